@@ -72,6 +72,45 @@ public final class WireRules {
     return !mapped && canonicalIpv6(groups).equals(s);
   }
 
+  /**
+   * The canonical text of an IP literal as a socket reports it: IPv4 dotted quad, RFC 5952 IPv6,
+   * IPv4-mapped IPv6 as IPv4, zone id dropped. Returns the input unchanged if it is not a literal.
+   */
+  public static String canonicalIp(String text) {
+    if (text == null) {
+      return null;
+    }
+    String s = text;
+    int zone = s.indexOf('%');
+    if (zone >= 0) {
+      s = s.substring(0, zone);
+    }
+    if (s.startsWith("[") && s.endsWith("]")) {
+      s = s.substring(1, s.length() - 1);
+    }
+    if (s.indexOf(':') < 0) {
+      return s;
+    }
+    int lastColon = s.lastIndexOf(':');
+    String v4Tail = s.indexOf('.') >= 0 ? s.substring(lastColon + 1) : null;
+    if (v4Tail != null) {
+      // ::ffff:a.b.c.d or other embedded-IPv4 forms
+      String head = s.substring(0, lastColon + 1);
+      if ((head.equalsIgnoreCase("::ffff:") || head.equalsIgnoreCase("0:0:0:0:0:ffff:")) && isIpv4(v4Tail)) {
+        return v4Tail;
+      }
+      return text;
+    }
+    int[] g = parseIpv6(s.toLowerCase(java.util.Locale.ROOT));
+    if (g == null) {
+      return text;
+    }
+    if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
+      return (g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff);
+    }
+    return canonicalIpv6(g);
+  }
+
   /** RFC 5952 text for eight 16-bit groups: lowercase, no leading zeros, longest zero run (≥2) as ::. */
   public static String canonicalIpv6(int[] groups) {
     int bestStart = -1;

@@ -1,0 +1,68 @@
+package org.kinmesh.cli;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.kinmesh.config.ConfigException;
+import org.kinmesh.relay.RelayConfig;
+import org.kinmesh.relay.RelayVerticle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "relay", mixinStandardHelpOptions = true,
+    description = "Run the relay server (lookups; config keys and RELAY_* overrides in docs/relay.md).")
+final class RelayCommand implements Callable<Integer> {
+  @Option(names = {"-conf", "--conf"}, description = "JSON config file (all keys optional)")
+  Path conf;
+
+  @Override
+  public Integer call() throws Exception {
+    RelayConfig config;
+    try {
+      config = RelayConfig.fromJson(readJson(conf), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("kinmesh relay: " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    Vertx vertx = Vertx.vertx();
+    RelayVerticle relay = new RelayVerticle(config);
+    try {
+      Cli.await(vertx.deployVerticle(relay), 60);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("kinmesh relay: cannot start: " + cause.getMessage());
+      Cli.close(vertx);
+      return ExitCodes.FAILURE;
+    }
+    String scheme = config.tls() == null ? "http" : "https";
+    System.out.println("kinmesh relay listening on " + scheme + "://" + config.listen().host() + ":" + relay.boundPort());
+    System.out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Cli.close(vertx); // undeploys: HTTP servers drain, then the database closes
+      stopped.countDown();
+    }, "kinmesh-shutdown"));
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  static JsonObject readJson(Path file) throws ConfigException {
+    if (file == null) {
+      return new JsonObject();
+    }
+    try {
+      return new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("-conf", "cannot read " + file + ": " + e.getMessage());
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException("-conf", file + " is not a JSON object: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package org.kinmesh.relay;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kinmesh.config.ConfigException;
+import org.kinmesh.config.ConfigReader;
+import org.kinmesh.config.HostPort;
+import org.kinmesh.wire.WireRules;
+
+/**
+ * The relay's configuration (docs/relay.md lists every key). Every key can be overridden by
+ * an environment variable named RELAY_ plus the key in upper case: RELAY_LISTEN_ADDR,
+ * RELAY_DB_PATH, RELAY_TTL_SECS, RELAY_RATE_LIMIT_PER_MIN, ...
+ */
+public record RelayConfig(
+    HostPort listen,
+    Path dbPath,
+    long ttlSecs,
+    long tokenTtlSecs,
+    Set<String> adminPubkeys,
+    boolean openRegistration,
+    int rateLimitPerMin,
+    long freshnessSecs,
+    TrustedProxies trustedProxies,
+    Tls tls,
+    List<BootstrapEntry> bootstrap,
+    long sweepIntervalSecs,
+    int httpInstances,
+    long shutdownGraceSecs) {
+
+  public static final String ENV_PREFIX = "RELAY_";
+  private static final Set<String> KEYS = Set.of("listen_addr", "db_path", "ttl_secs", "token_ttl_secs",
+      "admin_pubkeys", "open_registration", "rate_limit_per_min", "freshness_secs", "trusted_proxies", "tls",
+      "bootstrap", "sweep_interval_secs", "http_instances", "shutdown_grace_secs");
+
+  /** TLS files; both set, or TLS is off. */
+  public record Tls(Path certPath, Path keyPath) {}
+
+  /** A trusted genesis snapshot: the blockchain and its authorized keys exist from start-up. */
+  public record BootstrapEntry(String blockchainId, String genesisHash, String adminPubkey, List<String> authorizedPubkeys) {}
+
+  public static RelayConfig defaults() {
+    try {
+      return fromJson(new JsonObject(), Map.of());
+    } catch (ConfigException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static RelayConfig fromJson(JsonObject json, Map<String, String> env) throws ConfigException {
+    ConfigReader r = new ConfigReader(json, env, ENV_PREFIX);
+    r.rejectUnknownKeys(KEYS);
+    HostPort listen = HostPort.parse("listen_addr", r.string("listen_addr", "0.0.0.0:5050"));
+    String db = r.string("db_path", "relay.db");
+    if (db.isBlank()) {
+      throw new ConfigException("db_path", "must not be empty");
+    }
+    long ttl = r.longValue("ttl_secs", 300, 10, 86_400);
+    long tokenTtl = r.longValue("token_ttl_secs", ttl, 10, 86_400);
+    Set<String> admins = new HashSet<>();
+    for (String k : r.stringList("admin_pubkeys")) {
+      if (!WireRules.isPublicKeyHex(k)) {
+        throw new ConfigException("admin_pubkeys", "'" + k + "' is not a 64-character lowercase hex public key");
+      }
+      admins.add(k);
+    }
+    boolean open = r.bool("open_registration", false);
+    int rate = (int) r.longValue("rate_limit_per_min", 100, 1, 10_000_000);
+    long fresh = r.longValue("freshness_secs", 300, 1, 86_400);
+    TrustedProxies proxies = TrustedProxies.parse("trusted_proxies", r.stringList("trusted_proxies"));
+    Tls tls = parseTls(r.object("tls"));
+    List<BootstrapEntry> bootstrap = parseBootstrap(r);
+    long sweep = r.longValue("sweep_interval_secs", Math.max(1, Math.min(60, ttl / 5)), 1, 3_600);
+    int instances = (int) r.longValue("http_instances", Runtime.getRuntime().availableProcessors(), 1, 64);
+    long grace = r.longValue("shutdown_grace_secs", 10, 0, 600);
+    return new RelayConfig(listen, Path.of(db), ttl, tokenTtl, Set.copyOf(admins), open, rate, fresh, proxies, tls,
+        bootstrap, sweep, instances, grace);
+  }
+
+  private static Tls parseTls(JsonObject tls) throws ConfigException {
+    if (tls == null) {
+      return null;
+    }
+    Object cert = tls.getValue("cert_path");
+    Object key = tls.getValue("key_path");
+    if (!(cert instanceof String c) || c.isBlank() || !(key instanceof String k) || k.isBlank()) {
+      throw new ConfigException("tls", "needs both 'cert_path' and 'key_path' (PEM files)");
+    }
+    return new Tls(Path.of(c), Path.of(k));
+  }
+
+  private static List<BootstrapEntry> parseBootstrap(ConfigReader r) throws ConfigException {
+    List<BootstrapEntry> out = new ArrayList<>();
+    int i = 0;
+    for (Object item : r.array("bootstrap")) {
+      String where = "bootstrap[" + i++ + "]";
+      if (!(item instanceof JsonObject o)) {
+        throw new ConfigException(where, "must be an object");
+      }
+      String id = o.getValue("blockchain_id") instanceof String s ? s : null;
+      if (!WireRules.isBlockchainId(id)) {
+        throw new ConfigException(where + ".blockchain_id", "must be 1-64 characters of [A-Za-z0-9._-]");
+      }
+      String genesis = o.getValue("genesis_hash") instanceof String s ? s : null;
+      if (!WireRules.isSha256Hex(genesis)) {
+        throw new ConfigException(where + ".genesis_hash", "must be 64 lowercase hex characters");
+      }
+      String admin = o.getValue("admin_pubkey") instanceof String s ? s : null;
+      if (!WireRules.isPublicKeyHex(admin)) {
+        throw new ConfigException(where + ".admin_pubkey", "must be a 64-character lowercase hex public key");
+      }
+      List<String> keys = new ArrayList<>();
+      Object list = o.getValue("authorized_pubkeys");
+      if (list != null) {
+        if (!(list instanceof io.vertx.core.json.JsonArray arr)) {
+          throw new ConfigException(where + ".authorized_pubkeys", "must be a list of public keys");
+        }
+        for (Object k : arr) {
+          if (!(k instanceof String ks) || !WireRules.isPublicKeyHex(ks)) {
+            throw new ConfigException(where + ".authorized_pubkeys", "'" + k + "' is not a lowercase hex public key");
+          }
+          keys.add(ks);
+        }
+      }
+      out.add(new BootstrapEntry(id, genesis, admin, List.copyOf(keys)));
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,114 @@
+package org.kinmesh.relay;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The relay's in-memory view of its database: registered blockchains, their authorized keys
+ * and live entries. The database is the truth; this view is written only after a commit and
+ * rebuilt from the database at start-up, so lookups never touch the disk. Thread-safe, since
+ * every HTTP verticle instance reads it.
+ */
+public final class RelayDirectory {
+
+  /** One registered blockchain. */
+  public static final class Chain {
+    final String genesisHash;
+    final String adminPubkey;
+    final long createdAt;
+    final Set<String> authorized = ConcurrentHashMap.newKeySet();
+    final Map<String, LiveEntry> live = new ConcurrentHashMap<>();
+
+    Chain(String genesisHash, String adminPubkey, long createdAt) {
+      this.genesisHash = genesisHash;
+      this.adminPubkey = adminPubkey;
+      this.createdAt = createdAt;
+    }
+
+    public String genesisHash() {
+      return genesisHash;
+    }
+
+    public String adminPubkey() {
+      return adminPubkey;
+    }
+
+    public boolean isAuthorized(String key) {
+      return authorized.contains(key);
+    }
+  }
+
+  /** A node's registered endpoint. */
+  public record LiveEntry(String ip, int port, long lastSeen) {}
+
+  private final Map<String, Chain> chains = new ConcurrentHashMap<>();
+
+  public Chain chain(String blockchainId) {
+    return chains.get(blockchainId);
+  }
+
+  void putChain(String blockchainId, String genesisHash, String adminPubkey, long createdAt) {
+    chains.putIfAbsent(blockchainId, new Chain(genesisHash, adminPubkey, createdAt));
+  }
+
+  void authorize(String blockchainId, Collection<String> keys) {
+    Chain c = chains.get(blockchainId);
+    if (c != null) {
+      c.authorized.addAll(keys);
+    }
+  }
+
+  void deauthorize(String blockchainId, String key) {
+    Chain c = chains.get(blockchainId);
+    if (c != null) {
+      c.authorized.remove(key);
+      c.live.remove(key);
+    }
+  }
+
+  void putLive(String blockchainId, String key, LiveEntry entry) {
+    Chain c = chains.get(blockchainId);
+    if (c != null) {
+      c.live.merge(key, entry, (old, neu) -> neu.lastSeen() >= old.lastSeen() ? neu : old);
+    }
+  }
+
+  /** The entry when its key is authorized and it is younger than the TTL; null otherwise. */
+  public LiveEntry lookup(String blockchainId, String key, long nowSecs, long ttlSecs) {
+    Chain c = chains.get(blockchainId);
+    if (c == null || !c.authorized.contains(key)) {
+      return null;
+    }
+    LiveEntry e = c.live.get(key);
+    return e == null || nowSecs - e.lastSeen() >= ttlSecs ? null : e;
+  }
+
+  /** Drops entries whose last_seen is before the cutoff; returns how many went. */
+  int evictOlderThan(long cutoffSecs) {
+    int removed = 0;
+    for (Chain c : chains.values()) {
+      var it = c.live.values().iterator();
+      while (it.hasNext()) {
+        if (it.next().lastSeen() < cutoffSecs) {
+          it.remove();
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  public int liveCount() {
+    int n = 0;
+    for (Chain c : chains.values()) {
+      n += c.live.size();
+    }
+    return n;
+  }
+
+  public int chainCount() {
+    return chains.size();
+  }
+}

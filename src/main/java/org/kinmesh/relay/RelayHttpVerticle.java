@@ -1,0 +1,199 @@
+package org.kinmesh.relay;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
+import org.kinmesh.wire.ErrorCode;
+import org.kinmesh.wire.WireException;
+import org.kinmesh.wire.WireRules;
+import org.kinmesh.wire.relay.LookupSignature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's HTTP face (PROTOCOL.md §2): routes, the body-size and per-IP limits, and the
+ * mapping of failures to {"error", "message"} answers. One instance per event loop; the rules
+ * live in {@link RelayService}.
+ */
+public final class RelayHttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayHttpVerticle.class);
+  private static final String JSON = "application/json";
+
+  private final RelayConfig config;
+  private final RelayService service;
+  private final RateLimiter ipLimiter;
+  private final RelayMetrics metrics;
+  private final HealthCheck health;
+  private final int port;
+  private HttpServer server;
+
+  /** Answers whether the relay's database is reachable. */
+  public interface HealthCheck {
+    Future<Boolean> healthy();
+  }
+
+  public RelayHttpVerticle(RelayConfig config, RelayService service, RateLimiter ipLimiter, RelayMetrics metrics,
+      HealthCheck health, int port) {
+    this.config = config;
+    this.service = service;
+    this.ipLimiter = ipLimiter;
+    this.metrics = metrics;
+    this.health = health;
+    this.port = port;
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(WireRules.MAX_MESSAGE_BYTES));
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(metrics.scrape()));
+    router.route("/register").handler(this::limitByIp);
+    router.route("/lookup/*").handler(this::limitByIp);
+    router.route("/admin/*").handler(this::limitByIp);
+    router.post("/register").handler(ctx -> answer(ctx, "register",
+        service.register(body(ctx), source(ctx)).map(json -> new Answer(200, json))));
+    router.get("/lookup/:blockchain_id/:public_key").handler(ctx -> answer(ctx, "lookup",
+        service.lookup(ctx.pathParam("blockchain_id"), ctx.pathParam("public_key"), lookupAuth(ctx))
+            .map(json -> new Answer(200, json))));
+    router.post("/admin/register_blockchain").handler(ctx -> answer(ctx, "register_blockchain",
+        service.registerBlockchain(body(ctx)).map(r -> new Answer(r.created() ? 201 : 200, r.body()))));
+    router.post("/admin/authorize_node").handler(ctx -> answer(ctx, "authorize_node",
+        service.authorizeNode(body(ctx)).map(json -> new Answer(200, json))));
+    router.route().last().handler(ctx -> error(ctx, "unknown", new WireException(ErrorCode.NOT_FOUND, "no such path")));
+    router.errorHandler(405, ctx -> error(ctx, "unknown", new WireException(ErrorCode.NOT_FOUND, "no such path")));
+    router.errorHandler(404, ctx -> error(ctx, "unknown", new WireException(ErrorCode.NOT_FOUND, "no such path")));
+    router.errorHandler(413, ctx -> error(ctx, "any",
+        new WireException(ErrorCode.TOO_LARGE, "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
+    router.errorHandler(400, ctx -> error(ctx, "any", WireException.malformed("bad request")));
+    router.errorHandler(500, ctx -> {
+      LOG.error("op=http path={} unexpected failure", ctx.normalizedPath(), ctx.failure());
+      error(ctx, "any", new WireException(ErrorCode.INTERNAL, "internal error"));
+    });
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.listen().host())
+        .setPort(port)
+        .setMaxFormAttributeSize(WireRules.MAX_MESSAGE_BYTES)
+        .setMaxInitialLineLength(4096)
+        .setMaxHeaderSize(16 * 1024);
+    if (config.tls() != null) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(config.tls().certPath().toString()).setKeyPath(config.tls().keyPath().toString()));
+    }
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Graceful: stop accepting, let in-flight requests finish for up to the grace period.
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGraceSecs(), TimeUnit.SECONDS);
+  }
+
+  private record Answer(int status, JsonObject body) {}
+
+  private void health(RoutingContext ctx) {
+    long start = System.nanoTime();
+    health.healthy().onComplete(ar -> {
+      boolean ok = ar.succeeded() && ar.result();
+      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", JSON)
+          .end(new JsonObject().put("status", ok ? "ok" : "unavailable").encode());
+      metrics.request("health", ok ? "ok" : "unavailable", System.nanoTime() - start);
+    });
+  }
+
+  private void limitByIp(RoutingContext ctx) {
+    RateLimiter.Decision d = ipLimiter.tryAcquire(source(ctx).ip());
+    if (d.allowed()) {
+      ctx.next();
+    } else {
+      error(ctx, endpointOf(ctx), new WireException(ErrorCode.RATE_LIMITED, "too many requests from this address",
+          d.retryAfterSecs()));
+    }
+  }
+
+  private void answer(RoutingContext ctx, String endpoint, Future<Answer> result) {
+    long start = System.nanoTime();
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().setStatusCode(ar.result().status()).putHeader("content-type", JSON)
+            .end(ar.result().body().encode());
+        metrics.request(endpoint, "ok", System.nanoTime() - start);
+      } else if (ar.cause() instanceof WireException e) {
+        error(ctx, endpoint, e);
+      } else {
+        LOG.error("op={} unexpected failure", endpoint, ar.cause());
+        error(ctx, endpoint, new WireException(ErrorCode.INTERNAL, "internal error"));
+      }
+    });
+  }
+
+  private void error(RoutingContext ctx, String endpoint, WireException e) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ErrorCode code = e.code();
+    var response = ctx.response().setStatusCode(code.httpStatus()).putHeader("content-type", JSON);
+    if (code == ErrorCode.RATE_LIMITED) {
+      response.putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfterSecs())));
+    }
+    if (code == ErrorCode.TOO_LARGE) {
+      response.putHeader("Connection", "close");
+    }
+    response.end(new JsonObject().put("error", code.wireCode()).put("message", e.getMessage()).encode());
+    metrics.request(endpoint, code.wireCode(), 0);
+    if (code == ErrorCode.INTERNAL || code == ErrorCode.RATE_LIMITED) {
+      LOG.warn("op={} from={} error={} message=\"{}\"", endpoint, source(ctx).ip(), code.wireCode(), e.getMessage());
+    } else {
+      LOG.debug("op={} from={} error={} message=\"{}\"", endpoint, source(ctx).ip(), code.wireCode(), e.getMessage());
+    }
+  }
+
+  private static String endpointOf(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (path.startsWith("/lookup/")) {
+      return "lookup";
+    }
+    if (path.startsWith("/admin/")) {
+      return path.substring("/admin/".length());
+    }
+    return path.startsWith("/register") ? "register" : "unknown";
+  }
+
+  private RelayService.Source source(RoutingContext ctx) {
+    String peer = WireRules.canonicalIp(ctx.request().remoteAddress().hostAddress());
+    String client = config.trustedProxies().isEmpty() ? peer
+        : WireRules.canonicalIp(config.trustedProxies().clientAddress(peer, ctx.request().getHeader("X-Forwarded-For")));
+    return new RelayService.Source(client, ctx.request().remoteAddress().port());
+  }
+
+  private static byte[] body(RoutingContext ctx) {
+    Buffer b = ctx.body().buffer();
+    return b == null ? new byte[0] : b.getBytes();
+  }
+
+  private static RelayService.LookupAuth lookupAuth(RoutingContext ctx) {
+    String authz = ctx.request().getHeader("Authorization");
+    String token = null;
+    if (authz != null && authz.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      token = authz.substring(7).trim();
+    }
+    return new RelayService.LookupAuth(token, ctx.request().getHeader(LookupSignature.HEADER_REQUESTER),
+        ctx.request().getHeader(LookupSignature.HEADER_TIMESTAMP),
+        ctx.request().getHeader(LookupSignature.HEADER_SIGNATURE));
+  }
+}

@@ -1,0 +1,37 @@
+package org.kinmesh.relay;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+
+/** The relay's Prometheus metrics: requests by endpoint and outcome, latencies, live entries. */
+public final class RelayMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public RelayMetrics(RelayDirectory directory) {
+    Gauge.builder("kinmesh_relay_live_entries", directory, RelayDirectory::liveCount)
+        .description("registrations younger than the TTL sweep").register(registry);
+    Gauge.builder("kinmesh_relay_blockchains", directory, RelayDirectory::chainCount)
+        .description("registered blockchains").register(registry);
+  }
+
+  /** Counts one answered request; outcome is "ok" or a PROTOCOL.md error code. */
+  public void request(String endpoint, String outcome, long nanos) {
+    Counter.builder("kinmesh_relay_requests").tag("endpoint", endpoint).tag("outcome", outcome)
+        .description("relay requests by endpoint and outcome").register(registry).increment();
+    Timer.builder("kinmesh_relay_request_duration").tag("endpoint", endpoint)
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void evicted(int count) {
+    Counter.builder("kinmesh_relay_evicted_entries").description("entries removed by the TTL sweep")
+        .register(registry).increment(count);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,223 @@
+package org.kinmesh.relay;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.kinmesh.crypto.Hex;
+import org.kinmesh.store.Database;
+import org.kinmesh.store.Migration;
+import org.kinmesh.wire.ErrorCode;
+import org.kinmesh.wire.WireException;
+
+/**
+ * The relay's tables. Every statement is scoped by blockchain_id and is portable SQL
+ * (upserts with ON CONFLICT), so PostgreSQL can run it too. Each mutating operation checks
+ * its preconditions and the replay watermark inside its own transaction; the single-writer
+ * pool makes those checks race-free.
+ */
+public final class RelayStore {
+  public static final List<Migration> MIGRATIONS = List.of(
+      new Migration(1, "relay tables", List.of(
+          "CREATE TABLE blockchain_registry (blockchain_id TEXT PRIMARY KEY, genesis_hash TEXT NOT NULL, "
+              + "created_at BIGINT NOT NULL, admin_pubkey TEXT NOT NULL)",
+          "CREATE TABLE authorized_nodes (blockchain_id TEXT NOT NULL, pubkey TEXT NOT NULL, added_at BIGINT NOT NULL, "
+              + "PRIMARY KEY (blockchain_id, pubkey))",
+          "CREATE TABLE relay_nodes (blockchain_id TEXT NOT NULL, pubkey TEXT NOT NULL, ip TEXT NOT NULL, "
+              + "port INTEGER NOT NULL, last_seen BIGINT NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (blockchain_id, pubkey))",
+          "CREATE INDEX relay_nodes_last_seen ON relay_nodes (last_seen)",
+          "CREATE TABLE replay_watermarks (kind TEXT NOT NULL, blockchain_id TEXT NOT NULL, pubkey TEXT NOT NULL, "
+              + "last_ts BIGINT NOT NULL, PRIMARY KEY (kind, blockchain_id, pubkey))",
+          "CREATE TABLE relay_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")));
+
+  /** Replay-watermark kinds, one per signed message kind that changes state. */
+  public enum Kind { REGISTER, REGISTER_BLOCKCHAIN, AUTHORIZE_NODE }
+
+  private final Database db;
+
+  public RelayStore(Database db) {
+    this.db = db;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  /** The token MAC key, created once and kept, so tokens survive a restart. */
+  public Future<byte[]> tokenKey() {
+    return db.pool().withTransaction(conn -> conn.preparedQuery("SELECT value FROM relay_meta WHERE name = ?")
+        .execute(Tuple.of("token_mac_key"))
+        .compose(rows -> {
+          if (rows.size() > 0) {
+            return Future.succeededFuture(Hex.decode(rows.iterator().next().getString("value")));
+          }
+          byte[] key = new byte[32];
+          new SecureRandom().nextBytes(key);
+          return conn.preparedQuery("INSERT INTO relay_meta (name, value) VALUES (?, ?)")
+              .execute(Tuple.of("token_mac_key", Hex.encode(key))).map(r -> key);
+        }));
+  }
+
+  /** Fills the directory from the tables. */
+  public Future<Void> loadInto(RelayDirectory dir) {
+    return db.pool().query("SELECT blockchain_id, genesis_hash, admin_pubkey, created_at FROM blockchain_registry")
+        .execute()
+        .compose(rows -> {
+          for (Row r : rows) {
+            dir.putChain(r.getString("blockchain_id"), r.getString("genesis_hash"), r.getString("admin_pubkey"),
+                r.getLong("created_at"));
+          }
+          return db.pool().query("SELECT blockchain_id, pubkey FROM authorized_nodes").execute();
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            dir.authorize(r.getString("blockchain_id"), List.of(r.getString("pubkey")));
+          }
+          return db.pool().query("SELECT blockchain_id, pubkey, ip, port, last_seen FROM relay_nodes").execute();
+        })
+        .map(rows -> {
+          for (Row r : rows) {
+            dir.putLive(r.getString("blockchain_id"), r.getString("pubkey"),
+                new RelayDirectory.LiveEntry(r.getString("ip"), r.getInteger("port"), r.getLong("last_seen")));
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Upserts a registration if the key is still authorized and the timestamp is newer than the
+   * last accepted one. Fails with UNAUTHORIZED or REPLAYED otherwise.
+   */
+  public Future<Void> register(String blockchainId, String pubkey, String ip, int port, long timestamp,
+      String sig, long nowSecs) {
+    return db.pool().withTransaction(conn -> requireAuthorized(conn, blockchainId, pubkey)
+        .compose(v -> advanceWatermark(conn, Kind.REGISTER, blockchainId, pubkey, timestamp))
+        .compose(v -> conn.preparedQuery("INSERT INTO relay_nodes (blockchain_id, pubkey, ip, port, last_seen, sig) "
+                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (blockchain_id, pubkey) DO UPDATE SET ip = excluded.ip, "
+                + "port = excluded.port, last_seen = excluded.last_seen, sig = excluded.sig")
+            .execute(Tuple.of(blockchainId, pubkey, ip, port, nowSecs, sig)))
+        .mapEmpty());
+  }
+
+  /** Outcome of a register_blockchain call. */
+  public enum RegisterOutcome { CREATED, UPDATED }
+
+  public Future<RegisterOutcome> registerBlockchain(String blockchainId, String genesisHash, String adminPubkey,
+      boolean mayCreate, List<String> keys, long timestamp, long nowSecs) {
+    return db.pool().withTransaction(conn -> conn.preparedQuery(
+            "SELECT genesis_hash, admin_pubkey FROM blockchain_registry WHERE blockchain_id = ?")
+        .execute(Tuple.of(blockchainId))
+        .compose(rows -> {
+          RegisterOutcome outcome;
+          if (rows.size() > 0) {
+            Row row = rows.iterator().next();
+            if (!row.getString("admin_pubkey").equals(adminPubkey)) {
+              return fail(ErrorCode.CONFLICT, "blockchain '" + blockchainId + "' is owned by another admin");
+            }
+            if (!row.getString("genesis_hash").equals(genesisHash)) {
+              return fail(ErrorCode.CONFLICT, "blockchain '" + blockchainId + "' is registered with another genesis");
+            }
+            outcome = RegisterOutcome.UPDATED;
+          } else if (mayCreate) {
+            outcome = RegisterOutcome.CREATED;
+          } else {
+            return fail(ErrorCode.UNAUTHORIZED, "admin key may not register blockchains on this relay");
+          }
+          Future<Void> chain = advanceWatermark(conn, Kind.REGISTER_BLOCKCHAIN, blockchainId, adminPubkey, timestamp);
+          if (outcome == RegisterOutcome.CREATED) {
+            chain = chain.compose(v -> conn.preparedQuery("INSERT INTO blockchain_registry "
+                    + "(blockchain_id, genesis_hash, created_at, admin_pubkey) VALUES (?, ?, ?, ?)")
+                .execute(Tuple.of(blockchainId, genesisHash, nowSecs, adminPubkey)).mapEmpty());
+          }
+          return chain.compose(v -> insertAuthorized(conn, blockchainId, keys, nowSecs)).map(outcome);
+        }));
+  }
+
+  /** Bootstrap: creates or extends a trusted snapshot without signatures or watermarks. */
+  public Future<Void> bootstrap(RelayConfig.BootstrapEntry entry, long nowSecs) {
+    return db.pool().withTransaction(conn -> conn.preparedQuery(
+            "SELECT genesis_hash, admin_pubkey FROM blockchain_registry WHERE blockchain_id = ?")
+        .execute(Tuple.of(entry.blockchainId()))
+        .compose(rows -> {
+          if (rows.size() > 0) {
+            Row row = rows.iterator().next();
+            if (!row.getString("genesis_hash").equals(entry.genesisHash())
+                || !row.getString("admin_pubkey").equals(entry.adminPubkey())) {
+              return fail(ErrorCode.CONFLICT, "bootstrap for '" + entry.blockchainId()
+                  + "' disagrees with the registered genesis_hash or admin_pubkey");
+            }
+            return Future.<Void>succeededFuture();
+          }
+          return conn.preparedQuery("INSERT INTO blockchain_registry (blockchain_id, genesis_hash, created_at, "
+                  + "admin_pubkey) VALUES (?, ?, ?, ?)")
+              .execute(Tuple.of(entry.blockchainId(), entry.genesisHash(), nowSecs, entry.adminPubkey())).<Void>mapEmpty();
+        })
+        .compose(v -> insertAuthorized(conn, entry.blockchainId(), entry.authorizedPubkeys(), nowSecs)));
+  }
+
+  public Future<Void> authorizeNode(String blockchainId, String pubkey, boolean add, String adminPubkey,
+      long timestamp, long nowSecs) {
+    return db.pool().withTransaction(conn -> conn.preparedQuery(
+            "SELECT admin_pubkey FROM blockchain_registry WHERE blockchain_id = ?")
+        .execute(Tuple.of(blockchainId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return fail(ErrorCode.UNKNOWN_BLOCKCHAIN, "blockchain '" + blockchainId + "' is not registered");
+          }
+          if (!rows.iterator().next().getString("admin_pubkey").equals(adminPubkey)) {
+            return fail(ErrorCode.UNAUTHORIZED, "only the blockchain's admin may authorize nodes");
+          }
+          return advanceWatermark(conn, Kind.AUTHORIZE_NODE, blockchainId, adminPubkey, timestamp);
+        })
+        .compose(v -> add
+            ? insertAuthorized(conn, blockchainId, List.of(pubkey), nowSecs)
+            : conn.preparedQuery("DELETE FROM authorized_nodes WHERE blockchain_id = ? AND pubkey = ?")
+                .execute(Tuple.of(blockchainId, pubkey))
+                .compose(r -> conn.preparedQuery("DELETE FROM relay_nodes WHERE blockchain_id = ? AND pubkey = ?")
+                    .execute(Tuple.of(blockchainId, pubkey)))
+                .mapEmpty()));
+  }
+
+  /** Deletes live entries whose last_seen is before the cutoff; returns how many. */
+  public Future<Integer> evictOlderThan(long cutoffSecs) {
+    return db.pool().preparedQuery("DELETE FROM relay_nodes WHERE last_seen < ?").execute(Tuple.of(cutoffSecs))
+        .map(r -> r.rowCount());
+  }
+
+  private static Future<Void> requireAuthorized(SqlConnection conn, String blockchainId, String pubkey) {
+    return conn.preparedQuery("SELECT 1 FROM authorized_nodes WHERE blockchain_id = ? AND pubkey = ?")
+        .execute(Tuple.of(blockchainId, pubkey))
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
+            : fail(ErrorCode.UNAUTHORIZED, "key is not authorized for blockchain '" + blockchainId + "'"));
+  }
+
+  /** Stores ts as the newest for (kind, id, key) only if it is newer; REPLAYED otherwise. */
+  private static Future<Void> advanceWatermark(SqlConnection conn, Kind kind, String blockchainId, String pubkey,
+      long ts) {
+    return conn.preparedQuery("INSERT INTO replay_watermarks (kind, blockchain_id, pubkey, last_ts) VALUES (?, ?, ?, ?) "
+            + "ON CONFLICT (kind, blockchain_id, pubkey) DO UPDATE SET last_ts = excluded.last_ts "
+            + "WHERE replay_watermarks.last_ts < excluded.last_ts")
+        .execute(Tuple.of(kind.name(), blockchainId, pubkey, ts))
+        .compose(r -> r.rowCount() == 1 ? Future.succeededFuture()
+            : fail(ErrorCode.REPLAYED, "timestamp " + ts + " is not newer than the last accepted one"));
+  }
+
+  private static Future<Void> insertAuthorized(SqlConnection conn, String blockchainId, List<String> keys, long now) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> batch = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      batch.add(Tuple.of(blockchainId, k, now));
+    }
+    return conn.preparedQuery("INSERT INTO authorized_nodes (blockchain_id, pubkey, added_at) VALUES (?, ?, ?) "
+        + "ON CONFLICT (blockchain_id, pubkey) DO NOTHING").executeBatch(batch).mapEmpty();
+  }
+
+  private static <T> Future<T> fail(ErrorCode code, String message) {
+    return Future.failedFuture(new WireException(code, message));
+  }
+}

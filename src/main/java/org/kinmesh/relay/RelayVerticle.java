@@ -1,0 +1,127 @@
+package org.kinmesh.relay;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.kinmesh.store.Database;
+import org.kinmesh.util.Jitter;
+import org.kinmesh.util.TimeSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay: opens its database, rebuilds the directory, applies bootstrap snapshots, deploys
+ * one HTTP verticle per event loop and runs the TTL sweep on a jittered timer. Undeploying it
+ * shuts the HTTP servers down gracefully, then closes the database.
+ */
+public final class RelayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayVerticle.class);
+  /** Bound on the rate-limiter tables, so a spray of addresses cannot exhaust memory. */
+  private static final int MAX_LIMITER_KEYS = 200_000;
+
+  private final RelayConfig config;
+  private final TimeSource clock;
+  private Database db;
+  private RelayService service;
+  private RateLimiter ipLimiter;
+  private RateLimiter keyLimiter;
+  private RelayMetrics metrics;
+  private int boundPort = -1;
+  private long sweepTimer = -1;
+  private volatile boolean stopping;
+
+  public RelayVerticle(RelayConfig config, TimeSource clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public RelayVerticle(RelayConfig config) {
+    this(config, TimeSource.SYSTEM);
+  }
+
+  /** The port the HTTP server listens on (useful when the config asks for port 0). */
+  public int boundPort() {
+    return boundPort;
+  }
+
+  public RelayService service() {
+    return service;
+  }
+
+  @Override
+  public Future<?> start() {
+    RelayDirectory directory = new RelayDirectory();
+    metrics = new RelayMetrics(directory);
+    ipLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
+    keyLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
+    return Database.open(vertx, config.dbPath(), RelayStore.MIGRATIONS)
+        .compose(database -> {
+          db = database;
+          RelayStore store = new RelayStore(db);
+          return store.loadInto(directory).compose(v -> store.tokenKey()).map(key -> {
+            service = new RelayService(config, store, directory, new SessionTokens(key), keyLimiter, clock);
+            return null;
+          });
+        })
+        .compose(v -> service.bootstrap())
+        .compose(v -> deployHttp())
+        .onSuccess(v -> {
+          scheduleSweep();
+          LOG.info("op=start relay listening on {}://{}:{} db={} ttl={}s chains={}", config.tls() == null ? "http" : "https",
+              config.listen().host(), boundPort, config.dbPath(), config.ttlSecs(), directory.chainCount());
+        });
+  }
+
+  /** All instances listen on the configured port; Vert.x shares one socket among them. */
+  private Future<Void> deployHttp() {
+    java.util.List<RelayHttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      // A negative port makes Vert.x bind one random port and share it among the instances.
+      RelayHttpVerticle v = newHttp(config.listen().port() == 0 ? -1 : config.listen().port());
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(config.httpInstances())).compose(id -> {
+      boundPort = instances.get(0).actualPort();
+      for (RelayHttpVerticle v : instances) {
+        if (v.actualPort() != boundPort) {
+          return Future.failedFuture("HTTP instances bound different ports: " + boundPort + " and " + v.actualPort());
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private RelayHttpVerticle newHttp(int port) {
+    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port);
+  }
+
+  private void scheduleSweep() {
+    if (stopping) {
+      return;
+    }
+    sweepTimer = vertx.setTimer(Jitter.around(config.sweepIntervalSecs() * 1000L, 0.2), id -> sweepNow()
+        .onComplete(ar -> scheduleSweep()));
+  }
+
+  /** Runs one TTL sweep now (also used by tests with an injected clock). */
+  public Future<Integer> sweepNow() {
+    return service.sweep().onSuccess(n -> {
+      if (n > 0) {
+        metrics.evicted(n);
+        LOG.info("op=sweep evicted={}", n);
+      }
+      ipLimiter.evictIdle();
+      keyLimiter.evictIdle();
+    }).onFailure(err -> LOG.warn("op=sweep failed: {}", err.toString()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    // Child HTTP deployments are undeployed (gracefully) before this runs.
+    return db == null ? Future.succeededFuture() : db.close().onSuccess(v -> LOG.info("op=stop relay database closed"));
+  }
+}
