@@ -191,6 +191,11 @@ public final class RelayService {
     }
   }
 
+  /** The store, for tests and operator tooling in this package. */
+  RelayStore storeForTests() {
+    return store;
+  }
+
   /** Applies the configured trusted snapshots at start-up. */
   public Future<Void> bootstrap() {
     Future<Void> chain = Future.succeededFuture();
