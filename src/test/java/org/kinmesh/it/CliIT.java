@@ -1,0 +1,88 @@
+package org.kinmesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's relay walkthrough, run through the real fat jar exactly as a user types it. */
+class CliIT {
+  @TempDir
+  Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  Run kinmesh(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("kinmesh.jar", "target/kinmesh.jar")));
+    cmd.addAll(List.of(args));
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), out.trim(), Files.readString(err));
+  }
+
+  @Test
+  void keygenRelayRegisterLookup() throws Exception {
+    Run admin = kinmesh("keygen", "--out", "admin.key");
+    assertThat(admin.exit()).isZero();
+    assertThat(admin.out()).matches("[0-9a-f]{64}");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("admin.key"))))
+        .isEqualTo("rw-------");
+    assertThat(kinmesh("keygen", "--out", "admin.key").exit()).isEqualTo(2);
+    String a = kinmesh("keygen", "--out", "a.key").out();
+    String b = kinmesh("keygen", "--out", "b.key").out();
+
+    Files.writeString(dir.resolve("relay.json"), "{\"listen_addr\":\"127.0.0.1:0\",\"db_path\":\"relay.db\","
+        + "\"admin_pubkeys\":[\"" + admin.out() + "\"]}");
+    Process relay = new ProcessBuilder("java", "-jar", System.getProperty("kinmesh.jar", "target/kinmesh.jar"),
+        "relay", "-conf", "relay.json").directory(dir.toFile()).redirectError(dir.resolve("relay.err").toFile()).start();
+    try {
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(relay.getInputStream())).readLine();
+      assertThat(line).startsWith("kinmesh relay listening on http://127.0.0.1:");
+      String url = line.substring(line.indexOf("http://"));
+
+      Run reg = kinmesh("admin", "register-blockchain", "--relay", url, "--key", "admin.key", "--id", "fam",
+          "--genesis-hash", "aeebad4a796fcc2e15dc4c6061b45ed9b373f26adfc798ca7d2d8cc58182718e", "--authorize", a);
+      assertThat(reg.exit()).as(reg.err()).isZero();
+      assertThat(reg.out()).contains("\"created\" : true");
+      Run auth = kinmesh("admin", "authorize-node", "--relay", url, "--key", "admin.key", "--id", "fam", "--pubkey", b,
+          "--action", "add");
+      assertThat(auth.exit()).as(auth.err()).isZero();
+      Run register = kinmesh("relay-client", "register", "--relay", url, "--key", "a.key", "--id", "fam", "--ip",
+          "203.0.113.7", "--port", "7070");
+      assertThat(register.exit()).as(register.err()).isZero();
+      assertThat(register.out()).contains("\"token\"");
+      Run lookup = kinmesh("relay-client", "lookup", "--relay", url, "--key", "b.key", "--id", "fam", "--pubkey", a);
+      assertThat(lookup.exit()).as(lookup.err()).isZero();
+      assertThat(lookup.out()).contains("\"ip\" : \"203.0.113.7\"").contains("\"port\" : 7070");
+
+      // refusals: exit 1 with the relay's code; usage errors: exit 2 with a fix
+      Run denied = kinmesh("relay-client", "lookup", "--relay", url, "--key", "admin.key", "--id", "fam", "--pubkey", a);
+      assertThat(denied.exit()).isEqualTo(1);
+      assertThat(denied.err()).contains("403 unauthorized");
+      Files.setPosixFilePermissions(dir.resolve("b.key"), PosixFilePermissions.fromString("rw-r--r--"));
+      Run loose = kinmesh("relay-client", "lookup", "--relay", url, "--key", "b.key", "--id", "fam", "--pubkey", a);
+      assertThat(loose.exit()).isEqualTo(2);
+      assertThat(loose.err()).contains("chmod 600");
+      Run badIp = kinmesh("relay-client", "register", "--relay", url, "--key", "a.key", "--id", "fam", "--ip",
+          "relay.example", "--port", "7070");
+      assertThat(badIp.exit()).isEqualTo(2);
+      assertThat(badIp.err()).contains("--ip");
+      Run down = kinmesh("relay-client", "lookup", "--relay", "http://127.0.0.1:1", "--key", "a.key", "--id", "fam",
+          "--pubkey", b);
+      assertThat(down.exit()).isEqualTo(1);
+      assertThat(down.err()).contains("cannot reach relay");
+    } finally {
+      relay.destroy();
+      relay.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
