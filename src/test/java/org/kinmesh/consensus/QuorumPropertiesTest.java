@@ -173,7 +173,8 @@ class QuorumPropertiesTest {
   @Provide
   Arbitrary<QuorumPolicy> policies() {
     return Combinators.combine(
-            Arbitraries.integers().between(1, QuorumPolicy.MAX_MIN_VIABLE_NODES),
+            Arbitraries.oneOf(Arbitraries.integers().between(1, 12),
+                Arbitraries.integers().between(1, QuorumPolicy.MAX_MIN_VIABLE_NODES)),
             Arbitraries.of(true, false),
             Arbitraries.longs().between(1, 100_000))
         .as(QuorumPolicy::new);
