@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kinmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
     subcommands = {KeygenCommand.class, RelayCommand.class, RelayClientCommand.class, AdminCommand.class,
-        DemoCommand.class, CommandLine.HelpCommand.class})
+        DemoCommand.class, QuorumCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

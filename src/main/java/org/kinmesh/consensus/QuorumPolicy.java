@@ -1,0 +1,74 @@
+package org.kinmesh.consensus;
+
+import java.util.OptionalLong;
+
+/**
+ * The quorum policy configuration and its pure decision function (docs/quorum.md).
+ *
+ * <p>Validation errors name the config key (min_viable_nodes, emergency_after_secs) so a config
+ * loader can pass the message on unchanged.
+ *
+ * @param minViableNodes thresholds are computed as if there were at least this many nodes (then
+ *     capped at N), so a small family network needs more of its nodes, never fewer; 1 = no effect
+ * @param emergencyMajority whether the simple-majority emergency rule may ever apply (default off)
+ * @param emergencyAfterSecs how long the strict quorum must have been unreachable first
+ */
+public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long emergencyAfterSecs) {
+  /** A typo guard: kinmesh targets family-sized networks (at most 100 peers per node). */
+  public static final int MAX_MIN_VIABLE_NODES = 1000;
+  public static final int DEFAULT_MIN_VIABLE_NODES = 1;
+  /** One hour: long enough that a reboot or a flaky link never flips a network into emergency. */
+  public static final long DEFAULT_EMERGENCY_AFTER_SECS = 3600;
+
+  public QuorumPolicy {
+    if (minViableNodes < 1 || minViableNodes > MAX_MIN_VIABLE_NODES) {
+      throw new IllegalArgumentException("min_viable_nodes must be in 1.." + MAX_MIN_VIABLE_NODES
+          + ", got " + minViableNodes);
+    }
+    // Zero would let a single missed round start the emergency rule; the rule exists for outages.
+    if (emergencyAfterSecs < 1) {
+      throw new IllegalArgumentException("emergency_after_secs must be at least 1, got " + emergencyAfterSecs);
+    }
+  }
+
+  /** min_viable_nodes 1, emergency majority off, emergency_after_secs 3600. */
+  public static QuorumPolicy defaults() {
+    return new QuorumPolicy(DEFAULT_MIN_VIABLE_NODES, false, DEFAULT_EMERGENCY_AFTER_SECS);
+  }
+
+  /** min(N, q(max(N, min_viable_nodes))): never more than N, never less than q(N). */
+  public int strictThreshold(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("authorized node count must be at least 1, got " + n);
+    }
+    return Math.min(n, Quorums.q(Math.max(n, minViableNodes)));
+  }
+
+  /**
+   * The threshold and mode for one observation. R only chooses the mode and whether the emergency
+   * rule may start; it never lowers the threshold below strict otherwise, because two partitions
+   * that each counted "who answered" would both commit.
+   */
+  public QuorumDecision decide(QuorumInput in) {
+    int n = in.authorized();
+    int r = in.responding();
+    int strict = strictThreshold(n);
+    int majority = Quorums.majority(n);
+    int f = Quorums.f(n);
+    if (r == n) {
+      return new QuorumDecision(QuorumMode.HEALTHY, strict, n, r, f, strict, majority, OptionalLong.empty());
+    }
+    if (r >= strict) {
+      return new QuorumDecision(QuorumMode.DEGRADED, strict, n, r, f, strict, majority, OptionalLong.empty());
+    }
+    // r < strict. Emergency helps only if a majority is smaller than strict and r reaches it.
+    boolean couldUseEmergency = emergencyMajority && majority < strict && r >= majority;
+    if (couldUseEmergency && in.strictUnreachableSecs() >= emergencyAfterSecs) {
+      return new QuorumDecision(QuorumMode.EMERGENCY, majority, n, r, f, strict, majority, OptionalLong.empty());
+    }
+    OptionalLong wait = couldUseEmergency
+        ? OptionalLong.of(emergencyAfterSecs - in.strictUnreachableSecs())
+        : OptionalLong.empty();
+    return new QuorumDecision(QuorumMode.STALLED, strict, n, r, f, strict, majority, wait);
+  }
+}
