@@ -15,7 +15,7 @@
 # BENCH_CONNECTIONS (32), BENCH_KEYS (20000), BENCH_CORES (nproc), BENCH_HTTP_INSTANCES
 # (relay http_instances; default: the relay's own default), BENCH_RELAY_JAVA_OPTS,
 # BENCH_REBUILD=1 (rebuild the jar), BENCH_KEEP=1 (keep the temp dir), BENCH_STRICT=1 (exit 3
-# when a target is missed).
+# when a target is missed), BENCH_STORE_DIAG=0 (skip the register DB-path diagnostic).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -152,7 +152,19 @@ for s in "${SCENARIOS[@]}"; do
   RESULT[$label]="$(run_wrk "$label" "$script" "$file" "$DURATION")"
 done
 
-# --- 5. report ---------------------------------------------------------------------------
+# --- 5. diagnostic: the register write path without HTTP or crypto ----------------------
+# The relay is stopped first so it does not compete. RelayStore.register through the relay's
+# Database (Vert.x JDBCPool, one connection) vs the same SQL on one plain JDBC connection.
+STORE_LINE=""
+if [ "${BENCH_STORE_DIAG:-1}" = 1 ]; then
+  kill "$RELAY_PID" 2>/dev/null || true
+  wait "$RELAY_PID" 2>/dev/null || true
+  log "diagnostic: register DB write path alone (RegisterStoreRate, 4 s each)"
+  STORE_LINE="$(java -cp "$CP" org.kinmesh.bench.RegisterStoreRate "$WORK/store" 4 "$CONNECTIONS" 2>/dev/null \
+    | grep '^STORE ')" || STORE_LINE=""
+fi
+
+# --- 6. report ---------------------------------------------------------------------------
 # Useful req/s: answers with the expected status. The baseline expects 404 on every request;
 # every other scenario expects 2xx on every request (wrk counts status >= 400).
 useful_rps() {
@@ -186,6 +198,10 @@ done
 echo
 echo "Ed25519 single-core verify (Tink Ed25519Verify): $TINK_RATE/s; as the relay calls it (hex+SHA-256+verify): $PRODUCT_RATE/s"
 echo "Ed25519 bound = $CORES cores x $TINK_RATE/s = $BOUND verifications/s"
+if [ -n "$STORE_LINE" ]; then
+  echo "register DB path alone, $CONNECTIONS in flight: RelayStore.register $(field "$STORE_LINE" store_tx_per_sec) tx/s;" \
+    "same SQL on one plain JDBC connection: $(field "$STORE_LINE" jdbc_tx_per_sec) tx/s"
+fi
 echo
 
 STATUS=0
