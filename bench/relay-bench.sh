@@ -156,6 +156,7 @@ done
 # The relay is stopped first so it does not compete. RelayStore.register through the relay's
 # Database (Vert.x JDBCPool, one connection) vs the same SQL on one plain JDBC connection.
 STORE_LINE=""
+RELAY_ERR_LINES="$(wc -l <"$WORK/relay.err")" # what the relay logged up to the end of the runs
 if [ "${BENCH_STORE_DIAG:-1}" = 1 ]; then
   kill "$RELAY_PID" 2>/dev/null || true
   wait "$RELAY_PID" 2>/dev/null || true
@@ -217,7 +218,14 @@ ratio_line "register / Ed25519 bound" "${RPS[register]}" "$BOUND" "$REGISTER_TAR
 printf '%-44s %8s   (no target)\n' "lookup_signed / Ed25519 bound" "$(calc '%.3f' "${RPS[lookup_signed]} / $BOUND")"
 printf '%-44s %8s   (no target)\n' "register / lookup_signed" "$(calc '%.3f' "${RPS[register]} / ${RPS[lookup_signed]}")"
 for w in ${WARNINGS[@]+"${WARNINGS[@]}"}; do echo "WARNING: $w"; done
-if grep -q ' ERROR \| WARN ' "$WORK/relay.err"; then
-  echo "WARNING: the relay logged warnings or errors:"; grep ' ERROR \| WARN ' "$WORK/relay.err" | head -n 5
+DURING="$(head -n "$RELAY_ERR_LINES" "$WORK/relay.err" | grep -c ' ERROR \| WARN ' || true)"
+AT_STOP="$(tail -n +"$((RELAY_ERR_LINES + 1))" "$WORK/relay.err" | grep -c ' ERROR ' || true)"
+if [ "$DURING" != 0 ]; then
+  echo "WARNING: the relay logged $DURING warnings or errors during the runs, e.g.:"
+  head -n "$RELAY_ERR_LINES" "$WORK/relay.err" | grep ' ERROR \| WARN ' | head -n 3
+fi
+if [ "$AT_STOP" != 0 ]; then
+  echo "NOTE: $AT_STOP ERROR lines while the relay stopped right after the register run" \
+    "($(tail -n +"$((RELAY_ERR_LINES + 1))" "$WORK/relay.err" | grep -o 'Pool closed\|Connection is closed' | sort -u | paste -sd, -))"
 fi
 if [ "${BENCH_STRICT:-0}" = 1 ]; then exit "$STATUS"; fi
