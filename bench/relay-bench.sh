@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Relay benchmark (see BENCHMARKS.md): wrk against the fat jar on loopback.
+#
+# Scenarios, all on one relay process:
+#   baseline       GET an unknown path -> 404 not_found (router only: no limiter, DB or crypto)
+#   lookup_token   GET /lookup/{chain}/{key} with Authorization: Bearer TOKEN
+#   lookup_signed  GET /lookup/{chain}/{key} with the three X-Kinmesh-* signed headers
+#   register       POST /register, every body distinct and pre-signed (accepted exactly once)
+# and, in the same run, the single-core Tink Ed25519 verify rate. Prints req/s and latency
+# per scenario, then the two ratios the issue sets targets for:
+#   lookup_token / baseline              target >= 0.6
+#   register / (cores x verify rate)     target >= 0.5
+#
+# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_THREADS (2),
+# BENCH_CONNECTIONS (32), BENCH_KEYS (20000), BENCH_CORES (nproc), BENCH_HTTP_INSTANCES
+# (relay http_instances; default: the relay's own default), BENCH_RELAY_JAVA_OPTS,
+# BENCH_REBUILD=1 (rebuild the jar), BENCH_KEEP=1 (keep the temp dir), BENCH_STRICT=1 (exit 3
+# when a target is missed), BENCH_STORE_DIAG=0 (skip the register DB-path diagnostic).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DURATION="${BENCH_DURATION:-10}"
+WARMUP="${BENCH_WARMUP:-3}"
+THREADS="${BENCH_THREADS:-2}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+KEYS="${BENCH_KEYS:-20000}"
+CORES="${BENCH_CORES:-$(nproc)}"
+HTTP_INSTANCES="${BENCH_HTTP_INSTANCES:-}"
+RELAY_JAVA_OPTS="${BENCH_RELAY_JAVA_OPTS:-}"
+TOKEN_TARGET=0.6
+REGISTER_TARGET=0.5
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: error: $*" >&2; exit 1; }
+# field LINE NAME: the value of NAME=VALUE in a "KEY k=v k=v" line.
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# --- wrk -------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing wrk (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    die "wrk not found: install the Debian package 'wrk' (apt-get install wrk)"
+  fi
+fi
+
+# --- build -----------------------------------------------------------------------------
+cd "$ROOT"
+if [ ! -f target/kinmesh.jar ] || [ "${BENCH_REBUILD:-0}" = 1 ]; then
+  log "building target/kinmesh.jar"
+  mvn -B -o -q package -DskipTests
+fi
+mvn -B -o -q test-compile
+CP="target/kinmesh.jar:target/test-classes"
+
+# --- temp dir, relay lifetime ------------------------------------------------------------
+WORK="$(mktemp -d -t kinmesh-bench.XXXXXX)"
+RELAY_PID=""
+cleanup() {
+  local rc=$?
+  if [ -n "$RELAY_PID" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
+    kill "$RELAY_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$RELAY_PID" 2>/dev/null || true
+  fi
+  if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
+    log "kept $WORK (relay.out, relay.err, wrk.log)"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. Ed25519 bound, measured before the relay starts so nothing competes ----------------
+log "measuring single-core Tink Ed25519 verify rate (3 s warm-up, 5 s of interleaved slices)"
+VERIFY_LINE="$(java -cp "$CP" org.kinmesh.bench.Ed25519VerifyRate 3 5 | grep '^VERIFY ')"
+TINK_RATE="$(field "$VERIFY_LINE" tink_per_sec)"
+PRODUCT_RATE="$(field "$VERIFY_LINE" product_per_sec)"
+BOUND="$(calc '%.0f' "$CORES * $TINK_RATE")"
+log "$VERIFY_LINE"
+
+# --- 2. relay on loopback, free port -----------------------------------------------------
+ADMIN="$(java -cp "$CP" org.kinmesh.bench.RelayBenchPrep admin "$WORK")"
+EXTRA=""
+[ -n "$HTTP_INSTANCES" ] && EXTRA=", \"http_instances\": $HTTP_INSTANCES"
+cat >"$WORK/relay.json" <<EOF
+{
+  "listen_addr": "127.0.0.1:0",
+  "db_path": "$WORK/relay.db",
+  "ttl_secs": 3600,
+  "admin_pubkeys": ["$ADMIN"],
+  "rate_limit_per_min": 10000000,
+  "freshness_secs": 3600$EXTRA
+}
+EOF
+# shellcheck disable=SC2086  # RELAY_JAVA_OPTS is a list of JVM options
+java $RELAY_JAVA_OPTS -jar target/kinmesh.jar relay -conf "$WORK/relay.json" >"$WORK/relay.out" 2>"$WORK/relay.err" &
+RELAY_PID=$!
+URL=""
+for _ in $(seq 300); do
+  URL="$(sed -n 's|^kinmesh relay listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$WORK/relay.out" | head -n1)"
+  [ -n "$URL" ] && break
+  kill -0 "$RELAY_PID" 2>/dev/null || { cat "$WORK/relay.err" >&2; die "relay exited during start-up"; }
+  sleep 0.2
+done
+[ -n "$URL" ] || die "relay did not print its listening line within 60 s"
+log "relay pid $RELAY_PID at $URL"
+
+# --- 3. prep over HTTP: blockchain, keys, tokens, pre-signed bodies ------------------------
+# Enough distinct register bodies that even the Ed25519 bound could not exhaust them in one run.
+BODIES="$(calc '%.0f' "$BOUND * $DURATION * 1.25 + 1")"
+log "prep: $KEYS keys, >= $BODIES register bodies"
+PREP_LINE="$(java -cp "$CP" org.kinmesh.bench.RelayBenchPrep prep "$URL" "$WORK" "$KEYS" "$BODIES" | grep '^PREP ')"
+
+# --- 4. wrk -----------------------------------------------------------------------------
+CLK_TCK="$(getconf CLK_TCK)"
+relay_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$RELAY_PID/stat"; }
+
+# run_wrk LABEL SCRIPT FILE SECONDS -> prints the BENCH line, with the relay's CPU use appended
+run_wrk() {
+  local before after out
+  before="$(relay_cpu_ticks)"
+  out="$(BENCH_LABEL="$1" BENCH_FILE="$3" BENCH_THREADS="$THREADS" BENCH_WRK_DIR="$ROOT/bench/wrk" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${4}s" --timeout 10s -s "$ROOT/bench/wrk/$2" "$URL")"
+  after="$(relay_cpu_ticks)"
+  echo "$out" >>"$WORK/wrk.log"
+  local line
+  line="$(grep '^BENCH ' <<<"$out")" || die "no result line from wrk for $1 (see $WORK/wrk.log)"
+  echo "$line relay_cpu_cores=$(calc '%.2f' "($after - $before) / $CLK_TCK / $4")"
+}
+
+SCENARIOS=("baseline baseline.lua /dev/null"
+  "lookup_token lookup_token.lua $WORK/lookup_token.txt"
+  "lookup_signed lookup_signed.lua $WORK/lookup_signed.txt"
+  "register register.lua $WORK/register_bodies.txt")
+
+log "warm-up: ${WARMUP}s per scenario (results discarded)"
+for s in "${SCENARIOS[@]}"; do
+  read -r label script file <<<"$s"
+  [ "$label" = register ] && file="$WORK/register_warm.txt"
+  run_wrk "warmup_$label" "$script" "$file" "$WARMUP" >/dev/null
+done
+
+declare -A RESULT
+for s in "${SCENARIOS[@]}"; do
+  read -r label script file <<<"$s"
+  log "measuring $label: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
+  RESULT[$label]="$(run_wrk "$label" "$script" "$file" "$DURATION")"
+done
+
+# --- 5. diagnostic: the register write path without HTTP or crypto ----------------------
+# The relay is stopped first so it does not compete. RelayStore.register through the relay's
+# Database (Vert.x JDBCPool, one connection) vs the same SQL on one plain JDBC connection.
+STORE_LINE=""
+RELAY_ERR_LINES="$(wc -l <"$WORK/relay.err")" # what the relay logged up to the end of the runs
+if [ "${BENCH_STORE_DIAG:-1}" = 1 ]; then
+  kill "$RELAY_PID" 2>/dev/null || true
+  wait "$RELAY_PID" 2>/dev/null || true
+  log "diagnostic: register DB write path alone (RegisterStoreRate, 4 s each)"
+  STORE_LINE="$(java -cp "$CP" org.kinmesh.bench.RegisterStoreRate "$WORK/store" 4 "$CONNECTIONS" 2>/dev/null \
+    | grep '^STORE ')" || STORE_LINE=""
+fi
+
+# --- 6. report ---------------------------------------------------------------------------
+# Useful req/s: answers with the expected status. The baseline expects 404 on every request;
+# every other scenario expects 2xx on every request (wrk counts status >= 400).
+useful_rps() {
+  local line="$1" expect_errors="$2" req bad secs
+  req="$(field "$line" requests)"; bad="$(field "$line" status_ge_400)"; secs="$(field "$line" duration_s)"
+  if [ "$expect_errors" = 1 ]; then calc '%.1f' "$bad / $secs"; else calc '%.1f' "($req - $bad) / $secs"; fi
+}
+
+WARNINGS=()
+echo
+echo "kinmesh relay benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up each) against $URL; relay http_instances=${HTTP_INSTANCES:-default}"
+echo "$PREP_LINE"
+echo
+printf '%-14s %10s %9s %9s %9s %10s %8s %6s\n' scenario "req/s" "p50 ms" "p99 ms" "max ms" requests "bad" "relay"
+printf '%-14s %10s %9s %9s %9s %10s %8s %6s\n' "" "(useful)" "" "" "" "" "status" "cores"
+declare -A RPS
+for label in baseline lookup_token lookup_signed register; do
+  line="${RESULT[$label]}"
+  expect_errors=0; [ "$label" = baseline ] && expect_errors=1
+  RPS[$label]="$(useful_rps "$line" "$expect_errors")"
+  req="$(field "$line" requests)"; bad="$(field "$line" status_ge_400)"
+  wrong="$bad"; [ "$expect_errors" = 1 ] && wrong=$((req - bad))
+  printf '%-14s %10s %9s %9s %9s %10s %8s %6s\n' "$label" "${RPS[$label]}" "$(field "$line" p50_ms)" \
+    "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$req" "$wrong" "$(field "$line" relay_cpu_cores)"
+  [ "$wrong" != 0 ] && WARNINGS+=("$label: $wrong answers with an unexpected status (not counted in req/s)")
+  [ "$(field "$line" socket_errors)" != 0 ] && WARNINGS+=("$label: $(field "$line" socket_errors) socket errors")
+  [ "$(field "$line" timeouts)" != 0 ] && WARNINGS+=("$label: $(field "$line" timeouts) timeouts")
+  [ "$label" = register ] && [ "$(field "$line" wraps)" != 0 ] && WARNINGS+=("register: ran out of distinct bodies")
+done
+echo
+echo "Ed25519 single-core verify (Tink Ed25519Verify): $TINK_RATE/s; as the relay calls it (hex+SHA-256+verify): $PRODUCT_RATE/s"
+echo "Ed25519 bound = $CORES cores x $TINK_RATE/s = $BOUND verifications/s"
+if [ -n "$STORE_LINE" ]; then
+  echo "register DB path alone, $CONNECTIONS in flight: RelayStore.register $(field "$STORE_LINE" store_tx_per_sec) tx/s;" \
+    "same SQL on one plain JDBC connection: $(field "$STORE_LINE" jdbc_tx_per_sec) tx/s"
+fi
+echo
+
+STATUS=0
+ratio_line() { # NAME NUM DEN TARGET
+  local r verdict
+  r="$(calc '%.3f' "$2 / $3")"
+  verdict="$(awk "BEGIN { print ($r >= $4) ? \"PASS\" : \"FAIL\" }")"
+  [ "$verdict" = FAIL ] && STATUS=3
+  printf '%-44s %8s   target >= %-4s %s\n' "$1" "$r" "$4" "$verdict"
+}
+ratio_line "lookup_token / baseline" "${RPS[lookup_token]}" "${RPS[baseline]}" "$TOKEN_TARGET"
+ratio_line "register / Ed25519 bound" "${RPS[register]}" "$BOUND" "$REGISTER_TARGET"
+printf '%-44s %8s   (no target)\n' "lookup_signed / Ed25519 bound" "$(calc '%.3f' "${RPS[lookup_signed]} / $BOUND")"
+printf '%-44s %8s   (no target)\n' "register / lookup_signed" "$(calc '%.3f' "${RPS[register]} / ${RPS[lookup_signed]}")"
+for w in ${WARNINGS[@]+"${WARNINGS[@]}"}; do echo "WARNING: $w"; done
+DURING="$(head -n "$RELAY_ERR_LINES" "$WORK/relay.err" | grep -c ' ERROR \| WARN ' || true)"
+AT_STOP="$(tail -n +"$((RELAY_ERR_LINES + 1))" "$WORK/relay.err" | grep -c ' ERROR ' || true)"
+if [ "$DURING" != 0 ]; then
+  echo "WARNING: the relay logged $DURING warnings or errors during the runs, e.g.:"
+  head -n "$RELAY_ERR_LINES" "$WORK/relay.err" | grep ' ERROR \| WARN ' | head -n 3
+fi
+if [ "$AT_STOP" != 0 ]; then
+  echo "NOTE: $AT_STOP ERROR lines while the relay stopped right after the register run" \
+    "($(tail -n +"$((RELAY_ERR_LINES + 1))" "$WORK/relay.err" | grep -o 'Pool closed\|Connection is closed' | sort -u | paste -sd, -))"
+fi
+if [ "${BENCH_STRICT:-0}" = 1 ]; then exit "$STATUS"; fi

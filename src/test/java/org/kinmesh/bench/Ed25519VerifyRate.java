@@ -1,0 +1,126 @@
+package org.kinmesh.bench;
+
+import com.google.crypto.tink.subtle.Ed25519Verify;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Locale;
+import org.kinmesh.crypto.Ed25519;
+import org.kinmesh.crypto.Hex;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.wire.relay.RegisterRequest;
+
+/**
+ * Relay benchmark helper (not a test): the single-core Ed25519 rates that bound /register.
+ * One thread, so one core. Prints one machine-readable line:
+ * {@code VERIFY tink_per_sec=... product_per_sec=... sign_per_sec=... tink_min=... tink_max=... slices=...}
+ * <ul>
+ *   <li>tink: {@code new Ed25519Verify(pub).verify(sig, sha256digest)}, the raw Tink call the relay makes;</li>
+ *   <li>product: {@link Ed25519#verify(String, String, byte[])} as the relay calls it per request
+ *       (hex decode + SHA-256 of the canonical message + Tink verify);</li>
+ *   <li>sign: {@link Identity#sign(byte[])} (only used to size the pre-signed body set).</li>
+ * </ul>
+ * Rates are the median of interleaved 200 ms slices. Usage:
+ * {@code Ed25519VerifyRate [warmup_secs] [measure_secs]} (defaults 3 and 5).
+ */
+public final class Ed25519VerifyRate {
+  private static final int SAMPLES = 256;
+
+  private Ed25519VerifyRate() {}
+
+  public static void main(String[] args) throws GeneralSecurityException {
+    double warmup = args.length > 0 ? Double.parseDouble(args[0]) : 3.0;
+    double measure = args.length > 1 ? Double.parseDouble(args[1]) : 5.0;
+
+    Identity[] ids = new Identity[SAMPLES];
+    byte[][] pubs = new byte[SAMPLES][];
+    byte[][] sigs = new byte[SAMPLES][];
+    byte[][] msgs = new byte[SAMPLES][];
+    byte[][] digests = new byte[SAMPLES][];
+    String[] pubHex = new String[SAMPLES];
+    String[] sigHex = new String[SAMPLES];
+    for (int i = 0; i < SAMPLES; i++) {
+      byte[] seed = Ed25519.sha256(("kinmesh-bench-verify-" + i).getBytes(StandardCharsets.UTF_8));
+      ids[i] = Identity.fromSeed(seed);
+      RegisterRequest req = RegisterRequest.sign(ids[i], "bench-chain", "192.0.2.1", 7000 + i, 1_700_000_000L + i);
+      msgs[i] = req.canonicalMessage();
+      digests[i] = Ed25519.sha256(msgs[i]);
+      pubHex[i] = req.publicKey();
+      sigHex[i] = req.signature();
+      pubs[i] = Hex.decode(pubHex[i]);
+      sigs[i] = Hex.decode(sigHex[i]);
+    }
+
+    // Warm-up: let the JIT compile every path before any is measured.
+    long until = System.nanoTime() + (long) (warmup * 1e9);
+    while (System.nanoTime() < until) {
+      tinkBatch(pubs, sigs, digests);
+      productBatch(pubHex, sigHex, msgs);
+      signBatch(ids, msgs, 16);
+    }
+
+    // Interleaved 200 ms slices, so a burst from a noisy neighbour or a late JIT compilation
+    // hits both verify paths alike; the median slice is the rate (robust to such bursts).
+    int slices = Math.max(3, (int) Math.round(measure / 0.2 / 2.2));
+    double[] tink = new double[slices];
+    double[] product = new double[slices];
+    for (int i = 0; i < slices; i++) {
+      tink[i] = rate(0.2, () -> tinkBatch(pubs, sigs, digests));
+      product[i] = rate(0.2, () -> productBatch(pubHex, sigHex, msgs));
+    }
+    double sign = rate(0.2 * slices * 0.2, () -> signBatch(ids, msgs, SAMPLES));
+    Arrays.sort(tink);
+    Arrays.sort(product);
+    System.out.println(String.format(Locale.ROOT,
+        "VERIFY tink_per_sec=%.0f product_per_sec=%.0f sign_per_sec=%.0f tink_min=%.0f tink_max=%.0f slices=%d",
+        median(tink), median(product), sign, tink[0], tink[slices - 1], slices));
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private interface Batch {
+    int run() throws GeneralSecurityException;
+  }
+
+  private static double rate(double seconds, Batch batch) throws GeneralSecurityException {
+    long start = System.nanoTime();
+    long until = start + (long) (seconds * 1e9);
+    long ops = 0;
+    long now;
+    do {
+      ops += batch.run();
+      now = System.nanoTime();
+    } while (now < until);
+    return ops / ((now - start) / 1e9);
+  }
+
+  private static int tinkBatch(byte[][] pubs, byte[][] sigs, byte[][] digests) throws GeneralSecurityException {
+    for (int i = 0; i < SAMPLES; i++) {
+      new Ed25519Verify(pubs[i]).verify(sigs[i], digests[i]); // throws if it does not verify
+    }
+    return SAMPLES;
+  }
+
+  private static int productBatch(String[] pubHex, String[] sigHex, byte[][] msgs) {
+    for (int i = 0; i < SAMPLES; i++) {
+      if (!Ed25519.verify(pubHex[i], sigHex[i], msgs[i])) {
+        throw new IllegalStateException("sample " + i + " does not verify");
+      }
+    }
+    return SAMPLES;
+  }
+
+  private static int signBatch(Identity[] ids, byte[][] msgs, int n) {
+    int acc = 0;
+    for (int i = 0; i < n; i++) {
+      acc += ids[i].sign(msgs[i]).length();
+    }
+    if (acc == 0) {
+      throw new IllegalStateException();
+    }
+    return n;
+  }
+}
