@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 public record GovernanceState(ChainParams params, long height, String headHash, long time,
     SortedMap<String, NodeRecord> nodes, SortedMap<String, Member> members, SortedMap<String, Proposal> proposals,
-    SortedMap<String, ProposalOutcome> closed, SortedMap<String, Long> nonces) {
+    SortedMap<String, ClosedProposal> closed, SortedMap<String, Long> nonces) {
 
   public GovernanceState {
     nodes = freeze(nodes);
@@ -97,7 +97,7 @@ public record GovernanceState(ChainParams params, long height, String headHash, 
     final TreeMap<String, NodeRecord> nodes;
     final TreeMap<String, Member> members;
     final TreeMap<String, Proposal> proposals;
-    final TreeMap<String, ProposalOutcome> closed;
+    final TreeMap<String, ClosedProposal> closed;
     final TreeMap<String, Long> nonces;
 
     Builder(GovernanceState s) {

@@ -113,8 +113,13 @@ public final class Ledger {
 
   /** The state as a block at time t would see it before its transactions (no credits). */
   static GovernanceState advance(GovernanceState s, long t) {
+    return advance(s, t, List.of());
+  }
+
+  /** As a block at time t with these credited signers sees the state before its transactions. */
+  static GovernanceState advance(GovernanceState s, long t, List<String> credited) {
     GovernanceState.Builder w = s.toBuilder();
-    advance(w, t, List.of(), new AuditLog(s.height() + 1, t));
+    advance(w, t, credited, new AuditLog(s.height() + 1, t));
     return w.build();
   }
 
@@ -143,10 +148,10 @@ public final class Ledger {
         if (n != null && n.status() == NodeStatus.PENDING_REMOVAL && n.pendingResource().equals(p.resourceId())) {
           w.nodes.put(n.pubkey(), n.activeAgain(p.expiresAt()));
         }
-        w.closed.put(p.resourceId(), ProposalOutcome.REVERTED);
+        w.closed.put(p.resourceId(), new ClosedProposal(p, ProposalOutcome.REVERTED));
         log.system("deauthorization_reverted", p.target(), "not confirmed by " + p.expiresAt());
       } else {
-        w.closed.put(p.resourceId(), ProposalOutcome.EXPIRED);
+        w.closed.put(p.resourceId(), new ClosedProposal(p, ProposalOutcome.EXPIRED));
         log.system("proposal_expired", p.target(), p.tx().type().wire() + " " + p.resourceId());
       }
     }

@@ -46,8 +46,8 @@ final class TxEffects {
     } else if (p instanceof Payload.NodeReactivation r) {
       NodeRecord n = b.nodes.get(r.targetPubkey());
       if (n.status() == NodeStatus.PENDING_REMOVAL) {
-        b.proposals.remove(n.pendingResource());
-        b.closed.put(n.pendingResource(), ProposalOutcome.CANCELLED);
+        Proposal cancelled = b.proposals.remove(n.pendingResource());
+        b.closed.put(n.pendingResource(), new ClosedProposal(cancelled, ProposalOutcome.CANCELLED));
       }
       b.nodes.put(n.pubkey(), n.activeAgain(now));
       log.add(txHash, actor, "node_reactivated", n.pubkey(), r.reason() + " (was " + n.status().wire() + ")");
@@ -90,10 +90,10 @@ final class TxEffects {
     if (p.timelock()) {
       NodeRecord n = b.nodes.get(p.target());
       b.nodes.put(n.pubkey(), n.withStatus(NodeStatus.REMOVED, 0, ""));
-      b.closed.put(resourceId, ProposalOutcome.CONFIRMED);
+      b.closed.put(resourceId, new ClosedProposal(p, ProposalOutcome.CONFIRMED));
       log.add(resourceId, p.tx().sender(), "node_removed", n.pubkey(), approvedBy);
     } else {
-      b.closed.put(resourceId, ProposalOutcome.EXECUTED);
+      b.closed.put(resourceId, new ClosedProposal(p, ProposalOutcome.EXECUTED));
       execute(b, p.tx(), p.tx().sender(), resourceId, log);
     }
   }

@@ -83,7 +83,8 @@ public final class TxValidator {
   private static ValidationResult checkApproval(GovernanceState s, String approver, String resourceId, long time) {
     Proposal p = s.proposals().get(resourceId);
     if (p == null) {
-      ProposalOutcome closed = s.closed().get(resourceId);
+      ClosedProposal done = s.closed().get(resourceId);
+      ProposalOutcome closed = done == null ? null : done.outcome();
       if (closed == ProposalOutcome.EXPIRED || closed == ProposalOutcome.REVERTED) {
         return ValidationResult.of(EXPIRED, "proposal " + resourceId + " expired before enough approvals");
       }
@@ -140,6 +141,9 @@ public final class TxValidator {
       }
       if (n.status() == NodeStatus.REMOVED || n.status() == NodeStatus.PENDING_REMOVAL) {
         return ValidationResult.of(CONFLICT, "node is already " + n.status().wire());
+      }
+      if (n.consensusNode() && n.active() && s.activeConsensusCount() <= 1) {
+        return ValidationResult.of(CONFLICT, "would leave no active consensus node");
       }
       if (d.mode() == Payload.DeauthMode.PERMANENT && pendingOn(s, ownResource,
           other -> other instanceof Payload.NodeDeauthorization o && o.targetPubkey().equals(d.targetPubkey()))) {

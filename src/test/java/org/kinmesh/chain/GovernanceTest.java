@@ -174,7 +174,7 @@ class GovernanceTest {
       c.commit(10, approval);
       assertThat(c.status(N3)).isEqualTo(NodeStatus.REMOVED);
       assertThat(c.state.checkVoter(N3.publicKeyHex()).code()).isEqualTo(Code.NOT_A_CONSENSUS_NODE);
-      assertThat(c.state.closed()).containsEntry(proposal.hash(), ProposalOutcome.EXECUTED);
+      assertThat(c.state.closed().get(proposal.hash()).outcome()).isEqualTo(ProposalOutcome.EXECUTED);
       // a late approval, and a re-registration of the removed key, are refused
       assertThat(c.check(c.tx(MOM, new Payload.Approval(proposal.hash()))).code()).isEqualTo(Code.CONFLICT);
       assertThat(c.check(c.tx(MOM, new Payload.NodeRegistration(N3.publicKeyHex(), 77, true, c.time))).code())
@@ -202,7 +202,7 @@ class GovernanceTest {
       Transaction proposal = c.tx(MOM, remove(N3));
       c.commit(10, proposal);
       c.commit(72 * HOUR);
-      assertThat(c.state.closed()).containsEntry(proposal.hash(), ProposalOutcome.EXPIRED);
+      assertThat(c.state.closed().get(proposal.hash()).outcome()).isEqualTo(ProposalOutcome.EXPIRED);
       assertThat(c.audit).extracting(AuditEntry::action).contains("proposal_expired");
       Transaction late = c.tx(DAD, new Payload.Approval(proposal.hash()));
       assertThat(c.check(late).code()).isEqualTo(Code.EXPIRED);
@@ -259,7 +259,7 @@ class GovernanceTest {
       assertThat(c.state.activeConsensusCount()).isEqualTo(2);
       c.commit(23 * HOUR, c.tx(DAD, new Payload.Approval(proposal.hash())));
       assertThat(c.status(N3)).isEqualTo(NodeStatus.REMOVED);
-      assertThat(c.state.closed()).containsEntry(proposal.hash(), ProposalOutcome.CONFIRMED);
+      assertThat(c.state.closed().get(proposal.hash()).outcome()).isEqualTo(ProposalOutcome.CONFIRMED);
     }
 
     @Test
@@ -269,7 +269,7 @@ class GovernanceTest {
       c.commit(10, proposal);
       c.commit(24 * HOUR);
       assertThat(c.status(N3)).isEqualTo(NodeStatus.ACTIVE);
-      assertThat(c.state.closed()).containsEntry(proposal.hash(), ProposalOutcome.REVERTED);
+      assertThat(c.state.closed().get(proposal.hash()).outcome()).isEqualTo(ProposalOutcome.REVERTED);
       assertThat(c.audit).extracting(AuditEntry::action).contains("deauthorization_reverted");
       assertThat(c.check(c.tx(DAD, new Payload.Approval(proposal.hash()))).code()).isEqualTo(Code.EXPIRED);
     }
@@ -281,7 +281,7 @@ class GovernanceTest {
       c.commit(10, proposal);
       c.commit(10, c.tx(DAD, reactivate(N3)));
       assertThat(c.status(N3)).isEqualTo(NodeStatus.ACTIVE);
-      assertThat(c.state.closed()).containsEntry(proposal.hash(), ProposalOutcome.CANCELLED);
+      assertThat(c.state.closed().get(proposal.hash()).outcome()).isEqualTo(ProposalOutcome.CANCELLED);
     }
   }
 

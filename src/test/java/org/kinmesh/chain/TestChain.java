@@ -69,9 +69,13 @@ final class TestChain {
 
   /** A signed transaction dated at the current chain time, with the sender's next nonce. */
   Transaction tx(Identity sender, Payload p) {
+    return txAt(sender, p, time);
+  }
+
+  Transaction txAt(Identity sender, Payload p, long timestamp) {
     long n = nextNonce(sender);
     nonces.put(sender.publicKeyHex(), n);
-    return Transaction.sign(sender, CHAIN, n, time, p);
+    return Transaction.sign(sender, CHAIN, n, timestamp, p);
   }
 
   /** Validates as the next block at the current time would. */
