@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The kinmesh command line: one fat jar, one subcommand per job. */
 @Command(name = "kinmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
-    subcommands = {KeygenCommand.class, RelayCommand.class, RelayClientCommand.class, AdminCommand.class,
+    subcommands = {KeygenCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class, AdminCommand.class,
         DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
