@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The kinmesh command line: one fat jar, one subcommand per job. */
 @Command(name = "kinmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
-    subcommands = {KeygenCommand.class, RelayCommand.class, RelayClientCommand.class, AdminCommand.class,
-        DemoCommand.class, QuorumCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {KeygenCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class,
+        AdminCommand.class, QuorumCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

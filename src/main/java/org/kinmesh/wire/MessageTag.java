@@ -7,7 +7,18 @@ public enum MessageTag {
   RELAY_REGISTER_BLOCKCHAIN("kinmesh-relay-register-blockchain-v1"),
   RELAY_AUTHORIZE_NODE("kinmesh-relay-authorize-node-v1"),
   ANNOUNCE("kinmesh-announce-v1"),
-  PULL("kinmesh-pull-v1");
+  PULL("kinmesh-pull-v1"),
+  // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
+  TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
+  TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),
+  TX_NODE_REACTIVATION("kinmesh-tx-node-reactivation-v1"),
+  TX_FAMILY_MEMBER_ADD("kinmesh-tx-family-member-add-v1"),
+  TX_FAMILY_MEMBER_REMOVE("kinmesh-tx-family-member-remove-v1"),
+  TX_APPROVAL("kinmesh-tx-approval-v1"),
+  TX_DATA("kinmesh-tx-data-v1"),
+  BLOCK("kinmesh-block-v1"),
+  BLOCK_TXS("kinmesh-block-txs-v1"),
+  CHAIN_PARAMS("kinmesh-chain-params-v1");
 
   private final String wireTag;
 

@@ -30,8 +30,13 @@ public final class StrictJson {
   }
 
   public static StrictJson parse(byte[] utf8) throws WireException {
-    if (utf8.length > WireRules.MAX_MESSAGE_BYTES) {
-      throw new WireException(ErrorCode.TOO_LARGE, "message over " + WireRules.MAX_MESSAGE_BYTES + " bytes");
+    return parse(utf8, WireRules.MAX_MESSAGE_BYTES);
+  }
+
+  /** As {@link #parse(byte[])} with another size bound (blocks are larger than one message). */
+  public static StrictJson parse(byte[] utf8, int maxBytes) throws WireException {
+    if (utf8.length > maxBytes) {
+      throw new WireException(ErrorCode.TOO_LARGE, "message over " + maxBytes + " bytes");
     }
     JsonNode root;
     try (JsonParser parser = MAPPER.createParser(utf8)) {
@@ -74,6 +79,54 @@ public final class StrictJson {
       throw WireException.malformed("field '" + field + "' must be an integer");
     }
     return v.longValue();
+  }
+
+  public boolean requireBoolean(String field) throws WireException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw WireException.malformed("missing required field '" + field + "'");
+    }
+    if (!v.isBoolean()) {
+      throw WireException.malformed("field '" + field + "' must be true or false");
+    }
+    return v.booleanValue();
+  }
+
+  /** A nested object, read with the same rules (duplicates were already rejected at parse). */
+  public StrictJson requireObject(String field) throws WireException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw WireException.malformed("missing required field '" + field + "'");
+    }
+    if (!(v instanceof ObjectNode obj)) {
+      throw WireException.malformed("field '" + field + "' must be an object");
+    }
+    return new StrictJson(obj);
+  }
+
+  /** A required array of at most maxItems elements. */
+  public java.util.List<JsonNode> requireArray(String field, int maxItems) throws WireException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw WireException.malformed("missing required field '" + field + "'");
+    }
+    if (!v.isArray()) {
+      throw WireException.malformed("field '" + field + "' must be an array");
+    }
+    if (v.size() > maxItems) {
+      throw WireException.malformed("field '" + field + "' has more than " + maxItems + " elements");
+    }
+    java.util.List<JsonNode> out = new java.util.ArrayList<>(v.size());
+    v.forEach(out::add);
+    return out;
+  }
+
+  /** Wraps an element of a parsed document, e.g. one object of an array. */
+  public static StrictJson element(JsonNode value, String what) throws WireException {
+    if (!(value instanceof ObjectNode obj)) {
+      throw WireException.malformed(what + " must be an object");
+    }
+    return new StrictJson(obj);
   }
 
   public boolean has(String field) {

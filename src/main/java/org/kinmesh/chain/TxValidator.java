@@ -1,0 +1,197 @@
+package org.kinmesh.chain;
+
+import static org.kinmesh.chain.ValidationResult.Code.AWAITING_APPROVALS;
+import static org.kinmesh.chain.ValidationResult.Code.CONFLICT;
+import static org.kinmesh.chain.ValidationResult.Code.DUPLICATE;
+import static org.kinmesh.chain.ValidationResult.Code.EXPIRED;
+import static org.kinmesh.chain.ValidationResult.Code.INSUFFICIENT_PERMISSION;
+import static org.kinmesh.chain.ValidationResult.Code.INVALID_SIGNATURE;
+import static org.kinmesh.chain.ValidationResult.Code.MALFORMED;
+import static org.kinmesh.chain.ValidationResult.Code.NOT_YET_VALID;
+import static org.kinmesh.chain.ValidationResult.Code.UNKNOWN_TARGET;
+import static org.kinmesh.chain.ValidationResult.Code.WRONG_CHAIN;
+
+import org.kinmesh.wire.WireException;
+
+/**
+ * Pure validation of one transaction against the governance state at a block timestamp. The
+ * checks run in a fixed order (chain, signature, time, replay, permission, state) and the
+ * first that fails answers.
+ */
+public final class TxValidator {
+  private TxValidator() {}
+
+  /** Validates raw JSON: anything unparseable is MALFORMED. */
+  public static ValidationResult validateJson(GovernanceState s, byte[] json, long blockTime) {
+    Transaction tx;
+    try {
+      tx = Transaction.parse(json);
+    } catch (WireException e) {
+      return ValidationResult.of(MALFORMED, e.getMessage());
+    }
+    return validate(s, tx, blockTime);
+  }
+
+  /** For a submission: judged as if it went into the next block at time {@code now}. */
+  public static ValidationResult validateForNext(GovernanceState s, Transaction tx, long now) {
+    return validate(Ledger.advance(s, Math.max(now, s.time())), tx, Math.max(now, s.time()));
+  }
+
+  /** {@code s} must already be advanced to {@code blockTime} (expiries swept). */
+  public static ValidationResult validate(GovernanceState s, Transaction tx, long blockTime) {
+    ChainParams params = s.params();
+    if (!tx.blockchainId().equals(params.blockchainId())) {
+      return ValidationResult.of(WRONG_CHAIN, "transaction is for blockchain '" + tx.blockchainId() + "'");
+    }
+    if (tx.isSystem()) {
+      return ValidationResult.of(INVALID_SIGNATURE, "unsigned system transactions are valid only in genesis");
+    }
+    if (!tx.signatureValid()) {
+      return ValidationResult.of(INVALID_SIGNATURE, "signature does not verify for sender " + tx.sender());
+    }
+    if (tx.timestamp() > blockTime + ChainParams.MAX_FUTURE_SECS) {
+      return ValidationResult.of(NOT_YET_VALID, "timestamp " + tx.timestamp() + " is after block time " + blockTime);
+    }
+    if (tx.timestamp() + params.txMaxAgeSecs() < blockTime) {
+      return ValidationResult.of(EXPIRED, "timestamp " + tx.timestamp() + " is older than "
+          + params.txMaxAgeSecs() + " s at block time " + blockTime);
+    }
+    if (tx.nonce() <= s.lastNonce(tx.sender())) {
+      return ValidationResult.of(DUPLICATE, "replayed: nonce " + tx.nonce() + " is not above the sender's last "
+          + s.lastNonce(tx.sender()));
+    }
+    if (!Permissions.allows(s, tx.sender(), tx.type())) {
+      return ValidationResult.of(INSUFFICIENT_PERMISSION, tx.type().wire() + " needs "
+          + Permissions.rule(tx.type()).permission().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+    }
+    if (tx.payload() instanceof Payload.Approval a) {
+      return checkApproval(s, tx.sender(), a.resourceId(), blockTime);
+    }
+    ValidationResult stateProblem = checkTarget(s, tx.payload(), "");
+    if (stateProblem != null) {
+      return stateProblem;
+    }
+    if (Permissions.needsGuardianQuorum(s, tx)) {
+      String what = tx.payload() instanceof Payload.NodeDeauthorization && s.params().timelockEnabled()
+          ? "takes effect now and reverts unless confirmed within " + s.params().timelockHours() + " h"
+          : "waits for approvals";
+      return ValidationResult.of(AWAITING_APPROVALS, what + ": 1 of " + s.approvalThreshold() + " guardians");
+    }
+    return ValidationResult.valid(tx.type().wire() + " takes effect when committed");
+  }
+
+  private static ValidationResult checkApproval(GovernanceState s, String approver, String resourceId, long time) {
+    Proposal p = s.proposals().get(resourceId);
+    if (p == null) {
+      ClosedProposal done = s.closed().get(resourceId);
+      ProposalOutcome closed = done == null ? null : done.outcome();
+      if (closed == ProposalOutcome.EXPIRED || closed == ProposalOutcome.REVERTED) {
+        return ValidationResult.of(EXPIRED, "proposal " + resourceId + " expired before enough approvals");
+      }
+      if (closed != null) {
+        return ValidationResult.of(CONFLICT, "proposal " + resourceId + " is already " + closed.wire());
+      }
+      return ValidationResult.of(UNKNOWN_TARGET, "no proposal " + resourceId);
+    }
+    if (time >= p.expiresAt()) {
+      return ValidationResult.of(EXPIRED, "proposal " + resourceId + " expired at " + p.expiresAt());
+    }
+    if (p.approvers().contains(approver)) {
+      return ValidationResult.of(DUPLICATE, "guardian already approved " + resourceId);
+    }
+    if (!p.timelock()) {
+      ValidationResult problem = checkTarget(s, p.tx().payload(), resourceId);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    int have = s.countedApprovals(p) + 1;
+    if (have >= s.approvalThreshold()) {
+      return ValidationResult.valid("approval " + have + " of " + s.approvalThreshold() + ": the proposal executes");
+    }
+    return ValidationResult.of(AWAITING_APPROVALS, "approval " + have + " of " + s.approvalThreshold());
+  }
+
+  /**
+   * State checks of an action's target; null when it can take effect. {@code ownResource} is the
+   * proposal being approved, so it does not conflict with itself.
+   */
+  static ValidationResult checkTarget(GovernanceState s, Payload payload, String ownResource) {
+    if (payload instanceof Payload.NodeRegistration r) {
+      if (r.nodePubkey().equals(Transaction.SYSTEM_SENDER)) {
+        return ValidationResult.of(MALFORMED, "node_pubkey cannot be the system key");
+      }
+      if (s.nodes().containsKey(r.nodePubkey())) {
+        return ValidationResult.of(DUPLICATE, "node key already registered (" + s.nodes().get(r.nodePubkey())
+            .status().wire() + ")");
+      }
+      if (s.nodes().values().stream().anyMatch(n -> n.nodeId() == r.nodeId())) {
+        return ValidationResult.of(CONFLICT, "node_id " + r.nodeId() + " is taken");
+      }
+      if (pendingOn(s, ownResource, other -> other instanceof Payload.NodeRegistration o
+          && (o.nodePubkey().equals(r.nodePubkey()) || o.nodeId() == r.nodeId()))) {
+        return ValidationResult.of(CONFLICT, "a pending proposal already registers that key or node_id");
+      }
+      return null;
+    }
+    if (payload instanceof Payload.NodeDeauthorization d) {
+      NodeRecord n = s.nodes().get(d.targetPubkey());
+      if (n == null) {
+        return ValidationResult.of(UNKNOWN_TARGET, "no registered node " + d.targetPubkey());
+      }
+      if (n.status() == NodeStatus.REMOVED || n.status() == NodeStatus.PENDING_REMOVAL) {
+        return ValidationResult.of(CONFLICT, "node is already " + n.status().wire());
+      }
+      if (n.consensusNode() && n.active() && s.activeConsensusCount() <= 1) {
+        return ValidationResult.of(CONFLICT, "would leave no active consensus node");
+      }
+      if (d.mode() == Payload.DeauthMode.PERMANENT && pendingOn(s, ownResource,
+          other -> other instanceof Payload.NodeDeauthorization o && o.targetPubkey().equals(d.targetPubkey()))) {
+        return ValidationResult.of(CONFLICT, "a removal of this node is already proposed; approve it instead");
+      }
+      return null;
+    }
+    if (payload instanceof Payload.NodeReactivation r) {
+      NodeRecord n = s.nodes().get(r.targetPubkey());
+      if (n == null) {
+        return ValidationResult.of(UNKNOWN_TARGET, "no registered node " + r.targetPubkey());
+      }
+      if (n.status() == NodeStatus.ACTIVE || n.status() == NodeStatus.REMOVED) {
+        return ValidationResult.of(CONFLICT, "node is " + n.status().wire() + "; only suspended, inactive or "
+            + "time-locked nodes can be reactivated");
+      }
+      return null;
+    }
+    if (payload instanceof Payload.FamilyMemberAdd a) {
+      if (s.members().containsKey(a.memberPubkey())) {
+        return ValidationResult.of(DUPLICATE, "already a family member");
+      }
+      if (pendingOn(s, ownResource,
+          other -> other instanceof Payload.FamilyMemberAdd o && o.memberPubkey().equals(a.memberPubkey()))) {
+        return ValidationResult.of(CONFLICT, "adding this member is already proposed; approve it instead");
+      }
+      return null;
+    }
+    if (payload instanceof Payload.FamilyMemberRemove r) {
+      Member m = s.members().get(r.memberPubkey());
+      if (m == null) {
+        return ValidationResult.of(UNKNOWN_TARGET, "no family member " + r.memberPubkey());
+      }
+      if (m.guardian() && s.guardianCount() <= 1) {
+        return ValidationResult.of(CONFLICT, "cannot remove the last guardian");
+      }
+      if (pendingOn(s, ownResource,
+          other -> other instanceof Payload.FamilyMemberRemove o && o.memberPubkey().equals(r.memberPubkey()))) {
+        return ValidationResult.of(CONFLICT, "removing this member is already proposed; approve it instead");
+      }
+      return null;
+    }
+    return null;
+  }
+
+  private static boolean pendingOn(GovernanceState s, String ownResource,
+      java.util.function.Predicate<Payload> same) {
+    return s.proposals().values().stream()
+        .anyMatch(p -> !p.resourceId().equals(ownResource) && same.test(p.tx().payload()));
+  }
+}

@@ -1,0 +1,104 @@
+package org.kinmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.chain.Block;
+import org.kinmesh.chain.Ledger;
+import org.kinmesh.crypto.Identity;
+
+class GenesisCommandTest {
+  @TempDir
+  Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private Path spec(String json) throws Exception {
+    Path p = dir.resolve("spec.json");
+    Files.writeString(p, json);
+    return p;
+  }
+
+  private static String key(int n) {
+    byte[] seed = new byte[32];
+    seed[0] = (byte) n;
+    return Identity.fromSeed(seed).publicKeyHex();
+  }
+
+  @Test
+  void buildsADeterministicGenesisAndPrintsItsHash() throws Exception {
+    String json = "{\"blockchain_id\":\"smith-family\",\"guardians\":[{\"pubkey\":\"" + key(1)
+        + "\",\"display_name\":\"Mom\"},{\"pubkey\":\"" + key(2) + "\",\"display_name\":\"Dad\"}],"
+        + "\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":2},{\"pubkey\":\"" + key(4)
+        + "\",\"node_id\":1}],\"deauth_threshold\":2,\"timelock_hours\":24,\"inactivity_days\":14}";
+    Path g = dir.resolve("genesis.json");
+    assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g.toString())).isEqualTo(0);
+    Block block = Block.parse(Files.readAllBytes(g));
+    assertThat(out.toString(StandardCharsets.UTF_8).trim()).isEqualTo(block.hash());
+    assertThat(Ledger.genesis(block).state().activeConsensusCount()).isEqualTo(2);
+    assertThat(block.params().timelockHours()).isEqualTo(24);
+
+    Path g2 = dir.resolve("genesis2.json");
+    assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g2.toString())).isEqualTo(0);
+    assertThat(Files.readAllBytes(g2)).isEqualTo(Files.readAllBytes(g));
+  }
+
+  @Test
+  void refusesToOverwrite() throws Exception {
+    String json = "{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
+        + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]}";
+    Path g = dir.resolve("genesis.json");
+    Files.writeString(g, "keep me");
+    assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g.toString())).isEqualTo(2);
+    assertThat(Files.readString(g)).isEqualTo("keep me");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("already exists");
+  }
+
+  @Test
+  void badSpecsNameTheField() throws Exception {
+    String[][] cases = {
+        {"{\"blockchain_id\":\"x\",\"guardians\":[{\"pubkey\":\"nope\"}],\"consensus_nodes\":[]}", "guardians[0].pubkey"},
+        {"{\"blockchain_id\":\"x y\",\"guardians\":[],\"consensus_nodes\":[]}", "blockchain_id"},
+        {"{\"blockchain_id\":\"x\",\"guardians\":[{\"pubkey\":\"" + key(1) + "\",\"display_name\":\"Mom\"}],"
+            + "\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]}", "deauth_threshold"},
+        {"{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
+            + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1},"
+            + "{\"pubkey\":\"" + key(4) + "\",\"node_id\":1}]}", "consensus_nodes[1].node_id"},
+        {"{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
+            + "\",\"display_name\":\"10.0.0.1\"}],\"consensus_nodes\":[]}", "guardians[0].display_name"},
+        {"{\"blockchain_id\":\"x\",\"inactivity_days\":-1,\"guardians\":[],\"consensus_nodes\":[]}", "inactivity_days"},
+    };
+    int i = 0;
+    for (String[] c : cases) {
+      err.reset();
+      Path g = dir.resolve("g" + i++ + ".json");
+      assertThat(Main.run("genesis", "--spec", spec(c[0]).toString(), "--out", g.toString())).as(c[1]).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8)).as(c[0]).contains(c[1]);
+      assertThat(g).doesNotExist();
+    }
+  }
+}
