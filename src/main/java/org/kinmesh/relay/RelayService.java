@@ -64,7 +64,7 @@ public final class RelayService {
       }
       checkKeyRate(req.blockchainId(), req.publicKey());
       return store.register(req.blockchainId(), req.publicKey(), req.ip(), req.port(), req.timestamp(),
-              req.signature(), now)
+              req.signature(), now, () -> chain.isAuthorized(req.publicKey()))
           .map(v -> {
             directory.putLive(req.blockchainId(), req.publicKey(), new RelayDirectory.LiveEntry(req.ip(), req.port(), now));
             long expires = now + config.tokenTtlSecs();
@@ -192,7 +192,7 @@ public final class RelayService {
   }
 
   /** The store, for tests and operator tooling in this package. */
-  RelayStore storeForTests() {
+  RelayStore store() {
     return store;
   }
 

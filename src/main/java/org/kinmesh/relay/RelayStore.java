@@ -37,9 +37,13 @@ public final class RelayStore {
   public enum Kind { REGISTER, REGISTER_BLOCKCHAIN, AUTHORIZE_NODE }
 
   private final Database db;
+  private final RegisterWriter registerWriter;
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile io.vertx.core.Promise<Void> quiet;
 
   public RelayStore(Database db) {
     this.db = db;
+    this.registerWriter = new RegisterWriter(db.pool());
   }
 
   public Database database() {
@@ -89,17 +93,42 @@ public final class RelayStore {
 
   /**
    * Upserts a registration if the key is still authorized and the timestamp is newer than the
-   * last accepted one. Fails with UNAUTHORIZED or REPLAYED otherwise.
+   * last accepted one (group-committed with concurrent registrations). Fails with UNAUTHORIZED
+   * or REPLAYED otherwise; {@code authorizedNow} tells the two apart for the error answer.
    */
   public Future<Void> register(String blockchainId, String pubkey, String ip, int port, long timestamp,
-      String sig, long nowSecs) {
-    return db.pool().withTransaction(conn -> requireAuthorized(conn, blockchainId, pubkey)
-        .compose(v -> advanceWatermark(conn, Kind.REGISTER, blockchainId, pubkey, timestamp))
-        .compose(v -> conn.preparedQuery("INSERT INTO relay_nodes (blockchain_id, pubkey, ip, port, last_seen, sig) "
-                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (blockchain_id, pubkey) DO UPDATE SET ip = excluded.ip, "
-                + "port = excluded.port, last_seen = excluded.last_seen, sig = excluded.sig")
-            .execute(Tuple.of(blockchainId, pubkey, ip, port, nowSecs, sig)))
-        .mapEmpty());
+      String sig, long nowSecs, java.util.function.BooleanSupplier authorizedNow) {
+    return tracked(registerWriter.submit(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs)
+        .compose(outcome -> {
+          if (outcome == RegisterWriter.Outcome.ACCEPTED) {
+            return Future.succeededFuture();
+          }
+          return authorizedNow.getAsBoolean()
+              ? fail(ErrorCode.REPLAYED, "timestamp " + timestamp + " is not newer than the last accepted one")
+              : fail(ErrorCode.UNAUTHORIZED, "key is not authorized for blockchain '" + blockchainId + "'");
+        }));
+  }
+
+  /** Completes when every operation started so far has finished: call before closing the database. */
+  public Future<Void> quiesce() {
+    return registerWriter.quiesce().compose(v -> {
+      io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+      quiet = p;
+      if (inFlight.get() == 0) {
+        p.tryComplete();
+      }
+      return p.future();
+    });
+  }
+
+  /** Counts an operation in flight until its future completes. */
+  private <T> Future<T> tracked(Future<T> op) {
+    inFlight.incrementAndGet();
+    return op.andThen(ar -> {
+      if (inFlight.decrementAndGet() == 0 && quiet != null) {
+        quiet.tryComplete();
+      }
+    });
   }
 
   /** Outcome of a register_blockchain call. */
@@ -107,7 +136,7 @@ public final class RelayStore {
 
   public Future<RegisterOutcome> registerBlockchain(String blockchainId, String genesisHash, String adminPubkey,
       boolean mayCreate, List<String> keys, long timestamp, long nowSecs) {
-    return db.pool().withTransaction(conn -> conn.preparedQuery(
+    return tracked(db.pool().withTransaction(conn -> conn.preparedQuery(
             "SELECT genesis_hash, admin_pubkey FROM blockchain_registry WHERE blockchain_id = ?")
         .execute(Tuple.of(blockchainId))
         .compose(rows -> {
@@ -133,7 +162,7 @@ public final class RelayStore {
                 .execute(Tuple.of(blockchainId, genesisHash, nowSecs, adminPubkey)).mapEmpty());
           }
           return chain.compose(v -> insertAuthorized(conn, blockchainId, keys, nowSecs)).map(outcome);
-        }));
+        })));
   }
 
   /** Bootstrap: creates or extends a trusted snapshot without signatures or watermarks. */
@@ -160,7 +189,7 @@ public final class RelayStore {
 
   public Future<Void> authorizeNode(String blockchainId, String pubkey, boolean add, String adminPubkey,
       long timestamp, long nowSecs) {
-    return db.pool().withTransaction(conn -> conn.preparedQuery(
+    return tracked(db.pool().withTransaction(conn -> conn.preparedQuery(
             "SELECT admin_pubkey FROM blockchain_registry WHERE blockchain_id = ?")
         .execute(Tuple.of(blockchainId))
         .compose(rows -> {
@@ -178,20 +207,13 @@ public final class RelayStore {
                 .execute(Tuple.of(blockchainId, pubkey))
                 .compose(r -> conn.preparedQuery("DELETE FROM relay_nodes WHERE blockchain_id = ? AND pubkey = ?")
                     .execute(Tuple.of(blockchainId, pubkey)))
-                .mapEmpty()));
+                .mapEmpty())));
   }
 
   /** Deletes live entries whose last_seen is before the cutoff; returns how many. */
   public Future<Integer> evictOlderThan(long cutoffSecs) {
-    return db.pool().preparedQuery("DELETE FROM relay_nodes WHERE last_seen < ?").execute(Tuple.of(cutoffSecs))
-        .map(r -> r.rowCount());
-  }
-
-  private static Future<Void> requireAuthorized(SqlConnection conn, String blockchainId, String pubkey) {
-    return conn.preparedQuery("SELECT 1 FROM authorized_nodes WHERE blockchain_id = ? AND pubkey = ?")
-        .execute(Tuple.of(blockchainId, pubkey))
-        .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
-            : fail(ErrorCode.UNAUTHORIZED, "key is not authorized for blockchain '" + blockchainId + "'"));
+    return tracked(db.pool().preparedQuery("DELETE FROM relay_nodes WHERE last_seen < ?").execute(Tuple.of(cutoffSecs))
+        .map(r -> r.rowCount()));
   }
 
   /** Stores ts as the newest for (kind, id, key) only if it is newer; REPLAYED otherwise. */

@@ -121,7 +121,12 @@ public final class RelayVerticle extends VerticleBase {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
-    // Child HTTP deployments are undeployed (gracefully) before this runs.
-    return db == null ? Future.succeededFuture() : db.close().onSuccess(v -> LOG.info("op=stop relay database closed"));
+    // Child HTTP deployments are undeployed (gracefully) before this runs; requests whose
+    // clients left may still have writes queued, so let the store go quiet before closing.
+    if (db == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> quiet = service == null ? Future.succeededFuture() : service.store().quiesce();
+    return quiet.transform(ar -> db.close()).onSuccess(v -> LOG.info("op=stop relay database closed"));
   }
 }

@@ -22,6 +22,8 @@ public final class SessionTokens {
   private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DEC = Base64.getUrlDecoder();
   private final SecretKeySpec key;
+  /** Mac objects are not thread-safe and costly to look up; one per thread. */
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   public SessionTokens(byte[] macKey) {
     if (macKey.length < 32) {
@@ -67,10 +69,14 @@ public final class SessionTokens {
   }
 
   private byte[] mac(byte[] data) {
+    return macs.get().doFinal(data);
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
-      return mac.doFinal(data);
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }

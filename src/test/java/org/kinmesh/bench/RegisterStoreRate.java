@@ -100,7 +100,7 @@ public final class RegisterStoreRate {
     long n = seq.getAndIncrement();
     String key = keys.get((int) (n % keys.size()));
     long ts = now - 100_000 + n / keys.size(); // strictly increasing per key
-    store.register(CHAIN, key, "192.0.2.1", 7000, ts, sig, now).onComplete(ar -> {
+    store.register(CHAIN, key, "192.0.2.1", 7000, ts, sig, now, () -> true).onComplete(ar -> {
       if (ar.succeeded()) {
         ok.incrementAndGet();
       } else {

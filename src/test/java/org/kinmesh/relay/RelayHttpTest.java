@@ -406,14 +406,14 @@ class RelayHttpTest {
   @Test
   void healthIs503AndErrorsAreInternalWhenTheDatabaseIsGone() throws Exception {
     familyWithAliceAndBob();
-    Await.result(relay.relay.service().storeForTests().database().close());
+    Await.result(relay.relay.service().store().database().close());
     assertThat(relay.get("/health").statusCode()).isEqualTo(503);
     HttpResponse<String> r = register(alice, "fam", "203.0.113.10", 40000, now());
     assertError(r, 500, "internal");
   }
 
   int countRows(String tableAndWhere) {
-    Row row = Await.result(relay.relay.service().storeForTests().database().pool()
+    Row row = Await.result(relay.relay.service().store().database().pool()
         .query("SELECT COUNT(*) AS n FROM " + tableAndWhere).execute()).iterator().next();
     return row.getInteger("n");
   }

@@ -216,6 +216,32 @@ class RelayLimitsTest {
   }
 
   @Test
+  void concurrentCopiesOfOneRegistrationLandExactlyOnce() throws Exception {
+    relay = new TestRelay(dir, operator, new JsonObject());
+    chain(alice);
+    String body = RegisterRequest.sign(alice, "fam", "203.0.113.10", 40000, now()).toJson().encode();
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      inFlight.add(relay.http.sendAsync(HttpRequest.newBuilder(URI.create(relay.base() + "/register"))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    int ok = 0;
+    int replayed = 0;
+    for (CompletableFuture<HttpResponse<String>> f : inFlight) {
+      HttpResponse<String> r = f.get();
+      if (r.statusCode() == 200) {
+        ok++;
+      } else {
+        assertError(r, 409, "replayed");
+        replayed++;
+      }
+    }
+    assertThat(ok).isEqualTo(1);
+    assertThat(replayed).isEqualTo(19);
+  }
+
+  @Test
   void servesNativeHttps() throws Exception {
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
     relay = new TestRelay(dir, operator, new JsonObject().put("tls", new JsonObject()
