@@ -67,8 +67,12 @@ final class Cli {
   }
 
   static void close(Vertx vertx) {
+    close(vertx, 15);
+  }
+
+  static void close(Vertx vertx, long seconds) {
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (Exception e) {
       // Closing is best effort at exit.
     }

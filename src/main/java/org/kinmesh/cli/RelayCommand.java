@@ -46,7 +46,8 @@ final class RelayCommand implements Callable<Integer> {
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      Cli.close(vertx); // undeploys: HTTP servers drain, then the database closes
+      // undeploys: HTTP servers drain for up to the grace period, then the database closes
+      Cli.close(vertx, config.shutdownGraceSecs() + 15);
       stopped.countDown();
     }, "kinmesh-shutdown"));
     stopped.await();

@@ -13,9 +13,10 @@ import org.kinmesh.config.HostPort;
 import org.kinmesh.wire.WireRules;
 
 /**
- * The relay's configuration (docs/relay.md lists every key). Every key can be overridden by
- * an environment variable named RELAY_ plus the key in upper case: RELAY_LISTEN_ADDR,
- * RELAY_DB_PATH, RELAY_TTL_SECS, RELAY_RATE_LIMIT_PER_MIN, ...
+ * The relay's configuration (docs/relay.md lists every key). Every scalar or list key can be
+ * overridden by an environment variable named RELAY_ plus the key in upper case:
+ * RELAY_LISTEN_ADDR, RELAY_DB_PATH, RELAY_TTL_SECS, RELAY_RATE_LIMIT_PER_MIN, ...; tls by
+ * RELAY_TLS_CERT_PATH and RELAY_TLS_KEY_PATH; bootstrap only in the file.
  */
 public record RelayConfig(
     HostPort listen,
@@ -73,7 +74,9 @@ public record RelayConfig(
     int rate = (int) r.longValue("rate_limit_per_min", 100, 1, 10_000_000);
     long fresh = r.longValue("freshness_secs", 300, 1, 86_400);
     TrustedProxies proxies = TrustedProxies.parse("trusted_proxies", r.stringList("trusted_proxies"));
-    Tls tls = parseTls(r.object("tls"));
+    rejectStructuredEnv(env, "TLS", "tls");
+    rejectStructuredEnv(env, "BOOTSTRAP", "bootstrap");
+    Tls tls = parseTls(r.object("tls"), env);
     List<BootstrapEntry> bootstrap = parseBootstrap(r);
     long sweep = r.longValue("sweep_interval_secs", Math.max(1, Math.min(60, ttl / 5)), 1, 3_600);
     int instances = (int) r.longValue("http_instances", Runtime.getRuntime().availableProcessors(), 1, 64);
@@ -82,16 +85,34 @@ public record RelayConfig(
         bootstrap, sweep, instances, grace);
   }
 
-  private static Tls parseTls(JsonObject tls) throws ConfigException {
-    if (tls == null) {
+  /** Structured keys have no single environment value; say so instead of ignoring the variable. */
+  private static void rejectStructuredEnv(Map<String, String> env, String suffix, String key) throws ConfigException {
+    if (env.containsKey(ENV_PREFIX + suffix)) {
+      throw new ConfigException(key, "cannot be set by " + ENV_PREFIX + suffix + "; set it in the config file"
+          + ("tls".equals(key) ? " or with RELAY_TLS_CERT_PATH and RELAY_TLS_KEY_PATH" : ""));
+    }
+  }
+
+  private static Tls parseTls(JsonObject tls, Map<String, String> env) throws ConfigException {
+    Object cert = env.containsKey("RELAY_TLS_CERT_PATH") ? env.get("RELAY_TLS_CERT_PATH")
+        : tls == null ? null : tls.getValue("cert_path");
+    Object key = env.containsKey("RELAY_TLS_KEY_PATH") ? env.get("RELAY_TLS_KEY_PATH")
+        : tls == null ? null : tls.getValue("key_path");
+    if (cert == null && key == null) {
       return null;
     }
-    Object cert = tls.getValue("cert_path");
-    Object key = tls.getValue("key_path");
     if (!(cert instanceof String c) || c.isBlank() || !(key instanceof String k) || k.isBlank()) {
       throw new ConfigException("tls", "needs both 'cert_path' and 'key_path' (PEM files)");
     }
+    requireReadable("tls.cert_path", Path.of(c));
+    requireReadable("tls.key_path", Path.of(k));
     return new Tls(Path.of(c), Path.of(k));
+  }
+
+  private static void requireReadable(String key, Path file) throws ConfigException {
+    if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+      throw new ConfigException(key, "cannot read " + file);
+    }
   }
 
   private static List<BootstrapEntry> parseBootstrap(ConfigReader r) throws ConfigException {

@@ -2,14 +2,12 @@ package org.kinmesh.relay;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeUnit;
 import org.kinmesh.wire.ErrorCode;
 import org.kinmesh.wire.WireException;
@@ -57,7 +55,8 @@ public final class RelayHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(WireRules.MAX_MESSAGE_BYTES));
+    router.route().handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES, ctx -> error(ctx, endpointOf(ctx),
+        new WireException(ErrorCode.TOO_LARGE, "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes"))));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.scrape()));
@@ -174,16 +173,37 @@ public final class RelayHttpVerticle extends VerticleBase {
     return path.startsWith("/register") ? "register" : "unknown";
   }
 
+  /**
+   * The client's address: the TCP peer, or, behind a trusted proxy, the X-Forwarded-For client
+   * with the port the proxy reports in X-Kinmesh-Client-Port (0 when it reports none: the
+   * relay cannot know it, and the proxy's own port would be a lie).
+   */
   private RelayService.Source source(RoutingContext ctx) {
     String peer = WireRules.canonicalIp(ctx.request().remoteAddress().hostAddress());
-    String client = config.trustedProxies().isEmpty() ? peer
-        : WireRules.canonicalIp(config.trustedProxies().clientAddress(peer, ctx.request().getHeader("X-Forwarded-For")));
-    return new RelayService.Source(client, ctx.request().remoteAddress().port());
+    int peerPort = ctx.request().remoteAddress().port();
+    if (config.trustedProxies().isEmpty() || !config.trustedProxies().trusts(peer)) {
+      return new RelayService.Source(peer, peerPort);
+    }
+    String client = WireRules.canonicalIp(config.trustedProxies().clientAddress(peer,
+        ctx.request().getHeader("X-Forwarded-For")));
+    if (client.equals(peer)) {
+      return new RelayService.Source(peer, peerPort);
+    }
+    return new RelayService.Source(client, parsePort(ctx.request().getHeader(CLIENT_PORT_HEADER)));
+  }
+
+  static final String CLIENT_PORT_HEADER = "X-Kinmesh-Client-Port";
+
+  private static int parsePort(String text) {
+    if (text == null || text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+      return 0;
+    }
+    int p = Integer.parseInt(text);
+    return p <= 65_535 ? p : 0;
   }
 
   private static byte[] body(RoutingContext ctx) {
-    Buffer b = ctx.body().buffer();
-    return b == null ? new byte[0] : b.getBytes();
+    return BoundedBody.bytes(ctx);
   }
 
   private static RelayService.LookupAuth lookupAuth(RoutingContext ctx) {

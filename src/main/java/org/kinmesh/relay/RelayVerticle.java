@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RelayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RelayVerticle.class);
-  /** Bound on the rate-limiter tables, so a spray of addresses cannot exhaust memory. */
-  private static final int MAX_LIMITER_KEYS = 200_000;
+  /** Bound on each rate-limiter table (about 260 bytes a key), so a spray of addresses cannot exhaust memory. */
+  private static final int MAX_LIMITER_KEYS = 100_000;
 
   private final RelayConfig config;
   private final TimeSource clock;

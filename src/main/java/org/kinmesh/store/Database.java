@@ -65,6 +65,10 @@ public final class Database {
                 .jdbcProperty("journal_mode", "WAL")
                 .jdbcProperty("synchronous", "NORMAL")
                 .jdbcProperty("busy_timeout", "5000")
+                // Take the write lock at BEGIN: a read-then-write transaction that upgrades
+                // later gets SQLITE_BUSY at once, without the busy timeout, if another
+                // process wrote in between.
+                .jdbcProperty("transaction_mode", "IMMEDIATE")
                 .jdbcProperty("foreign_keys", "true")));
     return AgroalDataSource.from(cfg);
   }

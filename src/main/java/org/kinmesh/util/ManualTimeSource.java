@@ -19,6 +19,10 @@ public final class ManualTimeSource implements TimeSource {
     millis.addAndGet(seconds * 1000L);
   }
 
+  public void setMillis(long value) {
+    millis.set(value);
+  }
+
   public void setSeconds(long seconds) {
     millis.set(seconds * 1000L);
   }

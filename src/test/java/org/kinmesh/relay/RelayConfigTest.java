@@ -59,6 +59,12 @@ class RelayConfigTest {
     assertBad(new JsonObject().put("bootstrap", new JsonArray().add(new JsonObject().put("blockchain_id", "x"))),
         "bootstrap[0].genesis_hash");
     assertBad(new JsonObject().put("ttl_sec", 300), "ttl_sec");
+    assertThatThrownBy(() -> RelayConfig.fromJson(new JsonObject(), Map.of("RELAY_TLS", "x")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("config 'tls'");
+    assertThatThrownBy(() -> RelayConfig.fromJson(new JsonObject(), Map.of("RELAY_BOOTSTRAP", "x")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("config 'bootstrap'");
+    assertBad(new JsonObject().put("tls", new JsonObject().put("cert_path", "/nope.pem").put("key_path", "/nope.key")),
+        "tls.cert_path");
     assertThatThrownBy(() -> RelayConfig.fromJson(new JsonObject(), Map.of("RELAY_TTL_SECS", "five")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("ttl_secs");
   }

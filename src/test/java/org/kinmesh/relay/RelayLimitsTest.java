@@ -75,6 +75,35 @@ class RelayLimitsTest {
   }
 
   @Test
+  void theBodyIsReadAsBytesWhateverTheContentType() throws Exception {
+    relay = new TestRelay(dir, operator, new JsonObject());
+    chain(alice);
+    // curl -d sends application/x-www-form-urlencoded; a form decoder would mangle "%zz"
+    JsonObject body = RegisterRequest.sign(alice, "fam", "203.0.113.10", 40000, now()).toJson().put("pad", "%zz&a=b");
+    HttpResponse<String> r = relay.http.send(HttpRequest.newBuilder(URI.create(relay.base() + "/register"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  @Test
+  void behindATrustedProxyTheObservedPortIsTheOneTheProxyReports() throws Exception {
+    relay = new TestRelay(dir, operator, new JsonObject().put("trusted_proxies", new JsonArray().add("127.0.0.1")));
+    chain(alice, bob);
+    HttpResponse<String> withPort = relay.http.send(HttpRequest.newBuilder(URI.create(relay.base() + "/register"))
+        .header("X-Forwarded-For", "192.0.2.44").header("X-Kinmesh-Client-Port", "44862")
+        .POST(HttpRequest.BodyPublishers.ofString(RegisterRequest.sign(alice, "fam", "203.0.113.10", 40000, now())
+            .toJson().encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(json(withPort).getString("observed_ip")).isEqualTo("192.0.2.44");
+    assertThat(json(withPort).getInteger("observed_port")).isEqualTo(44862);
+    HttpResponse<String> without = relay.http.send(HttpRequest.newBuilder(URI.create(relay.base() + "/register"))
+        .header("X-Forwarded-For", "192.0.2.45")
+        .POST(HttpRequest.BodyPublishers.ofString(RegisterRequest.sign(bob, "fam", "203.0.113.11", 40000, now())
+            .toJson().encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(json(without).getInteger("observed_port")).as("unknown, not the proxy's port").isZero();
+  }
+
+  @Test
   void oversizedChunkedBodyIsRefusedWhileStreaming() throws Exception {
     relay = new TestRelay(dir, operator, new JsonObject());
     try (Socket s = new Socket("127.0.0.1", relay.relay.boundPort())) {
@@ -114,19 +143,23 @@ class RelayLimitsTest {
   }
 
   @Test
-  void perIpRateLimitAnswers429WithRetryAfterAndRefillsOverTime() throws Exception {
+  void perIpRateLimitAnswers429WithRetryAfterUntilTheMinuteHasPassed() throws Exception {
     relay = new TestRelay(dir, operator, new JsonObject().put("rate_limit_per_min", 5));
     for (int i = 0; i < 5; i++) {
       assertThat(relay.get("/lookup/fam/" + alice.publicKeyHex()).statusCode()).isEqualTo(404);
     }
     HttpResponse<String> limited = relay.get("/lookup/fam/" + alice.publicKeyHex());
     assertError(limited, 429, "rate_limited");
-    assertThat(limited.headers().firstValue("Retry-After")).hasValue("12");
+    assertThat(limited.headers().firstValue("Retry-After")).hasValue("61");
     // /health and /metrics are exempt
     assertThat(relay.get("/health").statusCode()).isEqualTo(200);
     assertThat(relay.get("/metrics").statusCode()).isEqualTo(200);
-    relay.clock.advanceSeconds(12);
-    assertThat(relay.get("/lookup/fam/" + alice.publicKeyHex()).statusCode()).isEqualTo(404);
+    relay.clock.advanceSeconds(60);
+    assertError(relay.get("/lookup/fam/" + alice.publicKeyHex()), 429, "rate_limited");
+    relay.clock.advanceSeconds(1); // the first five have left the window: a new budget of five
+    for (int i = 0; i < 5; i++) {
+      assertThat(relay.get("/lookup/fam/" + alice.publicKeyHex()).statusCode()).isEqualTo(404);
+    }
     assertError(relay.get("/lookup/fam/" + alice.publicKeyHex()), 429, "rate_limited");
   }
 
