@@ -1,5 +1,6 @@
 package org.kinmesh.relay;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
@@ -36,12 +37,14 @@ final class RegisterWriter {
           + "last_seen = excluded.last_seen, sig = excluded.sig";
 
   private final Pool pool;
+  private final Context context;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private volatile Promise<Void> idle;
 
-  RegisterWriter(Pool pool) {
+  RegisterWriter(Pool pool, Context context) {
     this.pool = pool;
+    this.context = context;
   }
 
   Future<Outcome> submit(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
@@ -71,7 +74,9 @@ final class RegisterWriter {
     while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
       batch.add(p);
     }
-    write(batch).onComplete(ar -> {
+    // On the writer's own context: each statement's continuation must not wait behind
+    // signature checks queued on a busy HTTP event loop.
+    context.runOnContext(v -> write(batch).onComplete(ar -> {
       for (int i = 0; i < batch.size(); i++) {
         if (ar.succeeded()) {
           batch.get(i).promise().complete(ar.result().get(i));
@@ -85,7 +90,7 @@ final class RegisterWriter {
         waiting.tryComplete();
       }
       drainIfIdle();
-    });
+    }));
   }
 
   /**

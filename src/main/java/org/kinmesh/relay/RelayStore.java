@@ -41,9 +41,13 @@ public final class RelayStore {
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile io.vertx.core.Promise<Void> quiet;
 
-  public RelayStore(Database db) {
+  /**
+   * @param writerContext where group-committed registrations run their transactions: a context
+   *     of its own (a worker), so no HTTP event loop delays them
+   */
+  public RelayStore(Database db, io.vertx.core.Context writerContext) {
     this.db = db;
-    this.registerWriter = new RegisterWriter(db.pool());
+    this.registerWriter = new RegisterWriter(db.pool(), writerContext);
   }
 
   public Database database() {

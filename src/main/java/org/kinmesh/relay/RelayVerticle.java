@@ -2,6 +2,7 @@ package org.kinmesh.relay;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import org.kinmesh.store.Database;
 import org.kinmesh.util.Jitter;
@@ -54,10 +55,12 @@ public final class RelayVerticle extends VerticleBase {
     metrics = new RelayMetrics(directory);
     ipLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
     keyLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
-    return Database.open(vertx, config.dbPath(), RelayStore.MIGRATIONS)
+    WriterContext writer = new WriterContext();
+    return vertx.deployVerticle(writer, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .compose(id -> Database.open(vertx, config.dbPath(), RelayStore.MIGRATIONS))
         .compose(database -> {
           db = database;
-          RelayStore store = new RelayStore(db);
+          RelayStore store = new RelayStore(db, writer.context());
           return store.loadInto(directory).compose(v -> store.tokenKey()).map(key -> {
             service = new RelayService(config, store, directory, new SessionTokens(key), keyLimiter, clock);
             return null;
@@ -128,5 +131,12 @@ public final class RelayVerticle extends VerticleBase {
     }
     Future<Void> quiet = service == null ? Future.succeededFuture() : service.store().quiesce();
     return quiet.transform(ar -> db.close()).onSuccess(v -> LOG.info("op=stop relay database closed"));
+  }
+
+  /** A verticle that does nothing but own a worker context for the database writer. */
+  private static final class WriterContext extends VerticleBase {
+    io.vertx.core.Context context() {
+      return context;
+    }
   }
 }

@@ -60,7 +60,7 @@ public final class RegisterStoreRate {
     try {
       Database db = Database.open(vertx, file, RelayStore.MIGRATIONS).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      RelayStore store = new RelayStore(db);
+      RelayStore store = new RelayStore(db, vertx.getOrCreateContext());
       long now = System.currentTimeMillis() / 1000;
       store.bootstrap(new RelayConfig.BootstrapEntry(CHAIN, "00".repeat(32), "11".repeat(32), keys), now)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
