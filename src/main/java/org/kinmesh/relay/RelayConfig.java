@@ -42,7 +42,11 @@ public record RelayConfig(
   /** TLS files; both set, or TLS is off. */
   public record Tls(Path certPath, Path keyPath) {}
 
-  /** A trusted genesis snapshot: the blockchain and its authorized keys exist from start-up. */
+  /**
+   * A trusted genesis snapshot: the blockchain and its authorized keys exist from start-up.
+   * Given inline, or read from a genesis file (kinmesh genesis): its id, hash and every node key
+   * it registers, with the first guardian (by key) as admin unless admin_pubkey says otherwise.
+   */
   public record BootstrapEntry(String blockchainId, String genesisHash, String adminPubkey, List<String> authorizedPubkeys) {}
 
   public static RelayConfig defaults() {
@@ -120,8 +124,23 @@ public record RelayConfig(
     int i = 0;
     for (Object item : r.array("bootstrap")) {
       String where = "bootstrap[" + i++ + "]";
+      if (item instanceof String path) {
+        out.add(GenesisBootstrap.read(where, Path.of(path), null));
+        continue;
+      }
       if (!(item instanceof JsonObject o)) {
-        throw new ConfigException(where, "must be an object");
+        throw new ConfigException(where, "must be a genesis file path or an object");
+      }
+      if (o.containsKey("genesis_path")) {
+        String admin = o.getValue("admin_pubkey") instanceof String s ? s : null;
+        if (admin != null && !WireRules.isPublicKeyHex(admin)) {
+          throw new ConfigException(where + ".admin_pubkey", "must be a 64-character lowercase hex public key");
+        }
+        if (!(o.getValue("genesis_path") instanceof String path)) {
+          throw new ConfigException(where + ".genesis_path", "must be a file path");
+        }
+        out.add(GenesisBootstrap.read(where, Path.of(path), admin));
+        continue;
       }
       String id = o.getValue("blockchain_id") instanceof String s ? s : null;
       if (!WireRules.isBlockchainId(id)) {
