@@ -9,6 +9,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
+import org.kinmesh.net.BoundedBody;
 import org.kinmesh.wire.ErrorCode;
 import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.WireRules;

@@ -1,4 +1,4 @@
-package org.kinmesh.relay;
+package org.kinmesh.net;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -11,13 +11,13 @@ import io.vertx.ext.web.RoutingContext;
  * Vert.x's BodyHandler it never decodes forms or uploads, so the body reaches the protocol
  * code byte for byte whatever Content-Type the client claims.
  */
-final class BoundedBody implements Handler<RoutingContext> {
-  static final String KEY = "kinmesh.body";
+public final class BoundedBody implements Handler<RoutingContext> {
+  public static final String KEY = "kinmesh.body";
 
   private final int limit;
   private final Handler<RoutingContext> tooLarge;
 
-  BoundedBody(int limit, Handler<RoutingContext> tooLarge) {
+  public BoundedBody(int limit, Handler<RoutingContext> tooLarge) {
     this.limit = limit;
     this.tooLarge = tooLarge;
   }
@@ -65,7 +65,7 @@ final class BoundedBody implements Handler<RoutingContext> {
     request.resume();
   }
 
-  static byte[] bytes(RoutingContext ctx) {
+  public static byte[] bytes(RoutingContext ctx) {
     Buffer b = ctx.get(KEY);
     return b == null ? new byte[0] : b.getBytes();
   }
