@@ -11,8 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Blockchain administration on a relay, signed with the admin key.",
-    subcommands = {AdminCommand.RegisterBlockchain.class, AdminCommand.AuthorizeNode.class})
+    description = "Administration: the relay (register-blockchain, authorize-node, signed with the relay admin key) "
+        + "and family governance through a node (family, node, approve, proposals, audit, signed by a guardian).",
+    subcommands = {AdminCommand.RegisterBlockchain.class, AdminCommand.AuthorizeNode.class,
+        AdminGovernanceCommands.Family.class, AdminGovernanceCommands.Node.class, AdminGovernanceCommands.Approve.class,
+        AdminGovernanceCommands.Proposals.class, AdminGovernanceCommands.Audit.class})
 final class AdminCommand implements Runnable {
   @Override
   public void run() {

@@ -34,49 +34,37 @@ import org.kinmesh.util.ManualTimeSource;
 
 /** The admin API over HTTP against a real ledger on SQLite, a real mempool and intake. */
 class AdminRoutesTest {
-  static final String CHAIN = "family";
-  static final long T0 = 1_767_225_600L;
-  final Identity mom = TestKeys.key(1);
-  final Identity dad = TestKeys.key(2);
-  final Identity n1 = TestKeys.key(11);
-  final Identity n2 = TestKeys.key(12);
-  final Identity n3 = TestKeys.key(13);
-  final Identity n4 = TestKeys.key(14);
+  static final String CHAIN = AdminApiFixture.CHAIN;
+  static final long T0 = AdminApiFixture.T0;
+  final Identity mom = AdminApiFixture.MOM;
+  final Identity dad = AdminApiFixture.DAD;
+  final Identity n3 = AdminApiFixture.NODES.get(2);
+  final Identity n4 = AdminApiFixture.NODES.get(3);
   final Identity kid = TestKeys.key(21);
 
   @TempDir
   Path dir;
-  final Vertx vertx = Vertx.vertx();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   final ManualTimeSource clock = new ManualTimeSource(T0 * 1000 + 10_000);
+  AdminApiFixture node;
   LedgerStore store;
   Mempool mempool;
-  HttpServer server;
   long nonce = 1;
 
   @BeforeEach
   void start() throws Exception {
-    ChainParams params = new ChainParams(CHAIN, 2, 0, 30, 72, 86_400);
-    Block genesis = Genesis.build(new GenesisSpec(params, T0,
-        List.of(new GenesisSpec.Guardian(mom.publicKeyHex(), "Mum"), new GenesisSpec.Guardian(dad.publicKeyHex(), "Dad")),
-        List.of(new GenesisSpec.ConsensusNode(n1.publicKeyHex(), 1), new GenesisSpec.ConsensusNode(n2.publicKeyHex(), 2),
-            new GenesisSpec.ConsensusNode(n3.publicKeyHex(), 3), new GenesisSpec.ConsensusNode(n4.publicKeyHex(), 4))));
-    Database db = Await.result(Database.open(vertx, dir.resolve("ledger.db"), LedgerStore.MIGRATIONS));
-    store = Await.result(LedgerStore.open(db, genesis));
-    mempool = new Mempool(1000, 1 << 20);
-    TransactionIntake intake = new TransactionIntake(store::state, mempool, clock);
-    Router root = Router.router(vertx);
-    root.route("/admin/*").subRouter(new AdminRoutes(new LedgerAdminBackend(store, intake), false).router(vertx));
-    server = Await.result(vertx.createHttpServer().requestHandler(root).listen(0, "127.0.0.1"));
+    node = new AdminApiFixture(dir, clock);
+    store = node.store;
+    mempool = node.mempool;
   }
 
   @AfterEach
   void stop() {
-    Await.result(vertx.close());
+    node.close();
   }
 
   HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + path));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     return http.send(b.header("content-type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -98,13 +86,8 @@ class AdminRoutesTest {
     assertThat(json(r).getString("error")).isEqualTo(code);
   }
 
-  /** Commits everything pending as the next block, as consensus will. */
   void commitPending() {
-    var s = store.state();
-    List<Transaction> txs = mempool.peek(100, 1 << 20);
-    Block b = Block.of(CHAIN, s.height() + 1, s.headHash(), clock.nowSeconds(), n1.publicKeyHex(), List.of(), txs);
-    Await.result(store.append(b));
-    mempool.onCommitted(b, store.state());
+    node.commitPending();
   }
 
   @Test
