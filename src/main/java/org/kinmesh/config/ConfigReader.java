@@ -16,18 +16,33 @@ public final class ConfigReader {
   private final JsonObject json;
   private final Map<String, String> env;
   private final String envPrefix;
+  private final String namePrefix;
 
   public ConfigReader(JsonObject json, Map<String, String> env, String envPrefix) {
+    this(json, env, envPrefix, "");
+  }
+
+  private ConfigReader(JsonObject json, Map<String, String> env, String envPrefix, String namePrefix) {
     this.json = json == null ? new JsonObject() : json;
     this.env = env;
     this.envPrefix = envPrefix;
+    this.namePrefix = namePrefix;
+  }
+
+  /** A reader for the object at {@code key}: its errors say "key.sub"; no env overrides inside. */
+  public ConfigReader nested(String key) throws ConfigException {
+    return new ConfigReader(object(key), Map.of(), "", namePrefix + key + ".");
+  }
+
+  private String name(String key) {
+    return namePrefix + key;
   }
 
   /** Refuses keys nobody reads: a typo in a config file must not pass silently. */
   public void rejectUnknownKeys(Set<String> known) throws ConfigException {
     for (String key : json.fieldNames()) {
       if (!known.contains(key)) {
-        throw new ConfigException(key, "unknown key (known keys: " + String.join(", ", known.stream().sorted().toList()) + ")");
+        throw new ConfigException(name(key), "unknown key (known keys: " + String.join(", ", known.stream().sorted().toList()) + ")");
       }
     }
   }
@@ -46,7 +61,7 @@ public final class ConfigReader {
       return dflt;
     }
     if (!(v instanceof String s)) {
-      throw new ConfigException(key, "must be a string");
+      throw new ConfigException(name(key), "must be a string");
     }
     return s;
   }
@@ -58,7 +73,7 @@ public final class ConfigReader {
       try {
         value = Long.parseLong(e.trim());
       } catch (NumberFormatException ex) {
-        throw new ConfigException(key, "environment value '" + e + "' is not an integer");
+        throw new ConfigException(name(key), "environment value '" + e + "' is not an integer");
       }
     } else {
       Object v = json.getValue(key);
@@ -66,12 +81,12 @@ public final class ConfigReader {
         return dflt;
       }
       if (!(v instanceof Integer || v instanceof Long)) {
-        throw new ConfigException(key, "must be an integer");
+        throw new ConfigException(name(key), "must be an integer");
       }
       value = ((Number) v).longValue();
     }
     if (value < min || value > max) {
-      throw new ConfigException(key, "must be between " + min + " and " + max + " (got " + value + ")");
+      throw new ConfigException(name(key), "must be between " + min + " and " + max + " (got " + value + ")");
     }
     return value;
   }
@@ -85,14 +100,14 @@ public final class ConfigReader {
       if (e.equalsIgnoreCase("false") || e.equals("0")) {
         return false;
       }
-      throw new ConfigException(key, "environment value '" + e + "' is not true or false");
+      throw new ConfigException(name(key), "environment value '" + e + "' is not true or false");
     }
     Object v = json.getValue(key);
     if (v == null) {
       return dflt;
     }
     if (!(v instanceof Boolean b)) {
-      throw new ConfigException(key, "must be true or false");
+      throw new ConfigException(name(key), "must be true or false");
     }
     return b;
   }
@@ -113,11 +128,11 @@ public final class ConfigReader {
       return out;
     }
     if (!(v instanceof JsonArray arr)) {
-      throw new ConfigException(key, "must be a list of strings");
+      throw new ConfigException(name(key), "must be a list of strings");
     }
     for (Object item : arr) {
       if (!(item instanceof String s)) {
-        throw new ConfigException(key, "must be a list of strings");
+        throw new ConfigException(name(key), "must be a list of strings");
       }
       out.add(s);
     }
@@ -130,7 +145,7 @@ public final class ConfigReader {
       return null;
     }
     if (!(v instanceof JsonObject o)) {
-      throw new ConfigException(key, "must be an object");
+      throw new ConfigException(name(key), "must be an object");
     }
     return o;
   }
@@ -141,7 +156,7 @@ public final class ConfigReader {
       return new JsonArray();
     }
     if (!(v instanceof JsonArray a)) {
-      throw new ConfigException(key, "must be a list");
+      throw new ConfigException(name(key), "must be a list");
     }
     return a;
   }

@@ -1,0 +1,37 @@
+package org.kinmesh.node;
+
+/**
+ * Event-bus addresses. The public API for a host application (docs/embedding.md) is the first
+ * group; everything under kinmesh.internal. is wiring between the node's verticles.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  // ---- public API ----
+  /** request/reply: a transaction as JSON; reply {"hash"} or a failure whose message is {"error","message"}. */
+  public static final String CHAIN_SUBMIT = "kinmesh.chain.submit";
+  /** publish: each committed block {"height","hash","prev_hash","proposer","timestamp","transactions"}. */
+  public static final String CHAIN_COMMITTED = "kinmesh.chain.committed";
+  /** request/reply: role, view, height, quorum mode, own endpoint and NAT type. */
+  public static final String NODE_STATUS = "kinmesh.node.status";
+  /** request/reply: every authorized peer with path, endpoint, NAT, last seen, score. */
+  public static final String PEERS_STATUS = "kinmesh.peers.status";
+  /** publish: peer up/down and path changes. */
+  public static final String PEERS_EVENTS = "kinmesh.peers.events";
+
+  // ---- internal ----
+  /** Links, send: {"to": pubkey, "payload": string}; fire and forget. */
+  public static final String LINKS_SEND = "kinmesh.internal.links.send";
+  /** Links, broadcast to every connected authorized peer: {"payload": string}. */
+  public static final String LINKS_BROADCAST = "kinmesh.internal.links.broadcast";
+  /** Links publishes what peers sent: {"from": pubkey, "payload": string}. */
+  public static final String LINKS_INBOUND = "kinmesh.internal.links.inbound";
+  /** The ledger publishes the authorized consensus keys whenever they change: {"height","keys":[...]}. */
+  public static final String AUTHORIZED_SET = "kinmesh.internal.ledger.authorized";
+  /** request/reply: the current authorized set, same body as AUTHORIZED_SET. */
+  public static final String AUTHORIZED_SET_QUERY = "kinmesh.internal.ledger.authorized.query";
+  /** RelayClient, request/reply: {"pubkey"} → {"ip","port","last_seen"} or a failure. */
+  public static final String RELAY_LOOKUP = "kinmesh.internal.relay.lookup";
+  /** RelayClient publishes its registration state: {"registered", "observed_ip", "observed_port"}. */
+  public static final String RELAY_STATE = "kinmesh.internal.relay.state";
+}

@@ -1,0 +1,122 @@
+package org.kinmesh.node;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kinmesh.config.ConfigException;
+import org.kinmesh.config.ConfigReader;
+import org.kinmesh.config.HostPort;
+import org.kinmesh.consensus.QuorumPolicy;
+import org.kinmesh.wire.WireRules;
+import org.kinmesh.wire.gossip.Endpoint;
+
+/**
+ * A node's configuration (docs/node.md lists every key). Scalar and list keys can be
+ * overridden by an environment variable named as the key in upper case (RELAY_URL,
+ * BLOCKCHAIN_ID, GOSSIP_UDP_PORT, DATA_DIR, API_LISTEN, ...); the CLI's --relay-server beats
+ * both. Validated as a whole at start-up; every error names its key.
+ */
+public record NodeConfig(
+    Path identityPath,
+    String blockchainId,
+    Path genesisPath,
+    Path dataDir,
+    HostPort apiListen,
+    int gossipUdpPort,
+    String relayUrl,
+    List<Endpoint> advertiseEndpoints,
+    long blockIntervalMs,
+    long emptyBlockIntervalMs,
+    Intervals intervals,
+    QuorumPolicy quorum,
+    boolean adminAllowRemote) {
+
+  private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
+      "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
+      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote");
+
+  /** Periodic work, each timer re-armed with fresh jitter. */
+  public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
+      long viewChangeTimeoutMs) {}
+
+  public static NodeConfig fromJson(JsonObject json, Map<String, String> env, String relayServerFlag)
+      throws ConfigException {
+    ConfigReader r = new ConfigReader(json, env, "");
+    r.rejectUnknownKeys(KEYS);
+    String identity = r.string("identity_path", null);
+    if (identity == null || identity.isBlank()) {
+      throw new ConfigException("identity_path", "is required (a keyset from: kinmesh keygen --out FILE)");
+    }
+    String genesis = r.string("genesis_path", null);
+    if (genesis == null || genesis.isBlank()) {
+      throw new ConfigException("genesis_path", "is required (a genesis from: kinmesh genesis --spec FILE --out FILE)");
+    }
+    String chain = r.string("blockchain_id", null);
+    if (chain != null && !WireRules.isBlockchainId(chain)) {
+      throw new ConfigException("blockchain_id", "must be 1-64 characters of [A-Za-z0-9._-]");
+    }
+    String dataDir = r.string("data_dir", "data");
+    HostPort api = HostPort.parse("api_listen", r.string("api_listen", "127.0.0.1:8080"));
+    int udp = (int) r.longValue("gossip_udp_port", 7070, 0, 65_535);
+    String relay = relayServerFlag != null ? relayServerFlag : r.string("relay_url", "http://localhost:5050");
+    try {
+      org.kinmesh.relay.client.RelayHttpClient.parseBase(relay);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("relay_url", e.getMessage());
+    }
+    List<Endpoint> advertise = new ArrayList<>();
+    for (String e : r.stringList("advertise_endpoints")) {
+      try {
+        advertise.add(Endpoint.parse(e));
+      } catch (org.kinmesh.wire.WireException ex) {
+        throw new ConfigException("advertise_endpoints", "'" + e + "' is not ip:port or [ipv6]:port");
+      }
+    }
+    if (advertise.size() > 6) {
+      throw new ConfigException("advertise_endpoints", "at most 6 endpoints");
+    }
+    long block = r.longValue("block_interval_ms", 1000, 1, 3_600_000);
+    long empty = r.longValue("empty_block_interval_ms", 5000, 1, 86_400_000);
+    if (empty < block) {
+      throw new ConfigException("empty_block_interval_ms", "must be at least block_interval_ms (" + block + ")");
+    }
+    Intervals intervals = intervals(r.nested("intervals"));
+    QuorumPolicy quorum = quorum(r.nested("quorum"));
+    boolean remote = r.bool("admin_allow_remote", false);
+    return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
+        List.copyOf(advertise), block, empty, intervals, quorum, remote);
+  }
+
+  private static Intervals intervals(ConfigReader r) throws ConfigException {
+    r.rejectUnknownKeys(Set.of("relay_register_secs", "peer_retry_max_secs", "lookup_cache_secs",
+        "view_change_timeout_ms"));
+    return new Intervals(
+        r.longValue("relay_register_secs", 120, 1, 86_400),
+        r.longValue("peer_retry_max_secs", 30, 1, 3_600),
+        r.longValue("lookup_cache_secs", 420, 300, 600),
+        r.longValue("view_change_timeout_ms", 4_000, 100, 600_000));
+  }
+
+  private static QuorumPolicy quorum(ConfigReader r) throws ConfigException {
+    r.rejectUnknownKeys(Set.of("min_viable_nodes", "emergency_majority", "emergency_after_secs"));
+    try {
+      return new QuorumPolicy((int) r.longValue("min_viable_nodes", 1, 1, 1000), r.bool("emergency_majority", false),
+          r.longValue("emergency_after_secs", 3600, 1, 30L * 86_400));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("quorum", e.getMessage());
+    }
+  }
+
+  /** The SQLite file of the ledger. */
+  public Path ledgerDb() {
+    return dataDir.resolve("ledger.db");
+  }
+
+  /** Where a node asked for api_listen port 0 writes the port it got. */
+  public Path apiPortFile() {
+    return dataDir.resolve("api.port");
+  }
+}

@@ -1,0 +1,65 @@
+package org.kinmesh.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.kinmesh.config.ConfigException;
+
+class NodeConfigTest {
+  static JsonObject minimal() {
+    return new JsonObject().put("identity_path", "node.key").put("genesis_path", "genesis.json");
+  }
+
+  @Test
+  void defaultsAreTheDocumentedOnes() throws Exception {
+    NodeConfig c = NodeConfig.fromJson(minimal(), Map.of(), null);
+    assertThat(c.dataDir()).isEqualTo(Path.of("data"));
+    assertThat(c.apiListen()).hasToString("127.0.0.1:8080");
+    assertThat(c.gossipUdpPort()).isEqualTo(7070);
+    assertThat(c.relayUrl()).isEqualTo("http://localhost:5050");
+    assertThat(c.advertiseEndpoints()).isEmpty();
+    assertThat(c.blockIntervalMs()).isEqualTo(1000);
+    assertThat(c.emptyBlockIntervalMs()).isEqualTo(5000);
+    assertThat(c.intervals().relayRegisterSecs()).isEqualTo(120);
+    assertThat(c.quorum().emergencyMajority()).isFalse();
+    assertThat(c.adminAllowRemote()).isFalse();
+  }
+
+  @Test
+  void environmentAndFlagOverride() throws Exception {
+    NodeConfig c = NodeConfig.fromJson(minimal().put("relay_url", "http://a:1"),
+        Map.of("RELAY_URL", "http://b:2", "BLOCKCHAIN_ID", "fam", "GOSSIP_UDP_PORT", "7171"), null);
+    assertThat(c.relayUrl()).isEqualTo("http://b:2");
+    assertThat(c.blockchainId()).isEqualTo("fam");
+    assertThat(c.gossipUdpPort()).isEqualTo(7171);
+    NodeConfig flagged = NodeConfig.fromJson(minimal(), Map.of("RELAY_URL", "http://b:2"), "http://c:3");
+    assertThat(flagged.relayUrl()).isEqualTo("http://c:3");
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    assertBad(new JsonObject().put("genesis_path", "g"), "identity_path");
+    assertBad(minimal().put("api_listen", "nowhere"), "api_listen");
+    assertBad(minimal().put("relay_url", "ftp://x"), "relay_url");
+    assertBad(minimal().put("gossip_udp_port", 70000), "gossip_udp_port");
+    assertBad(minimal().put("advertise_endpoints", new JsonArray().add("host.example:1")), "advertise_endpoints");
+    assertBad(minimal().put("block_interval_ms", 0), "block_interval_ms");
+    assertBad(minimal().put("empty_block_interval_ms", 10), "empty_block_interval_ms");
+    assertBad(minimal().put("intervals", new JsonObject().put("relay_register_secs", "soon")),
+        "intervals.relay_register_secs");
+    assertBad(minimal().put("intervals", new JsonObject().put("relay_register", 1)), "intervals.relay_register");
+    assertBad(minimal().put("quorum", new JsonObject().put("min_viable_nodes", 0)), "quorum.min_viable_nodes");
+    assertBad(minimal().put("blockchain_id", "bad id"), "blockchain_id");
+    assertBad(minimal().put("colour", "blue"), "colour");
+  }
+
+  private static void assertBad(JsonObject json, String key) {
+    assertThatThrownBy(() -> NodeConfig.fromJson(json, Map.of(), null)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config '" + key + "'");
+  }
+}
