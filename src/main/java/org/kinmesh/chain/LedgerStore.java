@@ -145,6 +145,22 @@ public final class LedgerStore {
 
   // ---- queries (answered from the tables) ----
 
+  /** The stored block at a height (with its commit certificate), or null past the head. */
+  public Future<Block> blockAt(long height) {
+    return db.pool().preparedQuery("SELECT body FROM blocks WHERE height = ?").execute(io.vertx.sqlclient.Tuple.of(height))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(null);
+          }
+          try {
+            return Future.succeededFuture(Block.parse(rows.iterator().next().getString("body")
+                .getBytes(StandardCharsets.UTF_8)));
+          } catch (WireException e) {
+            return Future.failedFuture(new IllegalStateException("stored block " + height + " does not parse", e));
+          }
+        });
+  }
+
   public Future<List<String>> authorizedConsensusKeys() {
     return db.pool().query("SELECT pubkey FROM consensus_nodes WHERE is_consensus = 1 AND is_active = 1 "
         + "ORDER BY pubkey").execute().map(rows -> {

@@ -1,0 +1,176 @@
+package org.kinmesh.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.kinmesh.chain.Block;
+import org.kinmesh.chain.GovernanceState;
+import org.kinmesh.config.HostPort;
+import org.kinmesh.net.BoundedBody;
+import org.kinmesh.node.api.AdminRoutes;
+import org.kinmesh.node.api.EventBusAdminBackend;
+import org.kinmesh.wire.WireRules;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTP API (docs/node-api.md): health, status, peers, transactions, blocks and the
+ * admin routes. Holds no state of its own: every answer comes from the verticle that owns it,
+ * over the event bus.
+ */
+public final class NodeApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeApiVerticle.class);
+  private static final String JSON = "application/json";
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
+
+  private final HostPort listen;
+  private final Path portFile;
+  private final String pubkey;
+  private final boolean adminAllowRemote;
+  private HttpServer server;
+
+  public NodeApiVerticle(HostPort listen, Path portFile, String pubkey, boolean adminAllowRemote) {
+    this.listen = listen;
+    this.portFile = portFile;
+    this.pubkey = pubkey;
+    this.adminAllowRemote = adminAllowRemote;
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/status").handler(this::status);
+    router.get("/peers").handler(ctx -> ask(ctx, Addresses.PEERS_STATUS, new JsonObject()));
+    router.post("/transactions").handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES,
+        ctx -> error(ctx, 413, "too_large", "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
+    router.post("/transactions").handler(this::submit);
+    router.get("/blocks/:height").handler(this::block);
+    router.route("/admin/*").subRouter(new AdminRoutes(new EventBusAdminBackend(vertx.eventBus()), adminAllowRemote)
+        .router(vertx));
+    router.route().last().handler(ctx -> error(ctx, 404, "not_found", "no such path"));
+    router.errorHandler(405, ctx -> error(ctx, 404, "not_found", "no such path"));
+    router.errorHandler(500, ctx -> error(ctx, 500, "internal", "internal error"));
+    return vertx.createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
+        .requestHandler(router).listen()
+        .compose(s -> {
+          server = s;
+          LOG.info("op=api_listen node={} addr={}:{}", pubkey.substring(0, 8), listen.host(), s.actualPort());
+          return vertx.executeBlocking(() -> {
+            Files.createDirectories(portFile.toAbsolutePath().getParent());
+            Files.writeString(portFile, Integer.toString(s.actualPort()) + "\n");
+            return null;
+          });
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void status(RoutingContext ctx) {
+    vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null, ASK).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, 503, "unavailable", "ledger not ready");
+        return;
+      }
+      GovernanceState s = ar.result().body();
+      JsonObject base = new JsonObject().put("pubkey", pubkey).put("blockchain_id", s.params().blockchainId())
+          .put("height", s.height()).put("head_hash", s.headHash());
+      // Consensus adds view, role and quorum when it runs; without it the ledger part still answers.
+      vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null, ASK).onComplete(cs -> {
+        if (cs.succeeded()) {
+          base.mergeIn(cs.result().body());
+        }
+        json(ctx, 200, base);
+      });
+    });
+  }
+
+  private void submit(RoutingContext ctx) {
+    JsonObject tx;
+    try {
+      tx = new JsonObject(new String(BoundedBody.bytes(ctx), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      error(ctx, 400, "malformed", "body must be a JSON transaction");
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx, ASK).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 202, ar.result().body());
+      } else {
+        busError(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void block(RoutingContext ctx) {
+    long height;
+    try {
+      height = Long.parseLong(ctx.pathParam("height"));
+    } catch (NumberFormatException e) {
+      error(ctx, 400, "malformed", "height must be a non-negative integer");
+      return;
+    }
+    vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", height), ASK)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            Block b = ar.result().body();
+            JsonObject body = LedgerVerticle.committedBody(b);
+            if (b.commitCertificate() != null) {
+              body.put("commit_certificate", new JsonObject(b.commitCertificate()));
+            }
+            json(ctx, 200, body);
+          } else {
+            busError(ctx, ar.cause());
+          }
+        });
+  }
+
+  private void ask(RoutingContext ctx, String address, JsonObject body) {
+    vertx.eventBus().<Object>request(address, body, ASK).onComplete(ar -> {
+      if (ar.failed()) {
+        busError(ctx, ar.cause());
+      } else if (ar.result().body() instanceof JsonArray a) {
+        ctx.response().putHeader("content-type", JSON).end(a.encode());
+      } else {
+        json(ctx, 200, (JsonObject) ar.result().body());
+      }
+    });
+  }
+
+  private static void busError(RoutingContext ctx, Throwable err) {
+    if (err instanceof ReplyException re && re.failureCode() > 0 && re.getMessage() != null
+        && re.getMessage().startsWith("{")) {
+      JsonObject e = new JsonObject(re.getMessage());
+      error(ctx, re.failureCode() < 600 ? re.failureCode() : 500, e.getString("error"), e.getString("message"));
+    } else {
+      error(ctx, 503, "unavailable", "the node part that answers this is not running");
+    }
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", JSON).end(body.encode());
+  }
+
+  private static void error(RoutingContext ctx, int status, String code, String message) {
+    if (!ctx.response().ended()) {
+      json(ctx, status, new JsonObject().put("error", code).put("message", message));
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package org.kinmesh.node.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import org.kinmesh.chain.AuditEntry;
+import org.kinmesh.chain.GovernanceState;
+import org.kinmesh.chain.Transaction;
+import org.kinmesh.chain.TransactionIntake;
+import org.kinmesh.chain.ValidationResult;
+import org.kinmesh.node.Addresses;
+import org.kinmesh.node.LedgerVerticle;
+
+/** The admin backend of a running node: asks the ledger verticle over the event bus. */
+public final class EventBusAdminBackend implements AdminBackend {
+  private final EventBus bus;
+
+  public EventBusAdminBackend(EventBus bus) {
+    this.bus = bus;
+  }
+
+  @Override
+  public Future<GovernanceState> state() {
+    return bus.<GovernanceState>request(LedgerVerticle.STATE, null).map(m -> m.body());
+  }
+
+  @Override
+  public Future<List<AuditEntry>> audit(String target) {
+    return bus.<LedgerVerticle.AuditEntries>request(LedgerVerticle.AUDIT, new JsonObject().put("target", target))
+        .map(m -> m.body().entries());
+  }
+
+  @Override
+  public Future<TransactionIntake.Outcome> submit(Transaction tx) {
+    JsonObject body = new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8));
+    return bus.<JsonObject>request(Addresses.CHAIN_SUBMIT, body)
+        .map(m -> new TransactionIntake.Outcome(TransactionIntake.Outcome.Kind.QUEUED, tx.hash(),
+            ValidationResult.of(code(m.body().getString("validation")), "queued")))
+        .recover(err -> {
+          if (err instanceof ReplyException re && re.failureCode() != -1 && re.getMessage() != null
+              && re.getMessage().startsWith("{")) {
+            JsonObject e = new JsonObject(re.getMessage());
+            TransactionIntake.Outcome.Kind kind = re.failureCode() == LedgerVerticle.UNAVAILABLE
+                ? TransactionIntake.Outcome.Kind.MEMPOOL_FULL : TransactionIntake.Outcome.Kind.INVALID;
+            return Future.succeededFuture(new TransactionIntake.Outcome(kind, tx.hash(),
+                ValidationResult.of(code(e.getString("error")), e.getString("message"))));
+          }
+          return Future.failedFuture(err);
+        });
+  }
+
+  private static ValidationResult.Code code(String wire) {
+    try {
+      return ValidationResult.Code.valueOf(wire.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return ValidationResult.Code.CONFLICT;
+    }
+  }
+}
