@@ -85,6 +85,7 @@ public final class Replica {
   private long fetchUpTo;
   private boolean fetchTimerArmed;
   private long fetchRequestedTo;
+  private Checkpoint lastCheckpoint;
 
   private List<Action> out = new ArrayList<>();
 
@@ -174,9 +175,19 @@ public final class Replica {
   private void timer(TimerId id) {
     switch (id.kind()) {
       case VIEW -> {
-        if (id.view() == view && id.height() == committedHeight + 1 && appliedHeight == committedHeight) {
-          startViewChange(view + 1);
+        if (id.view() != view || id.height() != committedHeight + 1 || appliedHeight != committedHeight) {
+          return;
         }
+        if (active && committedHeight + 1 > highWatermark()) {
+          // Waiting on a stable checkpoint, not on the primary: a new view would not help.
+          // Our checkpoint may have been lost; send it again.
+          if (lastCheckpoint != null) {
+            out.add(new Action.Broadcast(lastCheckpoint));
+          }
+          out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+          return;
+        }
+        startViewChange(view + 1);
       }
       case PROPOSE -> {
         if (id.view() == view && id.height() == committedHeight + 1 && canPropose()) {
@@ -690,6 +701,7 @@ public final class Replica {
       Checkpoint cp = new Checkpoint(chain, view, h, cert.digest(), me, null);
       cp = new Checkpoint(chain, view, h, cert.digest(), me, signer.sign(cp.canonical()));
       checkpoints.add(cp);
+      lastCheckpoint = cp;
       out.add(new Action.Broadcast(cp));
       checkpoints.tryStabilize(cp, m);
     }

@@ -80,6 +80,8 @@ final class SimNetwork {
   long now;
   /** Governance in the sim: the membership from h + 1 on, when block h changes it. */
   LongFunction<Membership> membershipAfter = h -> null;
+  /** Messages the network loses for good while this holds (partitions, lost kinds). */
+  java.util.function.Predicate<Envelope> lose = e -> false;
   final BlockValidator validator =
       (h, payload, digest) -> payload != null && Hex.encode(Ed25519.sha256(payload)).equals(digest);
 
@@ -243,6 +245,9 @@ final class SimNetwork {
 
   private void perform(Node node, Action a) {
     if (a instanceof Action.Broadcast b) {
+      if (lose.test(b.envelope())) {
+        return;
+      }
       byte[] bytes = codec.encode(b.envelope());
       for (Node other : nodes) {
         if (other != node) {
