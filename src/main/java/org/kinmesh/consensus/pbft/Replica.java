@@ -69,6 +69,8 @@ public final class Replica {
   private long view;
   /** False between sending VIEW-CHANGE for {@link #view} and accepting its NEW-VIEW. */
   private boolean active = true;
+  /** Whether the timer for the view being entered runs (see {@link #armViewTimer}). */
+  private boolean waitTimerArmed;
   private int consecutiveViewChanges;
 
   /** Highest-view prepared certificate for committedHeight + 1, and its payload. */
@@ -273,6 +275,7 @@ public final class Replica {
     }
     if (e.view() > view + MAX_VIEW_AHEAD) {
       reject(RejectReason.OUT_OF_WINDOW, e, "view " + e.view() + " too far ahead");
+      hintFetch(e.sender(), h - 1); // certificates of its blocks will carry us to its view
       return false;
     }
     if (!anyOlderView && e.view() < view) {
@@ -441,6 +444,9 @@ public final class Replica {
       hintFetch(vc.sender(), vc.height() - 1);
     }
     joinIfOthersMoved();
+    if (!active) {
+      armViewTimer();
+    }
   }
 
   /**
@@ -713,10 +719,34 @@ public final class Replica {
     out.add(new Action.CancelTimer(TimerId.Kind.PROPOSE));
     view = target;
     active = false;
+    waitTimerArmed = false;
     consecutiveViewChanges++;
     sendViewChange();
-    out.add(new Action.StartTimer(new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1),
-        config.viewTimeout(consecutiveViewChanges)));
+    armViewTimer();
+  }
+
+  /**
+   * The view timer. While changing views it runs only once a threshold of keys asked for the
+   * same view (PBFT's rule): a replica whose timer fired early must not run through views alone,
+   * always one ahead of the others, so that no view ever gathers a quorum.
+   */
+  private void armViewTimer() {
+    TimerId id = new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1);
+    if (active) {
+      out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+      return;
+    }
+    if (waitTimerArmed) {
+      return; // started once for this view; restarting it on every message would postpone it forever
+    }
+    Membership m = schedule.at(committedHeight + 1);
+    long asking = viewChanges.values().stream().filter(vc -> vc.view() >= view && m.contains(vc.sender())).count();
+    if (asking >= m.threshold()) {
+      waitTimerArmed = true;
+      out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+    } else {
+      out.add(new Action.CancelTimer(TimerId.Kind.VIEW));
+    }
   }
 
   private void sendViewChange() {
@@ -820,8 +850,8 @@ public final class Replica {
 
   /** At a new height or view: the view timer, and the propose timer when we are primary. */
   private void armHeight() {
-    out.add(new Action.StartTimer(new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1),
-        config.viewTimeout(consecutiveViewChanges)));
+    waitTimerArmed = false;
+    armViewTimer();
     if (canPropose()) {
       armPropose();
     }

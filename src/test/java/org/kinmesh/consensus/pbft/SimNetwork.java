@@ -243,7 +243,12 @@ final class SimNetwork {
     return faults.minDelayMs() + (long) (random.nextDouble() * (faults.maxDelayMs() - faults.minDelayMs() + 1));
   }
 
+  boolean trace;
+
   private void perform(Node node, Action a) {
+    if (trace && !(a instanceof Action.Rejected rj && rj.reason() == RejectReason.STALE)) {
+      System.out.println(now + " n" + node.index + " " + describe(a));
+    }
     if (a instanceof Action.Broadcast b) {
       if (lose.test(b.envelope())) {
         return;
@@ -316,6 +321,27 @@ final class SimNetwork {
     } else if (a instanceof Action.ViewChanged vc) {
       node.viewsEntered.add(vc.view());
     }
+  }
+
+  private String describe(Action a) {
+    if (a instanceof Action.Broadcast b) {
+      return "bcast " + describe(b.envelope());
+    } else if (a instanceof Action.Send s) {
+      return "send n" + byKey.get(s.to()).index + " " + describe(s.envelope());
+    } else if (a instanceof Action.Rejected r) {
+      return "reject " + r.reason() + " from " + (r.sender() == null ? "-" : "n" + byKey.get(r.sender()).index) + " " + r.detail();
+    } else if (a instanceof Action.Committed c) {
+      return "COMMIT h" + c.height() + " v" + c.view();
+    }
+    return a.toString();
+  }
+
+  private String describe(Envelope e) {
+    String s = e.getClass().getSimpleName() + " v" + e.view() + " h" + e.height();
+    if (e instanceof Envelope.ViewChange vc) {
+      s += " prepared=" + (vc.prepared() == null ? "-" : "v" + vc.prepared().view());
+    }
+    return s;
   }
 
   // --- checks ----------------------------------------------------------------------------------------
