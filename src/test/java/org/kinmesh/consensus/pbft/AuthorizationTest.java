@@ -130,4 +130,29 @@ class AuthorizationTest {
     assertThat(out).noneMatch(a -> a instanceof Action.Broadcast b && b.envelope() instanceof Envelope.Prepare);
     assertThat(out).anyMatch(a -> a instanceof Action.Broadcast b && b.envelope() instanceof Envelope.ViewChange);
   }
+
+  @Test
+  void inARunningNetworkEachBadMessageIsCountedByReasonAndChangesNothing() {
+    SimNetwork net = new SimNetwork(4, 51);
+    net.startAll();
+    assertThat(net.allUpReach(3, 60_000)).isTrue();
+    SimNetwork.Node target = net.nodes.stream().filter(n -> n != net.primaryOfView(0)).findFirst().orElseThrow();
+    SimNetwork.Node member = net.nodes.stream().filter(n -> n != target).findFirst().orElseThrow();
+    long next = target.height() + 2; // not committed yet when these arrive
+    String d = Fixture.digest(Fixture.payload("not a real block"));
+    net.send(target, Fixture.prepare(fx.outsider, SimNetwork.CHAIN, 0, next, d));
+    Envelope.Prepare good = Fixture.prepare(member.identity, SimNetwork.CHAIN, 0, next, d);
+    net.send(target, new Envelope.Prepare(SimNetwork.CHAIN, 0, next, d, member.key,
+        Fixture.prepare(member.identity, SimNetwork.CHAIN, 0, next + 1, d).signature()));
+    net.send(target, Fixture.prepare(member.identity, "other-chain", 0, next, d));
+    net.send(target, good);
+    net.send(target, good);
+    net.runFor(100);
+    assertThat(target.rejected(RejectReason.UNAUTHORIZED)).isEqualTo(1);
+    assertThat(target.rejected(RejectReason.BAD_SIGNATURE)).isEqualTo(1);
+    assertThat(target.rejected(RejectReason.WRONG_BLOCKCHAIN)).isEqualTo(1);
+    assertThat(target.rejected(RejectReason.DUPLICATE)).isEqualTo(1);
+    assertThat(net.allUpReach(next + 2, 60_000)).isTrue();
+    net.assertAgreement();
+  }
 }

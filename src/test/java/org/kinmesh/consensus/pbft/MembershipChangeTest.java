@@ -57,7 +57,7 @@ class MembershipChangeTest {
     }
     // It stops voting by itself; a vote it signs anyway is refused and counted.
     SimNetwork.Node member = net.nodes.stream().filter(n -> n != leaving).findFirst().orElseThrow();
-    int before = member.rejected(RejectReason.UNAUTHORIZED);
+    long before = member.rejected(RejectReason.UNAUTHORIZED);
     long next = member.height() + 2; // not yet committed when it arrives
     net.send(member, Fixture.prepare(leaving.identity, SimNetwork.CHAIN, member.replica.view(), next,
         Fixture.digest(Fixture.payload("x"))));

@@ -17,7 +17,7 @@ class NormalCaseTest {
     }
     // Nothing but harmless lateness was rejected in a fault-free run.
     for (SimNetwork.Node n : net.nodes) {
-      assertThat(n.rejects.keySet()).allMatch(r -> r == RejectReason.STALE);
+      assertThat(n.rejects.snapshot().keySet()).allMatch(r -> r == RejectReason.STALE);
       assertThat(n.replica.view()).isZero();
     }
   }

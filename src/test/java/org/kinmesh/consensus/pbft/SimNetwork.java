@@ -45,7 +45,7 @@ final class SimNetwork {
     boolean transactionsWaiting = true;
     final TreeMap<Long, Stored> chain = new TreeMap<>();
     final Map<TimerId.Kind, Long> timerGen = new EnumMap<>(TimerId.Kind.class);
-    final Map<RejectReason, Integer> rejects = new EnumMap<>(RejectReason.class);
+    final RejectCounters rejects = new RejectCounters();
     final List<Action.ReportEquivocation> equivocations = new ArrayList<>();
     final List<Long> viewsEntered = new ArrayList<>();
     final List<Long> viewTimeouts = new ArrayList<>();
@@ -60,8 +60,8 @@ final class SimNetwork {
       return chain.isEmpty() ? 0 : chain.lastKey();
     }
 
-    int rejected(RejectReason r) {
-      return rejects.getOrDefault(r, 0);
+    long rejected(RejectReason r) {
+      return rejects.get(r);
     }
   }
 
@@ -216,7 +216,7 @@ final class SimNetwork {
     try {
       e = codec.decode(bytes);
     } catch (EnvelopeException ex) {
-      to.rejects.merge(ex.reason(), 1, Integer::sum);
+      to.rejects.add(ex.reason());
       return;
     }
     feed(to, new Event.Received(e));
@@ -317,7 +317,7 @@ final class SimNetwork {
     } else if (a instanceof Action.ReportEquivocation re) {
       node.equivocations.add(re);
     } else if (a instanceof Action.Rejected rj) {
-      node.rejects.merge(rj.reason(), 1, Integer::sum);
+      node.rejects.add(rj.reason());
     } else if (a instanceof Action.ViewChanged vc) {
       node.viewsEntered.add(vc.view());
     }
