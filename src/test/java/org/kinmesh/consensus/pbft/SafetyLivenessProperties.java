@@ -12,10 +12,10 @@ import net.jqwik.api.constraints.LongRange;
 import org.kinmesh.consensus.Quorums;
 
 /**
- * Under random delay, reorder, duplication and loss-with-retransmission, with up to f replicas
- * crashed (some of them at random times, some coming back), no two replicas ever commit
- * different digests at one height, and every replica that is up commits the target height
- * within a bounded virtual time.
+ * Under random delay, reorder, duplication and loss-with-retransmission, with up to f faulty
+ * replicas (crashed at random times, some coming back, or one of them lying to half the
+ * network), no two correct replicas ever commit different digests at one height, and every
+ * correct replica that is up commits the target height within a bounded virtual time.
  */
 class SafetyLivenessProperties {
   private static final long VIRTUAL_DEADLINE_MS = 900_000;
@@ -27,7 +27,8 @@ class SafetyLivenessProperties {
       @ForAll @IntRange(min = 0, max = 100) int dropPercent,
       @ForAll @IntRange(min = 0, max = 30) int duplicatePercent,
       @ForAll @IntRange(min = 1, max = 200) int maxDelayMs,
-      @ForAll boolean crashedOnesReturn) {
+      @ForAll boolean crashedOnesReturn,
+      @ForAll boolean oneLiar) {
     SimNetwork net = new SimNetwork(n, seed).faults(new SimNetwork.Faults(1, maxDelayMs,
         duplicatePercent / 100.0, dropPercent / 200.0, 3_000));
     Random random = new Random(seed ^ 0x5eed);
@@ -35,6 +36,12 @@ class SafetyLivenessProperties {
     int crashes = random.nextInt(f + 1);
     List<SimNetwork.Node> victims = new ArrayList<>(net.nodes);
     java.util.Collections.shuffle(victims, random);
+    // One of the f faulty nodes may lie instead: it tells half the network another block
+    // in every pre-prepare, prepare and commit it sends.
+    if (oneLiar && f >= 1) {
+      victims.get(f - 1).byzantine = true;
+      crashes = Math.min(crashes, f - 1);
+    }
     victims = victims.subList(0, crashes);
     net.startAll();
     // Crash the victims at random moments in the first 10 virtual seconds.
@@ -48,7 +55,8 @@ class SafetyLivenessProperties {
       victims.forEach(net::start);
     }
     long target = net.nodes.stream().mapToLong(SimNetwork.Node::height).max().orElseThrow() + 5;
-    boolean live = net.allUpReach(target, VIRTUAL_DEADLINE_MS);
+    boolean live = net.runUntil(() -> net.nodes.stream().filter(x -> x.up && !x.byzantine)
+        .allMatch(x -> x.height() >= target), VIRTUAL_DEADLINE_MS);
     net.assertAgreement();
     assertThat(live).as("every up replica reaches height %d; heights %s", target,
         net.nodes.stream().map(x -> x.up ? x.height() + "@v" + x.replica.view() : "down").toList()).isTrue();

@@ -43,6 +43,8 @@ final class SimNetwork {
     Replica replica;
     boolean up;
     boolean transactionsWaiting = true;
+    /** Splits the others in two and tells each half a different block (see {@link #twin}). */
+    boolean byzantine;
     final TreeMap<Long, Stored> chain = new TreeMap<>();
     final Map<TimerId.Kind, Long> timerGen = new EnumMap<>(TimerId.Kind.class);
     final RejectCounters rejects = new RejectCounters();
@@ -254,9 +256,11 @@ final class SimNetwork {
         return;
       }
       byte[] bytes = codec.encode(b.envelope());
+      Envelope twin = node.byzantine ? twin(node, b.envelope()) : null;
+      byte[] twinBytes = twin == null ? null : codec.encode(twin);
       for (Node other : nodes) {
         if (other != node) {
-          sendBytes(other, bytes);
+          sendBytes(other, twinBytes != null && other.index % 2 == 1 ? twinBytes : bytes);
         }
       }
     } else if (a instanceof Action.Send s) {
@@ -344,12 +348,32 @@ final class SimNetwork {
     return s;
   }
 
+  /** The lie a byzantine node tells half the network: the same slot, another (valid) block. */
+  private static Envelope twin(Node node, Envelope e) {
+    byte[] evil = ("evil block " + e.height() + " view " + e.view() + " by " + node.index).getBytes(StandardCharsets.UTF_8);
+    String d = Hex.encode(Ed25519.sha256(evil));
+    if (e instanceof Envelope.PrePrepare pp) {
+      Envelope.PrePrepare t = new Envelope.PrePrepare(CHAIN, pp.view(), pp.height(), d, evil, node.key, null);
+      return new Envelope.PrePrepare(CHAIN, pp.view(), pp.height(), d, evil, node.key, node.identity.sign(t.canonical()));
+    } else if (e instanceof Envelope.Prepare p) {
+      Envelope.Prepare t = new Envelope.Prepare(CHAIN, p.view(), p.height(), d, node.key, null);
+      return new Envelope.Prepare(CHAIN, p.view(), p.height(), d, node.key, node.identity.sign(t.canonical()));
+    } else if (e instanceof Envelope.Commit c) {
+      Envelope.Commit t = new Envelope.Commit(CHAIN, c.view(), c.height(), d, node.key, null);
+      return new Envelope.Commit(CHAIN, c.view(), c.height(), d, node.key, node.identity.sign(t.canonical()));
+    }
+    return null;
+  }
+
   // --- checks ----------------------------------------------------------------------------------------
 
   /** Safety: no two nodes hold different digests at one height. */
   void assertAgreement() {
     Map<Long, String> seen = new HashMap<>();
     for (Node node : nodes) {
+      if (node.byzantine) {
+        continue; // its own chain proves nothing
+      }
       for (Stored s : node.chain.values()) {
         String had = seen.putIfAbsent(s.height(), s.digest());
         if (had != null && !had.equals(s.digest())) {
