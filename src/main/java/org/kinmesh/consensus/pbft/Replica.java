@@ -50,7 +50,7 @@ public final class Replica {
   }
 
   private final PbftConfig config;
-  private final Signer signer;
+  private final EnvelopeSigner sign;
   private final String me;
   private final String chain;
   private final BlockValidator validator;
@@ -59,7 +59,7 @@ public final class Replica {
   private final CheckpointTracker checkpoints;
   /** Each key's latest view change (highest view, then highest height): n entries at most. */
   private final Map<String, ViewChange> viewChanges = new HashMap<>();
-  private final TreeMap<Long, Block> fetched = new TreeMap<>();
+  private final CatchUp catchUp;
 
   private long committedHeight;
   private String committedDigest;
@@ -83,17 +83,14 @@ public final class Replica {
   private long proposeWaitedMs;
   private long revotedView = -1;
 
-  private String fetchFrom;
-  private long fetchUpTo;
-  private boolean fetchTimerArmed;
-  private long fetchRequestedTo;
   private Checkpoint lastCheckpoint;
 
   private List<Action> out = new ArrayList<>();
 
   public Replica(PbftConfig config, Signer signer, BlockValidator validator, Resume resume) {
     this.config = config;
-    this.signer = signer;
+    this.sign = new EnvelopeSigner(config.blockchainId(), signer);
+    this.catchUp = new CatchUp(config, sign);
     this.me = signer.publicKey();
     this.chain = config.blockchainId();
     this.validator = validator;
@@ -199,12 +196,7 @@ public final class Replica {
           out.add(new Action.StartTimer(id, config.blockIntervalMs()));
         }
       }
-      case FETCH -> {
-        fetchTimerArmed = false;
-        if (fetchUpTo > committedHeight) {
-          sendFetch();
-        }
-      }
+      case FETCH -> catchUp.timerFired(committedHeight, view, schedule.at(committedHeight + 1).keys(), out);
     }
   }
 
@@ -213,8 +205,7 @@ public final class Replica {
     if (p.view() != view || p.height() != h || !canPropose() || p.payload() == null || p.digest() == null) {
       return; // a late answer to an old BuildBlock
     }
-    PrePrepare pp = new PrePrepare(chain, view, h, p.digest(), p.payload(), me, null);
-    pp = new PrePrepare(chain, view, h, p.digest(), p.payload(), me, signer.sign(pp.canonical()));
+    PrePrepare pp = sign.prePrepare(view, h, p.digest(), p.payload());
     VoteLog.Round r = log.round(h, view);
     if (r == null) {
       return;
@@ -346,10 +337,8 @@ public final class Replica {
       return;
     }
     revotedView = view;
-    Prepare p = new Prepare(chain, view, pp.height(), pp.digest(), me, null);
-    out.add(new Action.Broadcast(new Prepare(chain, view, pp.height(), pp.digest(), me, signer.sign(p.canonical()))));
-    Commit c = new Commit(chain, view, pp.height(), pp.digest(), me, null);
-    out.add(new Action.Broadcast(new Commit(chain, view, pp.height(), pp.digest(), me, signer.sign(c.canonical()))));
+    out.add(new Action.Broadcast(sign.prepare(view, pp.height(), pp.digest())));
+    out.add(new Action.Broadcast(sign.commit(view, pp.height(), pp.digest())));
   }
 
   private void onPrepare(Prepare p) {
@@ -553,7 +542,7 @@ public final class Replica {
       return;
     }
     // Membership of that height is checked when it becomes the next one to commit.
-    fetched.putIfAbsent(b.height(), b);
+    catchUp.offer(b);
   }
 
   // --- progress: the normal case and commits -------------------------------------------------------
@@ -572,7 +561,7 @@ public final class Replica {
   }
 
   private boolean commitFetched(long h) {
-    Block b = fetched.remove(h);
+    Block b = catchUp.take(h);
     if (b == null) {
       return false;
     }
@@ -617,8 +606,7 @@ public final class Replica {
     }
     if (!r.sentPrepare) {
       r.sentPrepare = true;
-      Prepare p = new Prepare(chain, view, h, pp.digest(), me, null);
-      p = new Prepare(chain, view, h, pp.digest(), me, signer.sign(p.canonical()));
+      Prepare p = sign.prepare(view, h, pp.digest());
       r.prepares.put(me, p);
       out.add(new Action.Broadcast(p));
     }
@@ -629,8 +617,7 @@ public final class Replica {
         prepared = new PreparedCertificate(pp, matching);
         preparedPayload = log.payload(h, pp.digest());
         r.sentCommit = true;
-        Commit c = new Commit(chain, view, h, pp.digest(), me, null);
-        c = new Commit(chain, view, h, pp.digest(), me, signer.sign(c.canonical()));
+        Commit c = sign.commit(view, h, pp.digest());
         r.commits.put(me, c);
         out.add(new Action.Broadcast(c));
       }
@@ -682,7 +669,6 @@ public final class Replica {
     committedDigest = cert.digest();
     committedCert = cert;
     log.dropUpTo(h);
-    fetched.headMap(h, true).clear();
     prepared = null;
     preparedPayload = null;
     consecutiveViewChanges = 0;
@@ -697,15 +683,9 @@ public final class Replica {
       sendViewChange();
     }
     Membership m = schedule.at(h);
-    if (fetchRequestedTo > 0 && h >= fetchRequestedTo) {
-      fetchRequestedTo = 0;
-      if (fetchUpTo > h) {
-        sendFetch(); // the batch arrived: ask for the next one now
-      }
-    }
+    catchUp.committed(h, view, schedule.at(h + 1).keys(), out);
     if (h % config.checkpointInterval() == 0 && m.contains(me)) {
-      Checkpoint cp = new Checkpoint(chain, view, h, cert.digest(), me, null);
-      cp = new Checkpoint(chain, view, h, cert.digest(), me, signer.sign(cp.canonical()));
+      Checkpoint cp = sign.checkpoint(view, h, cert.digest());
       checkpoints.add(cp);
       lastCheckpoint = cp;
       out.add(new Action.Broadcast(cp));
@@ -756,8 +736,7 @@ public final class Replica {
     }
     PreparedCertificate p = prepared != null && prepared.height() == h ? prepared : null;
     byte[] payload = p == null ? null : preparedPayload;
-    ViewChange vc = new ViewChange(chain, view, h, committedCert, p, payload, me, null);
-    vc = new ViewChange(chain, view, h, committedCert, p, payload, me, signer.sign(vc.canonical()));
+    ViewChange vc = sign.viewChange(view, h, committedCert, p, payload);
     viewChanges.put(me, vc);
     out.add(new Action.Broadcast(vc));
   }
@@ -798,13 +777,11 @@ public final class Replica {
       if (payload == null) {
         return; // wait for a view change that carries it
       }
-      re = new PrePrepare(chain, view, plan.height(), plan.digest(), payload, me, null);
-      re = new PrePrepare(chain, view, plan.height(), plan.digest(), payload, me, signer.sign(re.canonical()));
+      re = sign.prePrepare(view, plan.height(), plan.digest(), payload);
     }
     List<ViewChange> stripped = set.stream().sorted(Comparator.comparing(ViewChange::sender))
         .map(ViewChange::withoutPayload).toList();
-    NewView nv = new NewView(chain, view, plan.height(), stripped, re, me, null);
-    nv = new NewView(chain, view, plan.height(), stripped, re, me, signer.sign(nv.canonical()));
+    NewView nv = sign.newView(view, plan.height(), stripped, re);
     out.add(new Action.Broadcast(nv));
     installNewView(nv);
   }
@@ -863,44 +840,8 @@ public final class Replica {
         config.blockIntervalMs()));
   }
 
-  /**
-   * Someone is ahead of us. Wait one retry interval before fetching (the missing votes are often
-   * just late), then fetch in batches until caught up, rotating to another key on silence.
-   */
   private void hintFetch(String from, long upTo) {
-    if (upTo <= committedHeight || me.equals(from)) {
-      return;
-    }
-    if (upTo > fetchUpTo) {
-      fetchUpTo = upTo;
-      fetchFrom = from;
-    }
-    if (!fetchTimerArmed) {
-      fetchTimerArmed = true;
-      out.add(new Action.StartTimer(new TimerId(TimerId.Kind.FETCH, view, committedHeight + 1),
-          config.fetchRetryMs()));
-    }
-  }
-
-  private void sendFetch() {
-    long from = committedHeight + 1;
-    long to = Math.min(fetchUpTo, committedHeight + config.fetchBatch());
-    Fetch f = new Fetch(chain, view, from, to, me, null);
-    f = new Fetch(chain, view, from, to, me, signer.sign(f.canonical()));
-    out.add(new Action.Send(fetchFrom, f));
-    fetchRequestedTo = to;
-    fetchTimerArmed = true;
-    out.add(new Action.StartTimer(new TimerId(TimerId.Kind.FETCH, view, from), config.fetchRetryMs()));
-    // Next retry goes to the next key, in case this one is down or lying.
-    List<String> keys = schedule.at(from).keys();
-    int i = keys.indexOf(fetchFrom);
-    for (int k = 1; k <= keys.size(); k++) {
-      String next = keys.get(Math.floorMod(i + k, keys.size()));
-      if (!next.equals(me)) {
-        fetchFrom = next;
-        break;
-      }
-    }
+    catchUp.hint(from, upTo, committedHeight, view, out);
   }
 
   private void reject(RejectReason reason, Envelope e, String detail) {

@@ -40,6 +40,7 @@ final class SimNetwork {
     final int index;
     final Identity identity;
     final String key;
+    final EnvelopeSigner signer;
     Replica replica;
     boolean up;
     boolean transactionsWaiting = true;
@@ -56,6 +57,7 @@ final class SimNetwork {
       this.index = index;
       this.identity = TestKeys.key(index + 1);
       this.key = identity.publicKeyHex();
+      this.signer = new EnvelopeSigner(CHAIN, Signer.of(identity));
     }
 
     long height() {
@@ -299,11 +301,7 @@ final class SimNetwork {
         if (s == null) {
           break;
         }
-        Envelope.Block b = new Envelope.Block(CHAIN, s.cert().view(), h, s.digest(), s.payload(), s.cert(), node.key,
-            null);
-        b = new Envelope.Block(CHAIN, s.cert().view(), h, s.digest(), s.payload(), s.cert(), node.key,
-            node.identity.sign(b.canonical()));
-        send(byKey.get(sf.to()), b);
+        send(byKey.get(sf.to()), node.signer.block(h, s.digest(), s.payload(), s.cert()));
       }
     } else if (a instanceof Action.StartTimer st) {
       long gen = node.timerGen.merge(st.id().kind(), 1L, Long::sum);
