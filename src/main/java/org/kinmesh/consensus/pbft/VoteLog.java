@@ -33,13 +33,20 @@ final class VoteLog {
     return byView == null ? null : byView.get(view);
   }
 
-  /** The round, created if there is room; null when the height already holds too many views. */
+  /**
+   * The round, created if there is room. When the height is full the lowest view gives way to a
+   * higher one (so votes for old views, which anyone can sign, never crowd out the current view);
+   * null when the view is below all held ones.
+   */
   Round round(long height, long view) {
     TreeMap<Long, Round> byView = rounds.computeIfAbsent(height, h -> new TreeMap<>());
     Round r = byView.get(view);
     if (r == null) {
       if (byView.size() >= MAX_ROUNDS_PER_HEIGHT) {
-        return null;
+        if (view < byView.firstKey()) {
+          return null;
+        }
+        byView.pollFirstEntry();
       }
       r = new Round();
       byView.put(view, r);
