@@ -759,6 +759,12 @@ public final class Replica {
     if (set.size() < m.threshold()) {
       return;
     }
+    // Exactly a threshold of them (any quorum is safe; the size grows as threshold^2), the most
+    // advanced first so that fewer replicas have to fetch.
+    set.sort(Comparator.comparingLong(ViewChange::height).reversed()
+        .thenComparing(vc -> vc.prepared() == null ? -1 : vc.prepared().view(), Comparator.reverseOrder())
+        .thenComparing(ViewChange::sender));
+    set = new ArrayList<>(set.subList(0, m.threshold()));
     ViewChangeRules.Plan plan = ViewChangeRules.plan(set);
     if (committedHeight < plan.height() - 1) {
       ViewChange ahead = set.stream().filter(vc -> vc.height() == plan.height()).findFirst().orElseThrow();
