@@ -18,7 +18,16 @@ public enum MessageTag {
   TX_DATA("kinmesh-tx-data-v1"),
   BLOCK("kinmesh-block-v1"),
   BLOCK_TXS("kinmesh-block-txs-v1"),
-  CHAIN_PARAMS("kinmesh-chain-params-v1");
+  CHAIN_PARAMS("kinmesh-chain-params-v1"),
+  // Consensus envelopes (docs/consensus.md): one tag per PBFT message kind.
+  PBFT_PRE_PREPARE("kinmesh-pbft-pre-prepare-v1"),
+  PBFT_PREPARE("kinmesh-pbft-prepare-v1"),
+  PBFT_COMMIT("kinmesh-pbft-commit-v1"),
+  PBFT_CHECKPOINT("kinmesh-pbft-checkpoint-v1"),
+  PBFT_VIEW_CHANGE("kinmesh-pbft-view-change-v1"),
+  PBFT_NEW_VIEW("kinmesh-pbft-new-view-v1"),
+  PBFT_FETCH("kinmesh-pbft-fetch-v1"),
+  PBFT_BLOCK("kinmesh-pbft-block-v1");
 
   private final String wireTag;
 

@@ -1,0 +1,22 @@
+package org.kinmesh.consensus.pbft;
+
+/** Inputs to {@link Replica#handle}. The host feeds them one at a time, on one thread. */
+public sealed interface Event {
+  /** Arms the first timers; send once after construction. */
+  record Start() implements Event {}
+
+  /** An envelope that {@link EnvelopeCodec} parsed and whose signatures verified. */
+  record Received(Envelope envelope) implements Event {}
+
+  record TimerFired(TimerId id) implements Event {}
+
+  /** The host's answer to {@link Action.BuildBlock}: a block for (view, height). */
+  record Propose(long view, long height, byte[] payload, String digest) implements Event {}
+
+  /**
+   * The host applied committed block {@code height} to its ledger. {@code next} is the membership
+   * from height + 1 on when that block changed it (governance), else null. The replica does not
+   * touch height + 1 before this arrives, which makes the switch height the same everywhere.
+   */
+  record Applied(long height, Membership next) implements Event {}
+}

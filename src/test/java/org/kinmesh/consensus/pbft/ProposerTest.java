@@ -1,0 +1,56 @@
+package org.kinmesh.consensus.pbft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.kinmesh.crypto.Identity;
+
+/** The primary asks for a block every block interval, and insists once the heartbeat is due. */
+class ProposerTest {
+  private final Fixture fx = new Fixture();
+  private final Identity primary = fx.ids.get(0); // sorted first: primary of view 0
+  private final PbftConfig config = SimNetwork.simConfig(); // block 100 ms, heartbeat 500 ms
+
+  @Test
+  void buildBlockBecomesMandatoryAtTheEmptyBlockInterval() {
+    Replica r = new Replica(config, Signer.of(primary), (h, p, d) -> true,
+        Replica.Resume.genesis(SimNetwork.GENESIS, fx.membership));
+    List<Action> out = r.handle(new Event.Start());
+    TimerId propose = new TimerId(TimerId.Kind.PROPOSE, 0, 1);
+    assertThat(out).contains(new Action.StartTimer(propose, 100));
+    for (int tick = 1; tick <= 5; tick++) {
+      out = r.handle(new Event.TimerFired(propose));
+      Action.BuildBlock build = out.stream().filter(a -> a instanceof Action.BuildBlock)
+          .map(a -> (Action.BuildBlock) a).findFirst().orElseThrow();
+      // Ticks 1-4: only if transactions wait. Tick 5 = 500 ms: an empty heartbeat block is due.
+      assertThat(build.mustPropose()).isEqualTo(tick == 5);
+      assertThat(build.height()).isEqualTo(1);
+    }
+    byte[] payload = Fixture.payload("heartbeat");
+    out = r.handle(new Event.Propose(0, 1, payload, Fixture.digest(payload)));
+    assertThat(out).anyMatch(a -> a instanceof Action.Broadcast b && b.envelope() instanceof Envelope.PrePrepare);
+    assertThat(out).contains(new Action.CancelTimer(TimerId.Kind.PROPOSE));
+    // A late second answer for the same height is ignored: one proposal per slot.
+    out = r.handle(new Event.Propose(0, 1, Fixture.payload("other"), Fixture.digest(Fixture.payload("other"))));
+    assertThat(out).noneMatch(a -> a instanceof Action.Broadcast);
+  }
+
+  @Test
+  void aBackupNeverAsksForBlocks() {
+    List<Action> out = fx.replica().handle(new Event.TimerFired(new TimerId(TimerId.Kind.PROPOSE, 0, 1)));
+    assertThat(out).noneMatch(a -> a instanceof Action.BuildBlock);
+  }
+
+  @Test
+  void heartbeatBlocksKeepAnIdleNetworkCommitting() {
+    SimNetwork net = new SimNetwork(4, 41);
+    net.nodes.forEach(n -> n.transactionsWaiting = false);
+    net.startAll();
+    assertThat(net.allUpReach(5, 10_000)).isTrue();
+    // Every block was an empty heartbeat, about one per 500 ms: no view change was needed.
+    assertThat(net.nodes.get(0).chain.values()).allMatch(s -> new String(s.payload()).endsWith("empty"));
+    assertThat(net.nodes).allMatch(n -> n.replica.view() == 0);
+    assertThat(net.now).isGreaterThanOrEqualTo(5 * 500);
+  }
+}
