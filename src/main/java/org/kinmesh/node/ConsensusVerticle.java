@@ -1,0 +1,348 @@
+package org.kinmesh.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import org.kinmesh.chain.Block;
+import org.kinmesh.chain.GovernanceState;
+import org.kinmesh.chain.InvalidBlockException;
+import org.kinmesh.chain.Ledger;
+import org.kinmesh.chain.Transaction;
+import org.kinmesh.consensus.QuorumDecision;
+import org.kinmesh.consensus.QuorumInput;
+import org.kinmesh.consensus.QuorumPolicy;
+import org.kinmesh.consensus.pbft.Action;
+import org.kinmesh.consensus.pbft.CommitCertificate;
+import org.kinmesh.consensus.pbft.Envelope;
+import org.kinmesh.consensus.pbft.EnvelopeCodec;
+import org.kinmesh.consensus.pbft.EnvelopeException;
+import org.kinmesh.consensus.pbft.EnvelopeSigner;
+import org.kinmesh.consensus.pbft.Event;
+import org.kinmesh.consensus.pbft.Membership;
+import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.consensus.pbft.RejectReason;
+import org.kinmesh.consensus.pbft.Replica;
+import org.kinmesh.consensus.pbft.Signer;
+import org.kinmesh.consensus.pbft.TimerId;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.crypto.KeyIds;
+import org.kinmesh.util.TimeSource;
+import org.kinmesh.wire.WireException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts the PBFT replica (docs/consensus.md): feeds it what Links delivered and what its
+ * timers say, and carries out its actions: envelopes to Links, blocks built from the ledger's
+ * mempool, committed blocks to the ledger. The replica is pure; this class is all of its I/O.
+ * Events are handled one at a time on this verticle's event loop.
+ */
+public final class ConsensusVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsensusVerticle.class);
+  /** Proposals stay well under the 64 KiB envelope (the payload travels base64-encoded). */
+  private static final long MAX_BLOCK_TX_BYTES = 40_000;
+  private static final int MAX_BLOCK_TXS = 500;
+  /** A peer heard from within this window counts as responding (for the quorum mode only). */
+  private static final long RESPONDING_WINDOW_MS = 15_000;
+
+  private final PbftConfig pbft;
+  private final QuorumPolicy quorum;
+  private final Identity identity;
+  private final TimeSource clock;
+  private final EnvelopeCodec codec;
+  private final EnvelopeSigner signer;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final Map<TimerId.Kind, Long> timers = new EnumMap<>(TimerId.Kind.class);
+  private final Map<String, Long> lastHeard = new HashMap<>();
+  private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
+  private final AtomicLong equivocations = new AtomicLong();
+  private final ArrayDeque<Runnable> appendQueue = new ArrayDeque<>();
+  private Replica replica;
+  private GovernanceState state;
+  private CommitCertificate lastCertificate;
+  private Long strictUnreachableSince;
+  private boolean stopping;
+
+  public ConsensusVerticle(PbftConfig pbft, QuorumPolicy quorum, Identity identity, TimeSource clock) {
+    this.pbft = pbft;
+    this.quorum = quorum;
+    this.identity = identity;
+    this.clock = clock;
+    this.codec = new EnvelopeCodec(pbft.blockchainId());
+    this.signer = new EnvelopeSigner(pbft.blockchainId(), Signer.of(identity));
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null).compose(m -> {
+      state = m.body();
+      return resume(state);
+    }).map(resume -> {
+      replica = new Replica(pbft, Signer.of(identity), this::validate, resume);
+      lastCertificate = resume.certificate();
+      var bus = vertx.eventBus();
+      consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
+      consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
+      run(replica.handle(new Event.Start()));
+      LOG.info("op=consensus_start node={} height={} view={} members={} threshold={}", identity.shortId(),
+          resume.height(), resume.view(), resume.membership().size(), resume.membership().threshold());
+      return null;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    timers.values().forEach(vertx::cancelTimer);
+    List<Future<Void>> done = new ArrayList<>();
+    consumers.forEach(c -> done.add(c.unregister()));
+    return Future.join(done);
+  }
+
+  /** Genesis, or the last committed block with its certificate. */
+  private Future<Replica.Resume> resume(GovernanceState s) {
+    Membership membership = membership(s);
+    if (s.height() == 0) {
+      return Future.succeededFuture(Replica.Resume.genesis(s.headHash(), membership));
+    }
+    return vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", s.height()))
+        .compose(m -> {
+          try {
+            CommitCertificate cert = codec.decodeCertificate(m.body().commitCertificate());
+            return Future.succeededFuture(new Replica.Resume(s.height(), s.headHash(), cert, cert.view(), membership));
+          } catch (EnvelopeException | RuntimeException e) {
+            return Future.failedFuture(new IllegalStateException("stored block " + s.height()
+                + " has no usable commit certificate: " + e.getMessage()));
+          }
+        });
+  }
+
+  private Membership membership(GovernanceState s) {
+    return Membership.of(LedgerVerticle.authorizedKeys(s), quorum);
+  }
+
+  private void inbound(JsonObject body) {
+    if (stopping || body == null) {
+      return;
+    }
+    String payload = body.getString("payload");
+    if (payload == null) {
+      return;
+    }
+    Envelope e;
+    try {
+      e = codec.decode(payload.getBytes(StandardCharsets.UTF_8));
+    } catch (EnvelopeException ex) {
+      count(ex.reason(), body.getString("from"), ex.getMessage());
+      return;
+    }
+    lastHeard.put(body.getString("from"), clock.nowMillis());
+    run(replica.handle(new Event.Received(e)));
+  }
+
+  private void run(List<Action> actions) {
+    for (Action a : actions) {
+      if (a instanceof Action.Broadcast b) {
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
+      } else if (a instanceof Action.Send s) {
+        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
+            encode(s.envelope())));
+      } else if (a instanceof Action.Committed c) {
+        committed(c);
+      } else if (a instanceof Action.BuildBlock b) {
+        buildBlock(b);
+      } else if (a instanceof Action.ServeFetch f) {
+        serveFetch(f);
+      } else if (a instanceof Action.StartTimer t) {
+        startTimer(t.id(), t.delayMs());
+      } else if (a instanceof Action.CancelTimer t) {
+        Long id = timers.remove(t.kind());
+        if (id != null) {
+          vertx.cancelTimer(id);
+        }
+      } else if (a instanceof Action.ReportEquivocation r) {
+        equivocations.incrementAndGet();
+        LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}", KeyIds.shortId(r.sender()),
+            r.first().view(), r.first().height(), r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
+        vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "equivocation")
+            .put("pubkey", r.sender()).put("view", r.first().view()).put("height", r.first().height()));
+      } else if (a instanceof Action.Rejected r) {
+        count(r.reason(), r.sender(), r.detail());
+      } else if (a instanceof Action.ViewChanged v) {
+        LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
+      }
+    }
+  }
+
+  private String encode(Envelope e) {
+    return new String(codec.encode(e), StandardCharsets.UTF_8);
+  }
+
+  private void startTimer(TimerId id, long delayMs) {
+    Long old = timers.remove(id.kind());
+    if (old != null) {
+      vertx.cancelTimer(old);
+    }
+    long handle = vertx.setTimer(Math.max(1, delayMs), t -> {
+      timers.remove(id.kind(), t);
+      if (!stopping) {
+        run(replica.handle(new Event.TimerFired(id)));
+      }
+    });
+    timers.put(id.kind(), handle);
+  }
+
+  /** The ledger judges a proposal: it must be the block its digest names and extend our chain. */
+  private boolean validate(long height, byte[] payload, String digest) {
+    try {
+      Block b = Block.parse(payload);
+      if (!b.hash().equals(digest) || b.height() != height || !b.blockchainId().equals(pbft.blockchainId())) {
+        return false;
+      }
+      Ledger.apply(state, b);
+      return true;
+    } catch (WireException | InvalidBlockException | RuntimeException e) {
+      LOG.debug("op=validate height={} refused: {}", height, e.getMessage());
+      return false;
+    }
+  }
+
+  private void buildBlock(Action.BuildBlock b) {
+    vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject().put("max_tx", MAX_BLOCK_TXS)
+        .put("max_bytes", MAX_BLOCK_TX_BYTES)).onComplete(ar -> {
+          if (stopping || ar.failed()) {
+            return;
+          }
+          List<Transaction> txs = new ArrayList<>();
+          for (Object o : ar.result().body().getJsonArray("transactions")) {
+            try {
+              txs.add(Transaction.parse(((JsonObject) o).encode().getBytes(StandardCharsets.UTF_8)));
+            } catch (WireException e) {
+              LOG.warn("op=build_block skipped an unparsable candidate: {}", e.getMessage());
+            }
+          }
+          if (txs.isEmpty() && !b.mustPropose()) {
+            return;
+          }
+          if (state.height() != b.height() - 1) {
+            return; // the chain moved on while we asked; the replica will ask again
+          }
+          List<String> signers = lastCertificate == null ? List.of()
+              : lastCertificate.signers().stream().sorted().toList();
+          long time = Math.max(state.time(), clock.nowSeconds());
+          Block block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(),
+              signers, txs);
+          if (!validate(b.height(), block.toJsonBytes(), block.hash())) {
+            // a candidate went stale (e.g. an old nonce): propose without transactions rather than stall
+            block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(), signers,
+                List.of());
+          }
+          run(replica.handle(new Event.Propose(b.view(), b.height(), block.toJsonBytes(), block.hash())));
+        });
+  }
+
+  /** Appends committed blocks strictly in order, one at a time. */
+  private void committed(Action.Committed c) {
+    Block block;
+    try {
+      block = Block.parse(c.payload()).withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
+    } catch (WireException e) {
+      LOG.error("op=commit height={} payload does not parse: {}", c.height(), e.getMessage());
+      return;
+    }
+    Block toAppend = block;
+    appendQueue.add(() -> vertx.eventBus().<JsonObject>request(LedgerVerticle.APPEND, toAppend)
+        .compose(r -> vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(),
+                ar.cause().getMessage());
+          } else {
+            Membership before = replica.membership();
+            state = ar.result().body();
+            lastCertificate = c.certificate();
+            Membership after = membership(state);
+            Membership next = after.keys().equals(before.keys()) && after.threshold() == before.threshold() ? null
+                : after;
+            LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), toAppend.hash().substring(0, 12),
+                toAppend.transactions().size(), c.view());
+            if (!stopping) {
+              run(replica.handle(new Event.Applied(c.height(), next)));
+            }
+          }
+          appendQueue.poll();
+          Runnable nextAppend = appendQueue.peek();
+          if (nextAppend != null) {
+            nextAppend.run();
+          }
+        }));
+    if (appendQueue.size() == 1) {
+      appendQueue.peek().run();
+    }
+  }
+
+  private void serveFetch(Action.ServeFetch f) {
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(5_000);
+    for (long h = f.from(); h <= f.toHeight(); h++) {
+      long height = h;
+      vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", height), opts)
+          .onSuccess(m -> {
+            Block b = m.body();
+            try {
+              CommitCertificate cert = codec.decodeCertificate(b.commitCertificate());
+              Envelope.Block env = signer.block(height, b.hash(), b.toJsonBytes(), cert);
+              vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", f.to()).put("payload", encode(env)));
+            } catch (EnvelopeException | RuntimeException e) {
+              LOG.warn("op=serve_fetch height={} cannot send: {}", height, e.getMessage());
+            }
+          });
+    }
+  }
+
+  private void count(RejectReason reason, String sender, String detail) {
+    rejected.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    LOG.debug("op=reject reason={} from={} detail=\"{}\"", reason, KeyIds.shortId(sender), detail);
+  }
+
+  private JsonObject status() {
+    long now = clock.nowMillis();
+    Membership m = replica.membership();
+    int responding = 1;
+    for (String k : m.keys()) {
+      if (!k.equals(identity.publicKeyHex()) && now - lastHeard.getOrDefault(k, 0L) < RESPONDING_WINDOW_MS) {
+        responding++;
+      }
+    }
+    int strict = quorum.strictThreshold(m.size());
+    if (responding >= strict) {
+      strictUnreachableSince = null;
+    } else if (strictUnreachableSince == null) {
+      strictUnreachableSince = now;
+    }
+    QuorumDecision d = quorum.decide(QuorumInput.at(m.size(), Math.min(responding, m.size()),
+        strictUnreachableSince == null ? OptionalLong.empty() : OptionalLong.of(strictUnreachableSince), now));
+    JsonObject rejects = new JsonObject();
+    rejected.forEach((k, v) -> rejects.put(k.name().toLowerCase(java.util.Locale.ROOT), v.get()));
+    return new JsonObject()
+        .put("role", identity.publicKeyHex().equals(replica.primary()) ? "primary" : "backup")
+        .put("view", replica.view())
+        .put("primary", replica.primary())
+        .put("committed_height", replica.committedHeight())
+        .put("in_view_change", replica.inViewChange())
+        .put("quorum", new JsonObject().put("mode", d.mode().name().toLowerCase(java.util.Locale.ROOT))
+            .put("threshold", d.threshold()).put("authorized", d.authorized()).put("responding", d.responding()))
+        .put("rejected", rejects)
+        .put("equivocations", equivocations.get());
+  }
+}
