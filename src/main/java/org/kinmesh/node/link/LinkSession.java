@@ -46,7 +46,7 @@ final class LinkSession {
     }
   }
 
-  private enum Phase { HELLO, AWAIT_READY, OPEN, CLOSED }
+  private enum Phase { HELLO, AWAIT_READY, OPEN, RETIRING, CLOSED }
 
   private final Vertx vertx;
   private final Host host;
@@ -149,6 +149,19 @@ final class LinkSession {
     ws.close(code, reason);
   }
 
+  /**
+   * Closes a link that a better one replaced. Until the close completes it still delivers what
+   * the peer sent, since the peer may have sent on it before it learned of the replacement.
+   */
+  void retire() {
+    if (phase != Phase.OPEN) {
+      close((short) 1000, Rejection.DUPLICATE.code());
+      return;
+    }
+    phase = Phase.RETIRING;
+    ws.close((short) 1000, Rejection.DUPLICATE.code());
+  }
+
   private void reject(Rejection r, String detail) {
     host.rejected(this, r, detail);
     close((short) 1008, r.code());
@@ -158,7 +171,7 @@ final class LinkSession {
     switch (phase) {
       case HELLO -> onHello(text);
       case AWAIT_READY -> onReady(text);
-      case OPEN -> onData(text);
+      case OPEN, RETIRING -> onData(text);
       case CLOSED -> { }
     }
   }
@@ -218,6 +231,10 @@ final class LinkSession {
       reject(Rejection.DEAUTHORIZED, "sender no longer authorized");
       return;
     }
+    if (!DataFrame.fits(text, maxFrameBytes)) {
+      host.rejected(this, Rejection.TOO_LARGE, "frame over " + maxFrameBytes + " bytes dropped");
+      return;
+    }
     if (!bucket.tryTake()) {
       host.rejected(this, Rejection.RATE_LIMITED, "over the per-peer rate");
       return;
@@ -226,7 +243,7 @@ final class LinkSession {
     try {
       payload = DataFrame.payload(text, maxFrameBytes);
     } catch (WireException e) {
-      host.rejected(this, e.code() == ErrorCode.TOO_LARGE ? Rejection.TOO_LARGE : Rejection.MALFORMED, e.getMessage());
+      host.rejected(this, Rejection.MALFORMED, e.getMessage());
       return;
     }
     lastSeenSecs = clock.nowSeconds();
@@ -234,7 +251,7 @@ final class LinkSession {
   }
 
   private void onBinary() {
-    if (phase == Phase.OPEN) {
+    if (phase == Phase.OPEN || phase == Phase.RETIRING) {
       host.rejected(this, Rejection.UNEXPECTED_FRAME, "binary frame dropped");
     } else if (phase != Phase.CLOSED) {
       reject(Rejection.UNEXPECTED_FRAME, "binary frame during the handshake");

@@ -348,7 +348,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       }
       LinkSession old = p.session;
       p.session = s;
-      old.close((short) 1000, Rejection.DUPLICATE.code());
+      old.retire();
       return true;
     }
     p.session = s;
