@@ -40,6 +40,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
   private static final String PATH_DIRECT = "direct_tcp";
   private static final int MAX_PENDING_HANDSHAKES = 64;
+  /** ARCHITECTURE.md limits: at most 100 peers, 8 outbound network operations in flight. */
+  static final int MAX_PEERS = 100;
+  static final int MAX_DIALS_IN_FLIGHT = 8;
 
   private final LinkSettings settings;
   private final Identity identity;
@@ -57,6 +60,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   private boolean stopping;
   private long queryTimer = -1;
   private int queryFailures;
+  private int dialsInFlight;
 
   /**
    * @param clock wall clock for hello timestamps, last_seen and rate limits (a manual one in
@@ -168,6 +172,11 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
     for (String k : next) {
       if (!k.equals(self) && !peers.containsKey(k)) {
+        if (peers.size() >= MAX_PEERS) {
+          counters.increment("peer_limit");
+          LOG.warn("{} op=links.authorized peer={} not linked: at most {} peers", log, KeyIds.shortId(k), MAX_PEERS);
+          continue;
+        }
         Peer p = new Peer(k, settings.breakerThreshold(), settings.breakerCoolDown());
         peers.put(k, p);
         dial(p);
@@ -222,10 +231,17 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       schedule(p, Math.max(1, p.breaker.openUntilMillis() - monotonicMillis()));
       return;
     }
+    if (dialsInFlight >= MAX_DIALS_IN_FLIGHT) {
+      // Not the peer's fault: wait for a slot without touching its circuit.
+      schedule(p, Jitter.around(settings.retryBackoff().delayMillis(1), 0.5));
+      return;
+    }
     p.dialing = true;
+    dialsInFlight++;
     setState(p, PeerState.CONNECTING);
     endpoint(p).compose(ep -> connect(p, ep)).onComplete(ar -> {
       p.dialing = false;
+      dialsInFlight--;
       if (stopping || peers.get(p.key) != p || p.session != null) {
         return;
       }

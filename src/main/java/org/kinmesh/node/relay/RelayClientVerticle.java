@@ -36,6 +36,8 @@ public final class RelayClientVerticle extends VerticleBase {
   private long timer = -1;
   private boolean stopping;
   private Future<Boolean> registering;
+  /** HTTP status of the last registration try (0 = network error); the schedule reads it. */
+  private int lastStatus;
   private String token;
   private long tokenExpires;
   private boolean registered;
@@ -93,8 +95,6 @@ public final class RelayClientVerticle extends VerticleBase {
       timer = vertx.setTimer(delay, id -> registerRound());
     });
   }
-
-  private int lastStatus;
 
   /** One registration try; concurrent callers (a lookup whose token expired) share it. */
   private Future<Boolean> register() {
