@@ -23,8 +23,8 @@ final class LinkSession {
 
     Hello hello(String role, String peerField, String nonce, String challenge);
 
-    /** Makes this session the peer's link; false when a better one exists (then it closes). */
-    boolean adopt(LinkSession s);
+    /** Makes this session the peer's link; otherwise says why not (then it closes). */
+    Optional<Rejection> adopt(LinkSession s);
 
     boolean authorized(String key);
 
@@ -197,9 +197,7 @@ final class LinkSession {
       phase = Phase.AWAIT_READY;
       return;
     }
-    if (!host.adopt(this)) {
-      host.rejected(this, Rejection.DUPLICATE, "a preferred link exists");
-      close((short) 1000, Rejection.DUPLICATE.code());
+    if (!adopted()) {
       return;
     }
     ws.writeTextMessage(DataFrame.READY);
@@ -211,12 +209,21 @@ final class LinkSession {
       reject(Rejection.UNEXPECTED_FRAME, "expected ready");
       return;
     }
-    if (!host.adopt(this)) {
-      host.rejected(this, Rejection.DUPLICATE, "a preferred link exists");
-      close((short) 1000, Rejection.DUPLICATE.code());
+    if (!adopted()) {
       return;
     }
     open();
+  }
+
+  private boolean adopted() {
+    Optional<Rejection> refused = host.adopt(this);
+    if (refused.isEmpty()) {
+      return true;
+    }
+    Rejection r = refused.get();
+    host.rejected(this, r, r == Rejection.DUPLICATE ? "a preferred link exists" : "not a linked peer");
+    close((short) (r == Rejection.DUPLICATE ? 1000 : 1008), r.code());
+    return false;
   }
 
   private void open() {

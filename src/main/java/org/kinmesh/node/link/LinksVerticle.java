@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.kinmesh.crypto.Hex;
@@ -353,19 +354,20 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
 
   /** One link per peer: a new one replaces the current only when the lower key dialed it. */
   @Override
-  public boolean adopt(LinkSession s) {
+  public Optional<Rejection> adopt(LinkSession s) {
     Peer p = peers.get(s.peerKey());
     if (p == null || stopping) {
-      return false;
+      // Authorized but over the peer limit, or we are stopping.
+      return Optional.of(Rejection.UNAUTHORIZED);
     }
     if (p.session != null) {
       if (!preferred(s) || preferred(p.session)) {
-        return false;
+        return Optional.of(Rejection.DUPLICATE);
       }
       LinkSession old = p.session;
       p.session = s;
       old.retire();
-      return true;
+      return Optional.empty();
     }
     p.session = s;
     p.breaker.success();
@@ -375,7 +377,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     LOG.info("{} op=link.up peer={} direction={} remote={}", log, KeyIds.shortId(p.key),
         s.dialedBySelf() ? "out" : "in", s.remoteAddress());
     publishEvent(p, "up", null);
-    return true;
+    return Optional.empty();
   }
 
   private boolean preferred(LinkSession s) {
