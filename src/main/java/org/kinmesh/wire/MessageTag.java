@@ -8,6 +8,8 @@ public enum MessageTag {
   RELAY_AUTHORIZE_NODE("kinmesh-relay-authorize-node-v1"),
   ANNOUNCE("kinmesh-announce-v1"),
   PULL("kinmesh-pull-v1"),
+  // Node links (docs/links.md): the hello each side of a peer link signs.
+  LINK_HELLO("kinmesh-link-hello-v1"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),

@@ -1,0 +1,283 @@
+package org.kinmesh.node.link;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketBase;
+import java.util.Optional;
+import org.kinmesh.util.TimeSource;
+import org.kinmesh.wire.ErrorCode;
+import org.kinmesh.wire.WireException;
+
+/**
+ * One WebSocket to one peer, from the first frame to the close: the hello exchange, then
+ * bounded, rate-limited payload frames. A single text handler for the whole life, so no frame
+ * can slip between the handshake and the data phase. Runs on the links verticle's context.
+ */
+final class LinkSession {
+  /** What a session needs from the verticle that owns the peers. */
+  interface Host {
+    String self();
+
+    HelloCheck helloCheck(LinkSession s, String expectedKey, String expectedPeerField);
+
+    Hello hello(String role, String peerField, String nonce, String challenge);
+
+    /** Makes this session the peer's link; otherwise says why not (then it closes). */
+    Optional<Rejection> adopt(LinkSession s);
+
+    boolean authorized(String key);
+
+    void inbound(LinkSession s, String payload);
+
+    void closed(LinkSession s);
+
+    /** Counts and logs; the session then closes or drops as the rejection says. */
+    void rejected(LinkSession s, Rejection r, String detail);
+  }
+
+  /** Why a link did not open: the close code and reason the other side gave, or ours. */
+  static final class LinkClosed extends Exception {
+    final String reason;
+
+    LinkClosed(String reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  private enum Phase { HELLO, AWAIT_READY, OPEN, RETIRING, CLOSED }
+
+  private final Vertx vertx;
+  private final Host host;
+  private final WebSocketBase ws;
+  private final boolean dialed;
+  private final String expectedKey;
+  /** The challenge this side set for this connection; the other side's hello must sign it. */
+  private final String myChallenge;
+  private final int maxFrameBytes;
+  private final TokenBucket bucket;
+  private final TimeSource clock;
+  private final Promise<LinkSession> opened = Promise.promise();
+  private Phase phase = Phase.HELLO;
+  private String peerKey;
+  private long lastSeenSecs = -1;
+  private long handshakeTimer;
+  private boolean closeNotified;
+
+  private LinkSession(Vertx vertx, Host host, WebSocketBase ws, boolean dialed, String expectedKey, String myChallenge,
+      LinkSettings settings, TimeSource clock) {
+    this.vertx = vertx;
+    this.host = host;
+    this.ws = ws;
+    this.dialed = dialed;
+    this.expectedKey = expectedKey;
+    this.myChallenge = myChallenge;
+    this.maxFrameBytes = settings.maxFrameBytes();
+    this.bucket = new TokenBucket(settings.ratePerSec(), settings.ratePerSec(), clock);
+    this.clock = clock;
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> onBinary());
+    ws.closeHandler(v -> onClose());
+    ws.exceptionHandler(err -> { });
+    handshakeTimer = vertx.setTimer(settings.handshakeTimeoutMillis(), id -> {
+      if (phase == Phase.HELLO || phase == Phase.AWAIT_READY) {
+        reject(Rejection.HANDSHAKE_TIMEOUT, "no hello within " + settings.handshakeTimeoutMillis() + " ms");
+      }
+    });
+  }
+
+  /** We accepted: say hello first, answering the dialer's challenge and setting ours. */
+  static LinkSession accepted(Vertx vertx, Host host, WebSocketBase ws, String dialerChallenge, LinkSettings settings,
+      TimeSource clock) {
+    LinkSession s = new LinkSession(vertx, host, ws, false, null, Hello.newChallenge(), settings, clock);
+    ws.writeTextMessage(host.hello(Hello.ACCEPT, "", s.myChallenge, dialerChallenge).toJson().encode());
+    return s;
+  }
+
+  /** We dialed {@code expectedKey} with {@code myChallenge} in the upgrade request; wait for its hello. */
+  static LinkSession dialed(Vertx vertx, Host host, WebSocketBase ws, String expectedKey, String myChallenge,
+      LinkSettings settings, TimeSource clock) {
+    return new LinkSession(vertx, host, ws, true, expectedKey, myChallenge, settings, clock);
+  }
+
+  Future<LinkSession> opened() {
+    return opened.future();
+  }
+
+  String myChallenge() {
+    return myChallenge;
+  }
+
+  boolean dialedBySelf() {
+    return dialed;
+  }
+
+  String peerKey() {
+    return peerKey != null ? peerKey : expectedKey;
+  }
+
+  boolean isOpen() {
+    return phase == Phase.OPEN;
+  }
+
+  long lastSeenSecs() {
+    return lastSeenSecs;
+  }
+
+  String remoteAddress() {
+    return ws.remoteAddress() == null ? null : ws.remoteAddress().toString();
+  }
+
+  /** Sends one payload; false when the frame would be over the limit or the write queue is full. */
+  boolean send(String payload) {
+    String frame = DataFrame.encode(payload);
+    if (phase != Phase.OPEN || !DataFrame.fits(frame, maxFrameBytes) || ws.writeQueueFull()) {
+      return false;
+    }
+    ws.writeTextMessage(frame);
+    return true;
+  }
+
+  void close(short code, String reason) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    phase = Phase.CLOSED;
+    vertx.cancelTimer(handshakeTimer);
+    opened.tryFail(new LinkClosed(reason, "closed by us: " + reason));
+    ws.close(code, reason);
+  }
+
+  /**
+   * Closes a link that a better one replaced. Until the close completes it still delivers what
+   * the peer sent, since the peer may have sent on it before it learned of the replacement.
+   */
+  void retire() {
+    if (phase != Phase.OPEN) {
+      close((short) 1000, Rejection.DUPLICATE.code());
+      return;
+    }
+    phase = Phase.RETIRING;
+    ws.close((short) 1000, Rejection.DUPLICATE.code());
+  }
+
+  private void reject(Rejection r, String detail) {
+    host.rejected(this, r, detail);
+    close((short) 1008, r.code());
+  }
+
+  private void onText(String text) {
+    switch (phase) {
+      case HELLO -> onHello(text);
+      case AWAIT_READY -> onReady(text);
+      case OPEN, RETIRING -> onData(text);
+      case CLOSED -> { }
+    }
+  }
+
+  private void onHello(String text) {
+    Hello h;
+    try {
+      h = Hello.parse(text);
+    } catch (WireException e) {
+      reject(e.code() == ErrorCode.TOO_LARGE ? Rejection.TOO_LARGE : Rejection.MALFORMED, e.getMessage());
+      return;
+    }
+    peerKey = h.pubkey();
+    // A dialer's hello names us as its peer; an acceptor's names nobody (it cannot know who dialed).
+    HelloCheck check = host.helloCheck(this, expectedKey, dialed ? "" : host.self());
+    Optional<Rejection> bad = check.check(h);
+    if (bad.isPresent()) {
+      reject(bad.get(), "hello from " + org.kinmesh.crypto.KeyIds.shortId(h.pubkey()));
+      return;
+    }
+    if (dialed) {
+      ws.writeTextMessage(host.hello(Hello.DIAL, expectedKey, myChallenge, h.nonce()).toJson().encode());
+      phase = Phase.AWAIT_READY;
+      return;
+    }
+    if (!adopted()) {
+      return;
+    }
+    ws.writeTextMessage(DataFrame.READY);
+    open();
+  }
+
+  private void onReady(String text) {
+    if (!DataFrame.isReady(text)) {
+      reject(Rejection.UNEXPECTED_FRAME, "expected ready");
+      return;
+    }
+    if (!adopted()) {
+      return;
+    }
+    open();
+  }
+
+  private boolean adopted() {
+    Optional<Rejection> refused = host.adopt(this);
+    if (refused.isEmpty()) {
+      return true;
+    }
+    Rejection r = refused.get();
+    host.rejected(this, r, r == Rejection.DUPLICATE ? "a preferred link exists" : "not a linked peer");
+    close((short) (r == Rejection.DUPLICATE ? 1000 : 1008), r.code());
+    return false;
+  }
+
+  private void open() {
+    phase = Phase.OPEN;
+    vertx.cancelTimer(handshakeTimer);
+    lastSeenSecs = clock.nowSeconds();
+    opened.tryComplete(this);
+  }
+
+  private void onData(String text) {
+    if (!host.authorized(peerKey)) {
+      reject(Rejection.DEAUTHORIZED, "sender no longer authorized");
+      return;
+    }
+    if (!DataFrame.fits(text, maxFrameBytes)) {
+      host.rejected(this, Rejection.TOO_LARGE, "frame over " + maxFrameBytes + " bytes dropped");
+      return;
+    }
+    if (!bucket.tryTake()) {
+      host.rejected(this, Rejection.RATE_LIMITED, "over the per-peer rate");
+      return;
+    }
+    String payload;
+    try {
+      payload = DataFrame.payload(text, maxFrameBytes);
+    } catch (WireException e) {
+      host.rejected(this, Rejection.MALFORMED, e.getMessage());
+      return;
+    }
+    lastSeenSecs = clock.nowSeconds();
+    host.inbound(this, payload);
+  }
+
+  private void onBinary() {
+    if (phase == Phase.OPEN || phase == Phase.RETIRING) {
+      host.rejected(this, Rejection.UNEXPECTED_FRAME, "binary frame dropped");
+    } else if (phase != Phase.CLOSED) {
+      reject(Rejection.UNEXPECTED_FRAME, "binary frame during the handshake");
+    }
+  }
+
+  private void onClose() {
+    boolean wasOpen = phase == Phase.OPEN;
+    phase = Phase.CLOSED;
+    vertx.cancelTimer(handshakeTimer);
+    Short code = ws.closeStatusCode();
+    String reason = ws.closeReason() == null ? "" : ws.closeReason();
+    opened.tryFail(new LinkClosed(reason, "closed by peer: " + code + " " + reason));
+    if (!closeNotified) {
+      closeNotified = true;
+      host.closed(this);
+    }
+    if (wasOpen) {
+      lastSeenSecs = lastSeenSecs < 0 ? clock.nowSeconds() : lastSeenSecs;
+    }
+  }
+}

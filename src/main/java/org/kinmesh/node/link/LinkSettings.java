@@ -1,0 +1,59 @@
+package org.kinmesh.node.link;
+
+import org.kinmesh.net.Backoff;
+import org.kinmesh.node.NodeConfig;
+import org.kinmesh.wire.WireRules;
+
+/**
+ * How the links verticle listens, dials and bounds its peers.
+ *
+ * @param listenHost interface to bind (0.0.0.0 in production, 127.0.0.1 in tests)
+ * @param port TCP port, 0 for any (then read {@link LinksVerticle#boundPort()})
+ * @param retryBackoff delay between failed dials to one peer (1, 2, 4 ... 30 s)
+ * @param breakerCoolDown how long an open circuit waits before a half-open probe
+ * @param breakerThreshold consecutive failures that open a peer's circuit
+ */
+public record LinkSettings(String blockchainId, String listenHost, int port, long lookupCacheMillis,
+    Backoff retryBackoff, Backoff breakerCoolDown, int breakerThreshold, long handshakeTimeoutMillis,
+    long connectTimeoutMillis, long lookupTimeoutMillis, int maxFrameBytes, int ratePerSec, long freshnessSecs) {
+
+  public static final String PATH = "/kinmesh/link/v1";
+  public static final String CHALLENGE_HEADER = "X-Kinmesh-Challenge";
+
+  public LinkSettings {
+    if (!WireRules.isBlockchainId(blockchainId)) {
+      throw new IllegalArgumentException("bad blockchain id");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+  }
+
+  /** Production defaults of the design (ARCHITECTURE.md "Errors and limits"). */
+  public static LinkSettings defaults(String blockchainId, String listenHost, int port) {
+    return new LinkSettings(blockchainId, listenHost, port, 420_000, Backoff.DEFAULT, new Backoff(30_000, 300_000), 5,
+        10_000, 30_000, 35_000, WireRules.MAX_MESSAGE_BYTES, 100, 300);
+  }
+
+  public static LinkSettings fromConfig(NodeConfig config, String blockchainId, String listenHost, int port) {
+    LinkSettings d = defaults(blockchainId, listenHost, port);
+    return d.withRetry(new Backoff(1_000, config.intervals().peerRetryMaxSecs() * 1000L), d.breakerCoolDown())
+        .withLookupCache(config.intervals().lookupCacheSecs() * 1000L);
+  }
+
+  public LinkSettings withRetry(Backoff retry, Backoff coolDown) {
+    return new LinkSettings(blockchainId, listenHost, port, lookupCacheMillis, retry, coolDown, breakerThreshold,
+        handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec, freshnessSecs);
+  }
+
+  public LinkSettings withLookupCache(long millis) {
+    return new LinkSettings(blockchainId, listenHost, port, millis, retryBackoff, breakerCoolDown, breakerThreshold,
+        handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec, freshnessSecs);
+  }
+
+  public LinkSettings withRate(int perSec) {
+    return new LinkSettings(blockchainId, listenHost, port, lookupCacheMillis, retryBackoff, breakerCoolDown,
+        breakerThreshold, handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, perSec,
+        freshnessSecs);
+  }
+}

@@ -1,0 +1,488 @@
+package org.kinmesh.node.link;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.kinmesh.crypto.Hex;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.crypto.KeyIds;
+import org.kinmesh.node.Addresses;
+import org.kinmesh.util.Jitter;
+import org.kinmesh.util.TimeSource;
+import org.kinmesh.wire.WireRules;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's peer links, one WebSocket per authorized peer over TCP (the "direct_tcp" path;
+ * UDP and relayed paths come later behind the same event-bus addresses). Accepts and dials,
+ * verifies the signed hello both ways, keeps one link per peer (the one the lower key dialed
+ * wins a race), retries failed dials with backoff and a per-peer circuit breaker, and drops
+ * peers the moment they leave the authorized set. docs/links.md has the frame formats.
+ */
+public final class LinksVerticle extends VerticleBase implements LinkSession.Host {
+  private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
+  private static final String PATH_DIRECT = "direct_tcp";
+  private static final int MAX_PENDING_HANDSHAKES = 64;
+  /** ARCHITECTURE.md limits: at most 100 peers, 8 outbound network operations in flight. */
+  static final int MAX_PEERS = 100;
+  static final int MAX_DIALS_IN_FLIGHT = 8;
+
+  private final LinkSettings settings;
+  private final Identity identity;
+  private final TimeSource clock;
+  private final String self;
+  private final String log;
+  private final LinkCounters counters = new LinkCounters();
+  private final Map<String, Peer> peers = new TreeMap<>();
+  private final Set<LinkSession> sessions = new HashSet<>();
+  private Set<String> authorized = Set.of();
+  private long authorizedHeight = -1;
+  private HttpServer server;
+  private WebSocketClient client;
+  private volatile int boundPort = -1;
+  private boolean stopping;
+  private long queryTimer = -1;
+  private int queryFailures;
+  private int dialsInFlight;
+
+  /**
+   * @param clock wall clock for hello timestamps, last_seen and rate limits (a manual one in
+   *     tests); backoff and breaker timing run on Vert.x timers and the monotonic clock
+   */
+  public LinksVerticle(LinkSettings settings, Identity identity, TimeSource clock) {
+    this.settings = settings;
+    this.identity = identity;
+    this.clock = clock;
+    this.self = identity.publicKeyHex();
+    this.log = "node=" + identity.shortId();
+  }
+
+  /** The TCP port links listen on; meaningful once start has completed. */
+  public int boundPort() {
+    return boundPort;
+  }
+
+  public LinkCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public Future<?> start() {
+    // Netty's own cap sits above ours, so an oversized frame reaches our check and is counted;
+    // anything beyond twice the limit is cut off by Netty before it is buffered.
+    int hardCap = settings.maxFrameBytes() * 2;
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setConnectTimeout((int) settings.connectTimeoutMillis())
+        .setMaxFrameSize(hardCap).setMaxMessageSize(hardCap));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.listenHost()).setPort(settings.port())
+            .setMaxWebSocketFrameSize(hardCap).setMaxWebSocketMessageSize(hardCap))
+        .webSocketHandshakeHandler(this::onHandshake)
+        .webSocketHandler(this::onAccepted)
+        .requestHandler(req -> req.response().setStatusCode(404).end());
+    var bus = vertx.eventBus();
+    List<Future<Void>> ready = new ArrayList<>();
+    ready.add(bus.<JsonObject>consumer(Addresses.AUTHORIZED_SET, m -> applyAuthorized(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(Addresses.LINKS_SEND, this::onSend).completion());
+    ready.add(bus.<JsonObject>consumer(Addresses.LINKS_BROADCAST, this::onBroadcast).completion());
+    ready.add(bus.<Object>consumer(Addresses.PEERS_STATUS, m -> m.reply(status())).completion());
+    return Future.all(ready).compose(v -> server.listen()).onSuccess(s -> {
+      boundPort = s.actualPort();
+      LOG.info("{} op=links.start listening on {}:{}", log, settings.listenHost(), boundPort);
+      queryAuthorized();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (queryTimer >= 0) {
+      vertx.cancelTimer(queryTimer);
+    }
+    for (Peer p : peers.values()) {
+      cancelTimer(p);
+    }
+    for (LinkSession s : new ArrayList<>(sessions)) {
+      s.close((short) 1001, "going_away");
+    }
+    return Future.join(server.close(), client.close());
+  }
+
+  // ---- authorized set ----
+
+  /** Asks the ledger for the set until it answers or publishes one (it may start after us). */
+  private void queryAuthorized() {
+    queryTimer = -1;
+    if (stopping || authorizedHeight >= 0) {
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.AUTHORIZED_SET_QUERY, new JsonObject(),
+        new DeliveryOptions().setSendTimeout(5_000)).onComplete(ar -> {
+          if (ar.succeeded()) {
+            applyAuthorized(ar.result().body());
+          } else if (!stopping && authorizedHeight < 0) {
+            queryFailures++;
+            queryTimer = vertx.setTimer(Jitter.around(settings.retryBackoff().delayMillis(queryFailures), 0.1),
+                id -> queryAuthorized());
+          }
+        });
+  }
+
+  private void applyAuthorized(JsonObject body) {
+    if (stopping || body == null || !(body.getValue("keys") instanceof JsonArray keys)) {
+      return;
+    }
+    long height = body.getValue("height") instanceof Number n ? n.longValue() : 0;
+    if (height < authorizedHeight) {
+      return;
+    }
+    authorizedHeight = height;
+    Set<String> next = new HashSet<>();
+    for (Object k : keys) {
+      if (k instanceof String s && WireRules.isPublicKeyHex(s)) {
+        next.add(s);
+      }
+    }
+    authorized = Set.copyOf(next);
+    for (String gone : new ArrayList<>(peers.keySet())) {
+      if (!next.contains(gone)) {
+        deauthorize(peers.remove(gone));
+      }
+    }
+    for (LinkSession s : new ArrayList<>(sessions)) {
+      if (s.peerKey() != null && !next.contains(s.peerKey())) {
+        s.close((short) 1008, Rejection.DEAUTHORIZED.code());
+      }
+    }
+    for (String k : next) {
+      if (!k.equals(self) && !peers.containsKey(k)) {
+        if (peers.size() >= MAX_PEERS) {
+          counters.increment("peer_limit");
+          LOG.warn("{} op=links.authorized peer={} not linked: at most {} peers", log, KeyIds.shortId(k), MAX_PEERS);
+          continue;
+        }
+        Peer p = new Peer(k, settings.breakerThreshold(), settings.breakerCoolDown());
+        peers.put(k, p);
+        dial(p);
+      }
+    }
+  }
+
+  private void deauthorize(Peer p) {
+    cancelTimer(p);
+    if (p.session != null) {
+      LinkSession s = p.session;
+      p.session = null;
+      counters.increment(Rejection.DEAUTHORIZED);
+      LOG.info("{} op=link.deauthorize peer={} closing its link", log, KeyIds.shortId(p.key));
+      s.close((short) 1008, Rejection.DEAUTHORIZED.code());
+      publishEvent(p, "down", "deauthorized");
+    }
+  }
+
+  // ---- accepting ----
+
+  private void onHandshake(ServerWebSocketHandshake hs) {
+    String challenge = hs.headers().get(LinkSettings.CHALLENGE_HEADER);
+    if (!LinkSettings.PATH.equals(hs.path()) || !Hex.isLowerHex(challenge, 32)) {
+      counters.increment(Rejection.MALFORMED);
+      LOG.info("{} op=link.accept from={} reason=malformed (path or challenge header)", log, hs.remoteAddress());
+      hs.reject(400);
+      return;
+    }
+    if (stopping || sessions.size() >= MAX_PENDING_HANDSHAKES + peers.size()) {
+      counters.increment("too_many_connections");
+      hs.reject(503);
+      return;
+    }
+    hs.accept();
+  }
+
+  private void onAccepted(ServerWebSocket ws) {
+    String challenge = ws.headers().get(LinkSettings.CHALLENGE_HEADER);
+    sessions.add(LinkSession.accepted(vertx, this, ws, challenge, settings, clock));
+  }
+
+  // ---- dialing ----
+
+  private void dial(Peer p) {
+    p.timer = -1;
+    if (stopping || p.session != null || p.dialing || peers.get(p.key) != p) {
+      return;
+    }
+    if (!p.breaker.allow(monotonicMillis())) {
+      setState(p, PeerState.UNREACHABLE);
+      schedule(p, Math.max(1, p.breaker.openUntilMillis() - monotonicMillis()));
+      return;
+    }
+    if (dialsInFlight >= MAX_DIALS_IN_FLIGHT) {
+      // Not the peer's fault: wait for a slot without touching its circuit.
+      schedule(p, Jitter.around(settings.retryBackoff().delayMillis(1), 0.5));
+      return;
+    }
+    p.dialing = true;
+    dialsInFlight++;
+    setState(p, PeerState.CONNECTING);
+    endpoint(p).compose(ep -> connect(p, ep)).onComplete(ar -> {
+      p.dialing = false;
+      dialsInFlight--;
+      if (stopping || peers.get(p.key) != p || p.session != null) {
+        return;
+      }
+      if (ar.failed()) {
+        dialFailed(p, ar.cause());
+      }
+    });
+  }
+
+  /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
+  private Future<String[]> endpoint(Peer p) {
+    if (p.endpoint != null && monotonicMillis() < p.endpointUntilMillis) {
+      return Future.succeededFuture(split(p.endpoint));
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.RELAY_LOOKUP, new JsonObject().put("pubkey", p.key),
+        new DeliveryOptions().setSendTimeout(settings.lookupTimeoutMillis())).map(m -> {
+          JsonObject b = m.body();
+          String ip = b.getString("ip");
+          Integer port = b.getInteger("port");
+          if (!WireRules.isIp(ip) || port == null || !WireRules.isPort(port)) {
+            throw new IllegalStateException("relay lookup gave no usable endpoint");
+          }
+          p.endpoint = new org.kinmesh.wire.gossip.Endpoint(ip, port).toString();
+          p.endpointUntilMillis = monotonicMillis() + settings.lookupCacheMillis();
+          return new String[] {ip, Integer.toString(port)};
+        });
+  }
+
+  private static String[] split(String endpoint) {
+    int colon = endpoint.lastIndexOf(':');
+    String host = endpoint.substring(0, colon);
+    if (host.startsWith("[")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new String[] {host, endpoint.substring(colon + 1)};
+  }
+
+  private Future<LinkSession> connect(Peer p, String[] ep) {
+    String challenge = Hello.newChallenge();
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(ep[0]).setPort(Integer.parseInt(ep[1]))
+        .setURI(LinkSettings.PATH).addHeader(LinkSettings.CHALLENGE_HEADER, challenge)
+        .setTimeout(settings.connectTimeoutMillis());
+    return client.connect(options).compose(ws -> {
+      if (stopping || peers.get(p.key) != p) {
+        ws.close((short) 1001, "going_away");
+        return Future.failedFuture("stopped or deauthorized while dialing");
+      }
+      LinkSession s = LinkSession.dialed(vertx, this, ws, p.key, challenge, settings, clock);
+      sessions.add(s);
+      return s.opened();
+    });
+  }
+
+  private void dialFailed(Peer p, Throwable err) {
+    if (err instanceof LinkSession.LinkClosed closed && Rejection.DUPLICATE.code().equals(closed.reason)) {
+      return; // the other direction's link won; nothing failed
+    }
+    p.endpoint = null; // the peer may have moved: ask the relay again next time
+    p.lastError = err.getMessage();
+    p.breaker.failure(monotonicMillis());
+    int failures = p.breaker.consecutiveFailures();
+    if (p.breaker.state() == org.kinmesh.net.CircuitBreaker.State.OPEN) {
+      if (p.state != PeerState.UNREACHABLE) {
+        LOG.warn("{} op=link.dial peer={} unreachable after {} consecutive failures; last: {}", log,
+            KeyIds.shortId(p.key), failures, err.getMessage());
+      }
+      setState(p, PeerState.UNREACHABLE);
+      schedule(p, Math.max(1, p.breaker.openUntilMillis() - monotonicMillis()));
+    } else {
+      LOG.debug("{} op=link.dial peer={} failure={} error={}", log, KeyIds.shortId(p.key), failures, err.getMessage());
+      setState(p, PeerState.BACKOFF);
+      schedule(p, Jitter.around(settings.retryBackoff().delayMillis(failures), 0.1));
+    }
+  }
+
+  private void schedule(Peer p, long delayMillis) {
+    cancelTimer(p);
+    p.timer = vertx.setTimer(delayMillis, id -> dial(p));
+  }
+
+  private void cancelTimer(Peer p) {
+    if (p.timer >= 0) {
+      vertx.cancelTimer(p.timer);
+      p.timer = -1;
+    }
+  }
+
+  private static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000L;
+  }
+
+  // ---- LinkSession.Host ----
+
+  @Override
+  public String self() {
+    return self;
+  }
+
+  @Override
+  public HelloCheck helloCheck(LinkSession s, String expectedKey, String expectedPeerField) {
+    return new HelloCheck(settings.blockchainId(), self, expectedKey == null ? Hello.DIAL : Hello.ACCEPT, expectedKey,
+        expectedPeerField, s.myChallenge(), clock.nowSeconds(), settings.freshnessSecs(), authorized);
+  }
+
+  @Override
+  public Hello hello(String role, String peerField, String nonce, String challenge) {
+    return Hello.sign(identity, role, settings.blockchainId(), peerField, clock.nowSeconds(), nonce, challenge);
+  }
+
+  /** One link per peer: a new one replaces the current only when the lower key dialed it. */
+  @Override
+  public Optional<Rejection> adopt(LinkSession s) {
+    Peer p = peers.get(s.peerKey());
+    if (p == null || stopping) {
+      // Authorized but over the peer limit, or we are stopping.
+      return Optional.of(Rejection.UNAUTHORIZED);
+    }
+    if (p.session != null) {
+      if (!preferred(s) || preferred(p.session)) {
+        return Optional.of(Rejection.DUPLICATE);
+      }
+      LinkSession old = p.session;
+      p.session = s;
+      old.retire();
+      return Optional.empty();
+    }
+    p.session = s;
+    p.breaker.success();
+    p.lastError = null;
+    cancelTimer(p);
+    p.state = PeerState.CONNECTED;
+    LOG.info("{} op=link.up peer={} direction={} remote={}", log, KeyIds.shortId(p.key),
+        s.dialedBySelf() ? "out" : "in", s.remoteAddress());
+    publishEvent(p, "up", null);
+    return Optional.empty();
+  }
+
+  private boolean preferred(LinkSession s) {
+    String lower = self.compareTo(s.peerKey()) < 0 ? self : s.peerKey();
+    return (s.dialedBySelf() ? self : s.peerKey()).equals(lower);
+  }
+
+  @Override
+  public boolean authorized(String key) {
+    return authorized.contains(key);
+  }
+
+  @Override
+  public void inbound(LinkSession s, String payload) {
+    vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", s.peerKey()).put("payload", payload));
+  }
+
+  @Override
+  public void closed(LinkSession s) {
+    sessions.remove(s);
+    Peer p = s.peerKey() == null ? null : peers.get(s.peerKey());
+    if (p == null || p.session != s) {
+      return;
+    }
+    p.session = null;
+    p.lastSeenSecs = s.lastSeenSecs();
+    LOG.info("{} op=link.down peer={}", log, KeyIds.shortId(p.key));
+    if (stopping) {
+      return;
+    }
+    // Not a failure of the peer's circuit: reconnect after the first backoff step.
+    p.state = PeerState.BACKOFF;
+    publishEvent(p, "down", "closed");
+    schedule(p, Jitter.around(settings.retryBackoff().delayMillis(1), 0.1));
+  }
+
+  @Override
+  public void rejected(LinkSession s, Rejection r, String detail) {
+    counters.increment(r);
+    if (r == Rejection.RATE_LIMITED || r == Rejection.TOO_LARGE && s.isOpen()) {
+      LOG.debug("{} op=link.drop peer={} reason={} {}", log, KeyIds.shortId(s.peerKey()), r.code(), detail);
+    } else {
+      LOG.info("{} op=link.reject peer={} direction={} reason={} {}", log, KeyIds.shortId(s.peerKey()),
+          s.dialedBySelf() ? "out" : "in", r.code(), detail);
+    }
+  }
+
+  // ---- event bus ----
+
+  private void onSend(Message<JsonObject> m) {
+    JsonObject b = m.body();
+    String to = b == null ? null : b.getValue("to") instanceof String s ? s : null;
+    String payload = b == null ? null : b.getValue("payload") instanceof String s ? s : null;
+    Peer p = to == null ? null : peers.get(to);
+    if (payload == null || p == null || p.session == null || !p.session.isOpen()) {
+      counters.increment("send_not_connected");
+      return;
+    }
+    if (!p.session.send(payload)) {
+      counters.increment("send_refused");
+    }
+  }
+
+  private void onBroadcast(Message<JsonObject> m) {
+    String payload = m.body() != null && m.body().getValue("payload") instanceof String s ? s : null;
+    if (payload == null) {
+      counters.increment("send_malformed");
+      return;
+    }
+    for (Peer p : peers.values()) {
+      if (p.session != null && p.session.isOpen() && !p.session.send(payload)) {
+        counters.increment("send_refused");
+      }
+    }
+  }
+
+  private void setState(Peer p, PeerState next) {
+    if (p.state != next) {
+      p.state = next;
+      publishEvent(p, "state", null);
+    }
+  }
+
+  private void publishEvent(Peer p, String event, String reason) {
+    JsonObject e = new JsonObject().put("pubkey", p.key).put("event", event).put("state", p.state.text())
+        .put("path", p.session != null ? PATH_DIRECT : "none");
+    if (reason != null) {
+      e.put("reason", reason);
+    }
+    vertx.eventBus().publish(Addresses.PEERS_EVENTS, e);
+  }
+
+  private JsonObject status() {
+    JsonArray list = new JsonArray();
+    for (Peer p : peers.values()) {
+      boolean up = p.session != null && p.session.isOpen();
+      String endpoint = p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
+      long seen = p.lastSeen();
+      list.add(new JsonObject().put("pubkey", p.key).put("path", up ? PATH_DIRECT : "none").put("endpoint", endpoint)
+          .put("nat", "unknown").put("last_seen", seen < 0 ? null : seen).put("state", p.state.text())
+          .put("direction", up ? (p.session.dialedBySelf() ? "out" : "in") : null)
+          .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));
+    }
+    JsonObject rejections = new JsonObject();
+    counters.snapshot().forEach(rejections::put);
+    return new JsonObject().put("peers", list).put("rejections", rejections);
+  }
+}

@@ -1,0 +1,28 @@
+package org.kinmesh.node.link;
+
+import org.kinmesh.net.Backoff;
+import org.kinmesh.net.CircuitBreaker;
+
+/** What the links verticle knows about one authorized peer. Owned by the verticle's event loop. */
+final class Peer {
+  final String key;
+  final CircuitBreaker breaker;
+  PeerState state = PeerState.CONNECTING;
+  /** Last endpoint the relay gave for this peer, and until when (timer clock) it is trusted. */
+  String endpoint;
+  long endpointUntilMillis;
+  LinkSession session;
+  boolean dialing;
+  long timer = -1;
+  long lastSeenSecs = -1;
+  String lastError;
+
+  Peer(String key, int threshold, Backoff coolDown) {
+    this.key = key;
+    this.breaker = new CircuitBreaker(threshold, coolDown);
+  }
+
+  long lastSeen() {
+    return session != null && session.lastSeenSecs() >= 0 ? session.lastSeenSecs() : lastSeenSecs;
+  }
+}

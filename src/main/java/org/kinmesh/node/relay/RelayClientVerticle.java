@@ -1,0 +1,209 @@
+package org.kinmesh.node.relay;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.crypto.KeyIds;
+import org.kinmesh.node.Addresses;
+import org.kinmesh.relay.client.RelayAnswer;
+import org.kinmesh.relay.client.RelayHttpClient;
+import org.kinmesh.util.Jitter;
+import org.kinmesh.util.TimeSource;
+import org.kinmesh.wire.WireRules;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's relay client: registers at start and every interval ± 10%, keeps the session
+ * token, answers {@link Addresses#RELAY_LOOKUP} and publishes {@link Addresses#RELAY_STATE}.
+ * Start never waits for the relay: a relay that is down is retried in the background and the
+ * node registers as soon as it returns.
+ */
+public final class RelayClientVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayClientVerticle.class);
+  private static final double JITTER = 0.1;
+
+  private final RelayClientSettings settings;
+  private final Identity identity;
+  private final TimeSource clock;
+  private final String log;
+  private RelayHttpClient http;
+  private RegisterSchedule schedule;
+  private MessageConsumer<Object> lookups;
+  private long timer = -1;
+  private boolean stopping;
+  private Future<Boolean> registering;
+  /** HTTP status of the last registration try (0 = network error); the schedule reads it. */
+  private int lastStatus;
+  private String token;
+  private long tokenExpires;
+  private boolean registered;
+  private boolean inOutage;
+  private volatile int registrations;
+  private volatile int outages;
+
+  public RelayClientVerticle(RelayClientSettings settings, Identity identity, TimeSource clock) {
+    this.settings = settings;
+    this.identity = identity;
+    this.clock = clock;
+    this.log = "node=" + identity.shortId();
+  }
+
+  /** Successful registrations so far (tests and status). */
+  public int registrations() {
+    return registrations;
+  }
+
+  /** Outages seen so far: each is logged once, however many retries it takes. */
+  public int outages() {
+    return outages;
+  }
+
+  @Override
+  public Future<?> start() {
+    http = new RelayHttpClient(vertx, settings.relayUrl(), clock);
+    schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
+    lookups = vertx.eventBus().consumer(Addresses.RELAY_LOOKUP, this::onLookup);
+    return lookups.completion().onSuccess(v -> registerRound());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    http.close();
+    return lookups.unregister();
+  }
+
+  // ---- registration loop ----
+
+  private void registerRound() {
+    timer = -1;
+    if (stopping) {
+      return;
+    }
+    register().onComplete(ar -> {
+      if (stopping) {
+        return;
+      }
+      long delay = Jitter.around(schedule.next(lastStatus), JITTER);
+      timer = vertx.setTimer(delay, id -> registerRound());
+    });
+  }
+
+  /** One registration try; concurrent callers (a lookup whose token expired) share it. */
+  private Future<Boolean> register() {
+    if (registering != null) {
+      return registering;
+    }
+    Future<Boolean> f = http.register(identity, settings.blockchainId(), settings.publishIp(), settings.publishPort())
+        .map(this::onRegisterAnswer)
+        .recover(err -> Future.succeededFuture(onRegisterFailure(0, "network", err.toString())));
+    registering = f;
+    f.onComplete(ar -> registering = null);
+    return f;
+  }
+
+  private boolean onRegisterAnswer(RelayAnswer answer) {
+    if (!answer.ok()) {
+      return onRegisterFailure(answer.status(), answer.errorCode(), answer.body().getString("message"));
+    }
+    lastStatus = answer.status();
+    JsonObject body = answer.body();
+    token = body.getString("token");
+    Long expires = body.getLong("token_expires");
+    tokenExpires = expires == null ? 0 : expires;
+    registrations++;
+    if (inOutage) {
+      LOG.info("{} op=relay.register relay is back; registered as {}:{}", log, settings.publishIp(),
+          settings.publishPort());
+    } else if (!registered) {
+      LOG.info("{} op=relay.register registered as {}:{} observed={}:{}", log, settings.publishIp(),
+          settings.publishPort(), body.getString("observed_ip"), body.getInteger("observed_port"));
+    }
+    inOutage = false;
+    registered = true;
+    vertx.eventBus().publish(Addresses.RELAY_STATE, new JsonObject().put("registered", true)
+        .put("observed_ip", body.getString("observed_ip")).put("observed_port", body.getInteger("observed_port"))
+        .put("token_expires", tokenExpires));
+    return true;
+  }
+
+  private boolean onRegisterFailure(int status, String code, String message) {
+    lastStatus = status;
+    if (!inOutage) {
+      // Once per outage, not once per retry: a relay that is down for an hour is one line.
+      inOutage = true;
+      outages++;
+      LOG.warn("{} op=relay.register relay={} status={} error={} message={}; retrying in the background", log,
+          settings.relayUrl(), status, code, message);
+    }
+    if (registered) {
+      registered = false;
+    }
+    vertx.eventBus().publish(Addresses.RELAY_STATE, new JsonObject().put("registered", false)
+        .putNull("observed_ip").putNull("observed_port").put("error", code));
+    return false;
+  }
+
+  // ---- lookups ----
+
+  private void onLookup(Message<Object> msg) {
+    String target = msg.body() instanceof JsonObject o && o.getValue("pubkey") instanceof String s ? s : null;
+    if (!WireRules.isPublicKeyHex(target)) {
+      msg.fail(400, error("malformed", "body must be {\"pubkey\": 64 lowercase hex characters}"));
+      return;
+    }
+    RelayRetry.run(vertx, settings.lookupRetry(), () -> lookupOnce(target)).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("{} op=relay.lookup peer={} error=relay_unreachable: {}", log, KeyIds.shortId(target), ar.cause().toString());
+        msg.fail(503, error("relay_unreachable", "relay " + settings.relayUrl() + " did not answer: " + ar.cause().getMessage()));
+        return;
+      }
+      RelayAnswer a = ar.result();
+      if (a.ok()) {
+        msg.reply(new JsonObject().put("pubkey", target).put("ip", a.body().getString("ip"))
+            .put("port", a.body().getInteger("port")).put("last_seen", a.body().getLong("last_seen")));
+      } else if (a.status() >= 500 || a.status() == 429) {
+        msg.fail(503, error("relay_unreachable", "relay answered " + a.status() + " " + a.errorCode()));
+      } else {
+        LOG.debug("{} op=relay.lookup peer={} status={} error={}", log, KeyIds.shortId(target), a.status(), a.errorCode());
+        msg.fail(a.status(), error(a.errorCode() == null ? "relay_error" : a.errorCode(),
+            a.body().getString("message", "relay answered " + a.status())));
+      }
+    });
+  }
+
+  /**
+   * One lookup try: by session token when we hold one (re-registering first when it has
+   * expired by our clock, and once more when the relay says 401), else by signed headers.
+   */
+  private Future<RelayAnswer> lookupOnce(String target) {
+    if (token == null) {
+      return http.lookupSigned(identity, settings.blockchainId(), target);
+    }
+    Future<Boolean> fresh = clock.nowSeconds() < tokenExpires ? Future.succeededFuture(true) : register();
+    return fresh.compose(ok -> byToken(target)).compose(answer -> {
+      if (answer.status() != 401) {
+        return Future.succeededFuture(answer);
+      }
+      LOG.info("{} op=relay.lookup token refused (expired?); re-registering", log);
+      return register().compose(ok -> ok ? byToken(target)
+          : http.lookupSigned(identity, settings.blockchainId(), target));
+    });
+  }
+
+  private Future<RelayAnswer> byToken(String target) {
+    return token == null ? http.lookupSigned(identity, settings.blockchainId(), target)
+        : http.lookupWithToken(token, settings.blockchainId(), target);
+  }
+
+  static String error(String code, String message) {
+    return new JsonObject().put("error", code).put("message", message).encode();
+  }
+}

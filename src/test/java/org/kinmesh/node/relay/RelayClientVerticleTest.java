@@ -1,0 +1,173 @@
+package org.kinmesh.node.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.net.Backoff;
+import org.kinmesh.net.RetryPolicy;
+import org.kinmesh.node.Addresses;
+import org.kinmesh.relay.client.RelayHttpClient;
+import org.kinmesh.testing.Await;
+import org.kinmesh.testing.Events;
+import org.kinmesh.testing.LocalRelay;
+import org.kinmesh.testing.TestKeys;
+import org.kinmesh.util.ManualTimeSource;
+
+/** RelayClientVerticle against a real relay on loopback; backoff shortened, clocks manual. */
+class RelayClientVerticleTest {
+  static final String CHAIN = "fam";
+  final Identity alice = TestKeys.key(10);
+  final Identity bob = TestKeys.key(11);
+  final ManualTimeSource relayClock = new ManualTimeSource(LocalRelay.START_SECS * 1000);
+  final ManualTimeSource nodeClock = new ManualTimeSource(LocalRelay.START_SECS * 1000);
+  final Vertx node = Vertx.vertx();
+
+  @TempDir
+  Path dir;
+  LocalRelay relay;
+
+  @AfterEach
+  void close() {
+    Await.result(node.close());
+    if (relay != null) {
+      relay.close();
+    }
+  }
+
+  LocalRelay relay(JsonObject overrides) {
+    relay = new LocalRelay(dir, CHAIN, overrides, relayClock, alice, bob);
+    return relay;
+  }
+
+  RelayClientVerticle deploy(String url, long intervalMillis) {
+    RelayClientSettings s = new RelayClientSettings(url, CHAIN, intervalMillis, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)));
+    RelayClientVerticle v = new RelayClientVerticle(s, alice, nodeClock);
+    Await.result(node.deployVerticle(v));
+    return v;
+  }
+
+  Message<JsonObject> lookup(Object body) {
+    return Await.result(node.eventBus().request(Addresses.RELAY_LOOKUP, body, new DeliveryOptions().setSendTimeout(20_000)));
+  }
+
+  ReplyException lookupFails(Object body) {
+    Throwable t = Await.failure(node.eventBus().request(Addresses.RELAY_LOOKUP, body,
+        new DeliveryOptions().setSendTimeout(20_000)));
+    assertThat(t).isInstanceOf(ReplyException.class);
+    return (ReplyException) t;
+  }
+
+  void registerBob() {
+    try (RelayHttpClient c = new RelayHttpClient(relay.vertx, relay.url(), nodeClock)) {
+      assertThat(Await.result(c.register(bob, CHAIN, "127.0.0.1", 41_000)).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void registersAtStartAndAgainOnTheTimer() {
+    relay(new JsonObject()).start();
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      RelayClientVerticle v = deploy(relay.url(), 100);
+      JsonObject first = state.next(m -> m.getBoolean("registered"));
+      assertThat(first.getString("observed_ip")).isEqualTo("127.0.0.1");
+      assertThat(first.getInteger("observed_port")).isPositive();
+      // The relay refuses a timestamp that is not newer; move the node's clock so the timer's
+      // registration is accepted.
+      nodeClock.advanceSeconds(5);
+      state.next(m -> m.getBoolean("registered") && v.registrations() >= 2);
+      assertThat(v.registrations()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void lookupAnswersEndpointAndClearFailures() {
+    relay(new JsonObject()).start();
+    registerBob();
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      deploy(relay.url(), 60_000);
+      state.next(m -> m.getBoolean("registered"));
+    }
+    JsonObject found = lookup(new JsonObject().put("pubkey", bob.publicKeyHex())).body();
+    assertThat(found.getString("ip")).isEqualTo("127.0.0.1");
+    assertThat(found.getInteger("port")).isEqualTo(41_000);
+    assertThat(found.getLong("last_seen")).isEqualTo(LocalRelay.START_SECS);
+
+    ReplyException missing = lookupFails(new JsonObject().put("pubkey", TestKeys.key(99).publicKeyHex()));
+    assertThat(missing.failureCode()).isEqualTo(404);
+    assertThat(new JsonObject(missing.getMessage()).getString("error")).isEqualTo("not_found");
+
+    ReplyException malformed = lookupFails(new JsonObject().put("pubkey", "ABC"));
+    assertThat(malformed.failureCode()).isEqualTo(400);
+    assertThat(new JsonObject(malformed.getMessage()).getString("error")).isEqualTo("malformed");
+  }
+
+  @Test
+  void relayDownAtStartDoesNotStopTheNodeAndRegistersWhenItReturns() {
+    relay(new JsonObject()).start();
+    String url = relay.url();
+    relay.stop();
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      RelayClientVerticle v = deploy(url, 60_000);
+      // Several failed tries, each reported, one outage logged.
+      for (int i = 0; i < 3; i++) {
+        assertThat(state.next().getBoolean("registered")).isFalse();
+      }
+      assertThat(v.outages()).isEqualTo(1);
+
+      ReplyException down = lookupFails(new JsonObject().put("pubkey", bob.publicKeyHex()));
+      assertThat(down.failureCode()).isEqualTo(503);
+      assertThat(new JsonObject(down.getMessage()).getString("error")).isEqualTo("relay_unreachable");
+
+      relay.start();
+      state.next(m -> m.getBoolean("registered"));
+      assertThat(v.registrations()).isEqualTo(1);
+      assertThat(v.outages()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void expiredTokenLookupReRegistersAndRetries() {
+    relay(new JsonObject().put("token_ttl_secs", 10)).start();
+    registerBob();
+    RelayClientVerticle v;
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      v = deploy(relay.url(), 600_000);
+      state.next(m -> m.getBoolean("registered"));
+    }
+    assertThat(lookup(new JsonObject().put("pubkey", bob.publicKeyHex())).body().getInteger("port")).isEqualTo(41_000);
+    assertThat(v.registrations()).isEqualTo(1);
+
+    // The relay's clock says the token has expired; the node's clock does not know yet, so the
+    // relay's 401 is what makes the client register again.
+    relayClock.advanceSeconds(20);
+    nodeClock.advanceSeconds(1);
+    assertThat(lookup(new JsonObject().put("pubkey", bob.publicKeyHex())).body().getInteger("port")).isEqualTo(41_000);
+    assertThat(v.registrations()).isEqualTo(2);
+  }
+
+  @Test
+  void scheduleBacksOffOnRetryableFailuresOnlyAndResetsOnSuccess() {
+    RegisterSchedule s = new RegisterSchedule(120_000, Backoff.DEFAULT);
+    assertThat(s.next(0)).isEqualTo(1_000);
+    assertThat(s.next(503)).isEqualTo(2_000);
+    assertThat(s.next(0)).isEqualTo(4_000);
+    assertThat(s.next(0)).isEqualTo(8_000);
+    assertThat(s.next(0)).isEqualTo(16_000);
+    assertThat(s.next(0)).isEqualTo(30_000);
+    assertThat(s.next(0)).isEqualTo(30_000);
+    assertThat(s.next(200)).isEqualTo(120_000);
+    assertThat(s.consecutiveFailures()).isZero();
+    assertThat(s.next(403)).as("4xx waits for the next regular round").isEqualTo(120_000);
+    assertThat(s.next(429)).isEqualTo(1_000);
+  }
+}
