@@ -8,6 +8,11 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.Block;
+import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.node.link.LinkSettings;
+import org.kinmesh.node.link.LinksVerticle;
+import org.kinmesh.node.relay.RelayClientSettings;
+import org.kinmesh.node.relay.RelayClientVerticle;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireException;
@@ -50,14 +55,41 @@ public final class Node extends VerticleBase {
     return api == null ? -1 : api.actualPort();
   }
 
+  public int linkPort() {
+    return links == null ? -1 : links.boundPort();
+  }
+
+  private LinksVerticle links;
+
+  /**
+   * Start-up order of the design: the chain first (it decides who may connect), then the links
+   * (listening), the relay client (publishing the links' endpoint, answering lookups),
+   * consensus, and the API last.
+   */
   @Override
   public Future<?> start() {
+    String chain = genesis.blockchainId();
     api = new NodeApiVerticle(config.apiListen(), config.apiPortFile(), identity.publicKeyHex(),
         config.adminAllowRemote());
+    links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), config.gossipUdpPort()),
+        identity, clock);
+    PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
+        Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
+        Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
+        .compose(v -> deploy(links))
+        .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
+            identity, clock)))
+        .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
-        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={}", identity.shortId(), genesis.blockchainId(),
-            api.actualPort()));
+        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} links={}", identity.shortId(), chain,
+            api.actualPort(), links.boundPort()));
+  }
+
+  /** Links listen where the API does when that is loopback (tests, the demo), else everywhere. */
+  private String linkListenHost() {
+    String h = config.apiListen().host();
+    return h.startsWith("127.") || h.equals("::1") || h.equals("localhost") ? h : "0.0.0.0";
   }
 
   private Future<Void> deploy(VerticleBase verticle) {

@@ -97,7 +97,7 @@ public record NodeConfig(
         r.longValue("relay_register_secs", 120, 1, 86_400),
         r.longValue("peer_retry_max_secs", 30, 1, 3_600),
         r.longValue("lookup_cache_secs", 420, 300, 600),
-        r.longValue("view_change_timeout_ms", 4_000, 100, 600_000));
+        r.longValue("view_change_timeout_ms", 10_000, 100, 600_000));
   }
 
   private static QuorumPolicy quorum(ConfigReader r) throws ConfigException {
