@@ -55,7 +55,7 @@ public final class NodeApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/status").handler(this::status);
-    router.get("/peers").handler(ctx -> ask(ctx, Addresses.PEERS_STATUS, new JsonObject()));
+    router.get("/peers").handler(this::peers);
     router.post("/transactions").handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES,
         ctx -> error(ctx, 413, "too_large", "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
     router.post("/transactions").handler(this::submit);
@@ -142,14 +142,14 @@ public final class NodeApiVerticle extends VerticleBase {
         });
   }
 
-  private void ask(RoutingContext ctx, String address, JsonObject body) {
-    vertx.eventBus().<Object>request(address, body, ASK).onComplete(ar -> {
+  /** The list of peers as Links reports them (path, endpoint, NAT, last seen, state). */
+  private void peers(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject(), ASK).onComplete(ar -> {
       if (ar.failed()) {
         busError(ctx, ar.cause());
-      } else if (ar.result().body() instanceof JsonArray a) {
-        ctx.response().putHeader("content-type", JSON).end(a.encode());
       } else {
-        json(ctx, 200, (JsonObject) ar.result().body());
+        JsonArray peers = ar.result().body().getJsonArray("peers", new JsonArray());
+        ctx.response().putHeader("content-type", JSON).end(peers.encode());
       }
     });
   }
