@@ -29,9 +29,18 @@ public record GenesisSpec(ChainParams params, long genesisTimestamp, List<Guardi
 
   /** Parses and checks a spec; WireException (MALFORMED) with the field's name on any problem. */
   public static GenesisSpec parse(byte[] utf8) throws WireException {
+    return parse(utf8, 0);
+  }
+
+  /**
+   * As {@link #parse(byte[])}, with the genesis time to use when the spec names none. The
+   * genesis time starts every node's inactivity clock: a chain born "in 1970" would find every
+   * node but the first proposer inactive at block 1, so the CLI passes the current time.
+   */
+  public static GenesisSpec parse(byte[] utf8, long defaultTimestamp) throws WireException {
     StrictJson j = StrictJson.parse(utf8);
     ChainParams params = ChainParams.fromJson(j);
-    long ts = j.has("genesis_timestamp") ? j.requireLong("genesis_timestamp") : 0;
+    long ts = j.has("genesis_timestamp") ? j.requireLong("genesis_timestamp") : defaultTimestamp;
     if (!WireRules.isTimestamp(ts)) {
       throw WireException.malformed("field 'genesis_timestamp' must be Unix seconds from 0 to 2^53");
     }

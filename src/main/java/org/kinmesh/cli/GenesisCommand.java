@@ -31,7 +31,7 @@ final class GenesisCommand implements Callable<Integer> {
     Block genesis;
     try {
       byte[] bytes = Files.readAllBytes(spec);
-      genesis = Genesis.build(GenesisSpec.parse(bytes));
+      genesis = Genesis.build(GenesisSpec.parse(bytes, System.currentTimeMillis() / 1000));
     } catch (IOException e) {
       return fail("cannot read spec " + spec + ": " + e.getMessage(), ExitCodes.USAGE);
     } catch (WireException e) {

@@ -67,6 +67,11 @@ public final class ConsensusVerticle extends VerticleBase {
   private final Map<String, Long> lastHeard = new HashMap<>();
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
+  /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
+  private long proposed;
+  private long prepareVotes;
+  private long commitVotes;
+  private long committedBlocks;
   private final ArrayDeque<Runnable> appendQueue = new ArrayDeque<>();
   private Replica replica;
   private GovernanceState state;
@@ -154,6 +159,7 @@ public final class ConsensusVerticle extends VerticleBase {
   private void run(List<Action> actions) {
     for (Action a : actions) {
       if (a instanceof Action.Broadcast b) {
+        countPhase(b.envelope());
         vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
       } else if (a instanceof Action.Send s) {
         vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
@@ -182,6 +188,16 @@ public final class ConsensusVerticle extends VerticleBase {
       } else if (a instanceof Action.ViewChanged v) {
         LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
       }
+    }
+  }
+
+  private void countPhase(Envelope e) {
+    if (e instanceof Envelope.PrePrepare) {
+      proposed++;
+    } else if (e instanceof Envelope.Prepare) {
+      prepareVotes++;
+    } else if (e instanceof Envelope.Commit) {
+      commitVotes++;
     }
   }
 
@@ -275,6 +291,7 @@ public final class ConsensusVerticle extends VerticleBase {
             Membership after = membership(state);
             Membership next = after.keys().equals(before.keys()) && after.threshold() == before.threshold() ? null
                 : after;
+            committedBlocks++;
             LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), toAppend.hash().substring(0, 12),
                 toAppend.transactions().size(), c.view());
             if (!stopping) {
@@ -342,6 +359,8 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("in_view_change", replica.inViewChange())
         .put("quorum", new JsonObject().put("mode", d.mode().name().toLowerCase(java.util.Locale.ROOT))
             .put("threshold", d.threshold()).put("authorized", d.authorized()).put("responding", d.responding()))
+        .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
+            .put("commit_votes", commitVotes).put("committed", committedBlocks))
         .put("rejected", rejects)
         .put("equivocations", equivocations.get());
   }
