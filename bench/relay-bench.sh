@@ -11,7 +11,8 @@
 #   lookup_token / baseline              target >= 0.6
 #   register / (cores x verify rate)     target >= 0.5
 #
-# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_THREADS (2),
+# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_REGISTER_WARMUP
+# (s, 10, added after the register warm-up round), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (32), BENCH_KEYS (20000), BENCH_CORES (nproc), BENCH_HTTP_INSTANCES
 # (relay http_instances; default: the relay's own default), BENCH_RELAY_JAVA_OPTS,
 # BENCH_REBUILD=1 (rebuild the jar), BENCH_KEEP=1 (keep the temp dir), BENCH_STRICT=1 (exit 3
@@ -22,6 +23,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-3}"
+# The register path (SQLite, JDBC client, JSON) is still being JIT-compiled after 3 s: in
+# 3 s runs the compiler threads took ~120-235 us of relay CPU per measured register.
+REGISTER_WARMUP="${BENCH_REGISTER_WARMUP:-10}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 KEYS="${BENCH_KEYS:-20000}"
@@ -115,9 +119,14 @@ log "relay pid $RELAY_PID at $URL"
 
 # --- 3. prep over HTTP: blockchain, keys, tokens, pre-signed bodies ------------------------
 # Enough distinct register bodies that even the Ed25519 bound could not exhaust them in one run.
-BODIES="$(calc '%.0f' "$BOUND * $DURATION * 1.25 + 1")"
+# The register warm-up takes the first bodies of the same file (each key's timestamps keep
+# increasing down the file), the measured run the rest.
+WARM_BODIES="$(calc '%.0f' "$BOUND * $REGISTER_WARMUP * 1.25 + 1")"
+BODIES="$(calc '%.0f' "$BOUND * ($DURATION + $REGISTER_WARMUP) * 1.25 + 1")"
 log "prep: $KEYS keys, >= $BODIES register bodies"
 PREP_LINE="$(java -cp "$CP" org.kinmesh.bench.RelayBenchPrep prep "$URL" "$WORK" "$KEYS" "$BODIES" | grep '^PREP ')"
+head -n "$WARM_BODIES" "$WORK/register_bodies.txt" >"$WORK/register_warmup_bodies.txt"
+tail -n +"$((WARM_BODIES + 1))" "$WORK/register_bodies.txt" >"$WORK/register_measured_bodies.txt"
 
 # --- 4. wrk -----------------------------------------------------------------------------
 CLK_TCK="$(getconf CLK_TCK)"
@@ -164,13 +173,17 @@ run_wrk() {
 SCENARIOS=("baseline baseline.lua /dev/null"
   "lookup_token lookup_token.lua $WORK/lookup_token.txt"
   "lookup_signed lookup_signed.lua $WORK/lookup_signed.txt"
-  "register register.lua $WORK/register_bodies.txt")
+  "register register.lua $WORK/register_measured_bodies.txt")
 
-log "warm-up: ${WARMUP}s per scenario (results discarded)"
+log "warm-up: ${WARMUP}s per scenario, register ${REGISTER_WARMUP}s (results discarded)"
 for s in "${SCENARIOS[@]}"; do
   read -r label script file <<<"$s"
-  [ "$label" = register ] && file="$WORK/register_warm.txt"
-  run_wrk "warmup_$label" "$script" "$file" "$WARMUP" >/dev/null
+  secs="$WARMUP"
+  if [ "$label" = register ]; then
+    run_wrk warmup_register_old_round "$script" "$WORK/register_warm.txt" "$WARMUP" >/dev/null
+    file="$WORK/register_warmup_bodies.txt"; secs="$REGISTER_WARMUP"
+  fi
+  run_wrk "warmup_$label" "$script" "$file" "$secs" >/dev/null
 done
 
 declare -A RESULT
@@ -206,7 +219,7 @@ WARNINGS=()
 echo
 echo "kinmesh relay benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
 echo "load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up each) against $URL; relay http_instances=${HTTP_INSTANCES:-default}"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up each, register ${WARMUP}+${REGISTER_WARMUP}s) against $URL; relay http_instances=${HTTP_INSTANCES:-default}"
 echo "$PREP_LINE"
 echo
 printf '%-14s %10s %9s %9s %9s %10s %8s %6s %7s   %s\n' scenario "req/s" "p50 ms" "p99 ms" "max ms" requests "bad" "relay" "relay" \
