@@ -11,16 +11,21 @@
 #   lookup_token / baseline              target >= 0.6
 #   register / (cores x verify rate)     target >= 0.5
 #
-# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_THREADS (2),
+# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_REGISTER_WARMUP
+# (s, 10, added after the register warm-up round), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (32), BENCH_KEYS (20000), BENCH_CORES (nproc), BENCH_HTTP_INSTANCES
 # (relay http_instances; default: the relay's own default), BENCH_RELAY_JAVA_OPTS,
 # BENCH_REBUILD=1 (rebuild the jar), BENCH_KEEP=1 (keep the temp dir), BENCH_STRICT=1 (exit 3
 # when a target is missed), BENCH_STORE_DIAG=0 (skip the register DB-path diagnostic).
+# Per scenario it also prints the relay's CPU per request, split by thread kind (/proc/PID/task).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-3}"
+# The register path (SQLite, JDBC client, JSON) is still being JIT-compiled after 3 s: in
+# 3 s runs the compiler threads took ~120-235 us of relay CPU per measured register.
+REGISTER_WARMUP="${BENCH_REGISTER_WARMUP:-10}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 KEYS="${BENCH_KEYS:-20000}"
@@ -75,6 +80,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # --- 1. Ed25519 bound, measured before the relay starts so nothing competes ----------------
 log "measuring single-core Tink Ed25519 verify rate (3 s warm-up, 5 s of interleaved slices)"
 VERIFY_LINE="$(java -cp "$CP" org.kinmesh.bench.Ed25519VerifyRate 3 5 | grep '^VERIFY ')"
@@ -112,37 +119,71 @@ log "relay pid $RELAY_PID at $URL"
 
 # --- 3. prep over HTTP: blockchain, keys, tokens, pre-signed bodies ------------------------
 # Enough distinct register bodies that even the Ed25519 bound could not exhaust them in one run.
-BODIES="$(calc '%.0f' "$BOUND * $DURATION * 1.25 + 1")"
+# The register warm-up takes the first bodies of the same file (each key's timestamps keep
+# increasing down the file), the measured run the rest.
+WARM_BODIES="$(calc '%.0f' "$BOUND * $REGISTER_WARMUP * 1.25 + 1")"
+BODIES="$(calc '%.0f' "$BOUND * ($DURATION + $REGISTER_WARMUP) * 1.25 + 1")"
 log "prep: $KEYS keys, >= $BODIES register bodies"
 PREP_LINE="$(java -cp "$CP" org.kinmesh.bench.RelayBenchPrep prep "$URL" "$WORK" "$KEYS" "$BODIES" | grep '^PREP ')"
+head -n "$WARM_BODIES" "$WORK/register_bodies.txt" >"$WORK/register_warmup_bodies.txt"
+tail -n +"$((WARM_BODIES + 1))" "$WORK/register_bodies.txt" >"$WORK/register_measured_bodies.txt"
 
 # --- 4. wrk -----------------------------------------------------------------------------
 CLK_TCK="$(getconf CLK_TCK)"
 relay_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$RELAY_PID/stat"; }
+# CPU ticks (user+system) of the relay's threads by kind: event loops, workers, JIT compilers, other.
+relay_thread_ticks() {
+  local t s comm rest
+  for t in /proc/"$RELAY_PID"/task/*; do
+    s="$(cat "$t/stat" 2>/dev/null)" || continue
+    comm="${s#*(}"; comm="${comm%)*}"; rest="${s##*) }"
+    # shellcheck disable=SC2086  # split the stat fields
+    set -- $rest
+    case "$comm" in
+      vert.x-eventloo*) echo "loop $((${12} + ${13}))" ;;
+      vert.x-worker*|vert.x-internal*) echo "worker $((${12} + ${13}))" ;;
+      C1\ Compiler*|C2\ Compiler*) echo "jit $((${12} + ${13}))" ;;
+      *) echo "other $((${12} + ${13}))" ;;
+    esac
+  done | awk '{ a[$1] += $2 } END { printf "%d %d %d %d\n", a["loop"], a["worker"], a["jit"], a["other"] }'
+}
 
 # run_wrk LABEL SCRIPT FILE SECONDS -> prints the BENCH line, with the relay's CPU use appended
 run_wrk() {
-  local before after out
+  local before after out threads_before threads_after
+  threads_before="$(relay_thread_ticks)"
   before="$(relay_cpu_ticks)"
   out="$(BENCH_LABEL="$1" BENCH_FILE="$3" BENCH_THREADS="$THREADS" BENCH_WRK_DIR="$ROOT/bench/wrk" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${4}s" --timeout 10s -s "$ROOT/bench/wrk/$2" "$URL")"
   after="$(relay_cpu_ticks)"
+  threads_after="$(relay_thread_ticks)"
   echo "$out" >>"$WORK/wrk.log"
-  local line
+  local line req
   line="$(grep '^BENCH ' <<<"$out")" || die "no result line from wrk for $1 (see $WORK/wrk.log)"
-  echo "$line relay_cpu_cores=$(calc '%.2f' "($after - $before) / $CLK_TCK / $4")"
+  req="$(field "$line" requests)"
+  # Relay CPU per request (us), in all and by thread kind, over every answered request.
+  local per
+  per="$(awk -v b="$threads_before" -v a="$threads_after" -v n="$req" -v hz="$CLK_TCK" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); k = 1e6 / hz / (n > 0 ? n : 1)
+    printf "loop_us=%.0f worker_us=%.0f jit_us=%.0f other_us=%.0f", (y[1]-x[1])*k, (y[2]-x[2])*k, (y[3]-x[3])*k, (y[4]-x[4])*k }')"
+  echo "$line relay_cpu_cores=$(calc '%.2f' "($after - $before) / $CLK_TCK / $4")" \
+    "relay_us=$(calc '%.0f' "($after - $before) * 1e6 / $CLK_TCK / ($req > 0 ? $req : 1)")" "$per"
 }
 
 SCENARIOS=("baseline baseline.lua /dev/null"
   "lookup_token lookup_token.lua $WORK/lookup_token.txt"
   "lookup_signed lookup_signed.lua $WORK/lookup_signed.txt"
-  "register register.lua $WORK/register_bodies.txt")
+  "register register.lua $WORK/register_measured_bodies.txt")
 
-log "warm-up: ${WARMUP}s per scenario (results discarded)"
+log "warm-up: ${WARMUP}s per scenario, register ${REGISTER_WARMUP}s (results discarded)"
 for s in "${SCENARIOS[@]}"; do
   read -r label script file <<<"$s"
-  [ "$label" = register ] && file="$WORK/register_warm.txt"
-  run_wrk "warmup_$label" "$script" "$file" "$WARMUP" >/dev/null
+  secs="$WARMUP"
+  if [ "$label" = register ]; then
+    run_wrk warmup_register_old_round "$script" "$WORK/register_warm.txt" "$WARMUP" >/dev/null
+    file="$WORK/register_warmup_bodies.txt"; secs="$REGISTER_WARMUP"
+  fi
+  run_wrk "warmup_$label" "$script" "$file" "$secs" >/dev/null
 done
 
 declare -A RESULT
@@ -177,11 +218,14 @@ useful_rps() {
 WARNINGS=()
 echo
 echo "kinmesh relay benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up each) against $URL; relay http_instances=${HTTP_INSTANCES:-default}"
+echo "load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up each, register ${WARMUP}+${REGISTER_WARMUP}s) against $URL; relay http_instances=${HTTP_INSTANCES:-default}"
 echo "$PREP_LINE"
 echo
-printf '%-14s %10s %9s %9s %9s %10s %8s %6s\n' scenario "req/s" "p50 ms" "p99 ms" "max ms" requests "bad" "relay"
-printf '%-14s %10s %9s %9s %9s %10s %8s %6s\n' "" "(useful)" "" "" "" "" "status" "cores"
+printf '%-14s %10s %9s %9s %9s %10s %8s %6s %7s   %s\n' scenario "req/s" "p50 ms" "p99 ms" "max ms" requests "bad" "relay" "relay" \
+  "relay CPU us/request by threads"
+printf '%-14s %10s %9s %9s %9s %10s %8s %6s %7s   %s\n' "" "(useful)" "" "" "" "" "status" "cores" "us/req" \
+  "(event loops, workers, JIT, other)"
 declare -A RPS
 for label in baseline lookup_token lookup_signed register; do
   line="${RESULT[$label]}"
@@ -189,8 +233,9 @@ for label in baseline lookup_token lookup_signed register; do
   RPS[$label]="$(useful_rps "$line" "$expect_errors")"
   req="$(field "$line" requests)"; bad="$(field "$line" status_ge_400)"
   wrong="$bad"; [ "$expect_errors" = 1 ] && wrong=$((req - bad))
-  printf '%-14s %10s %9s %9s %9s %10s %8s %6s\n' "$label" "${RPS[$label]}" "$(field "$line" p50_ms)" \
-    "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$req" "$wrong" "$(field "$line" relay_cpu_cores)"
+  printf '%-14s %10s %9s %9s %9s %10s %8s %6s %7s   %s\n' "$label" "${RPS[$label]}" "$(field "$line" p50_ms)" \
+    "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$req" "$wrong" "$(field "$line" relay_cpu_cores)" \
+    "$(field "$line" relay_us)" "$(field "$line" loop_us), $(field "$line" worker_us), $(field "$line" jit_us), $(field "$line" other_us)"
   [ "$wrong" != 0 ] && WARNINGS+=("$label: $wrong answers with an unexpected status (not counted in req/s)")
   [ "$(field "$line" socket_errors)" != 0 ] && WARNINGS+=("$label: $(field "$line" socket_errors) socket errors")
   [ "$(field "$line" timeouts)" != 0 ] && WARNINGS+=("$label: $(field "$line" timeouts) timeouts")
@@ -217,6 +262,8 @@ ratio_line "lookup_token / baseline" "${RPS[lookup_token]}" "${RPS[baseline]}" "
 ratio_line "register / Ed25519 bound" "${RPS[register]}" "$BOUND" "$REGISTER_TARGET"
 printf '%-44s %8s   (no target)\n' "lookup_signed / Ed25519 bound" "$(calc '%.3f' "${RPS[lookup_signed]} / $BOUND")"
 printf '%-44s %8s   (no target)\n' "register / lookup_signed" "$(calc '%.3f' "${RPS[register]} / ${RPS[lookup_signed]}")"
+printf '%-44s %8s   (no target; relay CPU per register / per signed lookup)\n' "register us / lookup_signed us" \
+  "$(calc '%.3f' "$(field "${RESULT[register]}" relay_us) / $(field "${RESULT[lookup_signed]}" relay_us)")"
 for w in ${WARNINGS[@]+"${WARNINGS[@]}"}; do echo "WARNING: $w"; done
 DURING="$(head -n "$RELAY_ERR_LINES" "$WORK/relay.err" | grep -c ' ERROR \| WARN ' || true)"
 AT_STOP="$(tail -n +"$((RELAY_ERR_LINES + 1))" "$WORK/relay.err" | grep -c ' ERROR ' || true)"

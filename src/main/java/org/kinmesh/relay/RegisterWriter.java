@@ -1,14 +1,18 @@
 package org.kinmesh.relay;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,8 +27,9 @@ final class RegisterWriter {
   /** How a registration ended. */
   enum Outcome { ACCEPTED, REPLAYED_OR_UNAUTHORIZED }
 
+  /** {@code caller}: the context that submitted it (an HTTP event loop), or null outside any context. */
   private record Pending(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
-      long nowSecs, Promise<Outcome> promise) {}
+      long nowSecs, Promise<Outcome> promise, Context caller) {}
 
   /** Bounded so one transaction stays short (and its IN lists small); the rest wait for the next one. */
   private static final int MAX_BATCH = 256;
@@ -50,7 +55,7 @@ final class RegisterWriter {
   Future<Outcome> submit(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
       long nowSecs) {
     Promise<Outcome> promise = Promise.promise();
-    queue.add(new Pending(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs, promise));
+    queue.add(new Pending(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs, promise, Vertx.currentContext()));
     drainIfIdle();
     return promise.future();
   }
@@ -77,13 +82,7 @@ final class RegisterWriter {
     // On the writer's own context: each statement's continuation must not wait behind
     // signature checks queued on a busy HTTP event loop.
     context.runOnContext(v -> write(batch).onComplete(ar -> {
-      for (int i = 0; i < batch.size(); i++) {
-        if (ar.succeeded()) {
-          batch.get(i).promise().complete(ar.result().get(i));
-        } else {
-          batch.get(i).promise().fail(ar.cause());
-        }
-      }
+      answer(batch, ar);
       writing.set(false);
       Promise<Void> waiting = idle;
       if (queue.isEmpty() && waiting != null) {
@@ -91,6 +90,37 @@ final class RegisterWriter {
       }
       drainIfIdle();
     }));
+  }
+
+  /**
+   * Completes each request's promise on the context that submitted it, with one task per
+   * context for the whole batch. Completing them here instead would build and write every
+   * HTTP answer on this one worker thread (Netty then hands each write to the connection's
+   * event loop: a cross-thread task and wake-up per request), serialized with the next batch.
+   */
+  private static void answer(List<Pending> batch, AsyncResult<List<Outcome>> ar) {
+    Map<Context, List<Integer>> byCaller = new IdentityHashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Context caller = batch.get(i).caller();
+      if (caller == null) {
+        complete(batch.get(i), ar, i);
+      } else {
+        byCaller.computeIfAbsent(caller, c -> new ArrayList<>()).add(i);
+      }
+    }
+    byCaller.forEach((caller, indexes) -> caller.runOnContext(v -> {
+      for (int i : indexes) {
+        complete(batch.get(i), ar, i);
+      }
+    }));
+  }
+
+  private static void complete(Pending p, AsyncResult<List<Outcome>> ar, int index) {
+    if (ar.succeeded()) {
+      p.promise().complete(ar.result().get(index));
+    } else {
+      p.promise().fail(ar.cause());
+    }
   }
 
   /**
@@ -142,32 +172,31 @@ final class RegisterWriter {
     return chain.map(state);
   }
 
+  /**
+   * One statement per blockchain: its authorized keys among the batch's, and the batch's
+   * watermarks (kept after a key's removal, so unauthorized keys may have one too).
+   */
   private static Future<Void> readChain(SqlConnection conn, String blockchainId, java.util.Set<String> keys,
       State into) {
     String marks = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
-    Tuple args = Tuple.tuple().addString(RelayStore.Kind.REGISTER.name()).addString(blockchainId);
+    Tuple args = Tuple.tuple().addString(blockchainId);
     keys.forEach(args::addString);
-    return conn.preparedQuery("SELECT a.pubkey AS pubkey, w.last_ts AS last_ts FROM authorized_nodes a "
-            + "LEFT JOIN replay_watermarks w ON w.kind = ? AND w.blockchain_id = a.blockchain_id AND w.pubkey = a.pubkey "
-            + "WHERE a.blockchain_id = ? AND a.pubkey IN (" + marks + ")")
+    args.addString(RelayStore.Kind.REGISTER.name()).addString(blockchainId);
+    keys.forEach(args::addString);
+    return conn.preparedQuery("SELECT pubkey, NULL AS last_ts FROM authorized_nodes "
+            + "WHERE blockchain_id = ? AND pubkey IN (" + marks + ") "
+            + "UNION ALL SELECT pubkey, last_ts FROM replay_watermarks "
+            + "WHERE kind = ? AND blockchain_id = ? AND pubkey IN (" + marks + ")")
         .execute(args)
-        .compose(rows -> {
-          for (Row r : rows) {
-            String id = blockchainId + '/' + r.getString("pubkey");
-            into.authorized().add(id);
-            if (r.getValue("last_ts") != null) {
-              into.watermarks().put(id, r.getLong("last_ts"));
-            }
-          }
-          // Unauthorized keys (rare) may still carry a watermark from before their removal.
-          Tuple more = Tuple.tuple().addString(RelayStore.Kind.REGISTER.name()).addString(blockchainId);
-          keys.forEach(more::addString);
-          return conn.preparedQuery("SELECT pubkey, last_ts FROM replay_watermarks WHERE kind = ? AND blockchain_id = ? "
-              + "AND pubkey IN (" + marks + ")").execute(more);
-        })
         .map(rows -> {
           for (Row r : rows) {
-            into.watermarks().put(blockchainId + '/' + r.getString("pubkey"), r.getLong("last_ts"));
+            String id = blockchainId + '/' + r.getString("pubkey");
+            Long lastTs = r.getLong("last_ts");
+            if (lastTs == null) {
+              into.authorized().add(id);
+            } else {
+              into.watermarks().put(id, lastTs);
+            }
           }
           return null;
         });
