@@ -216,8 +216,8 @@ public final class RelayStore {
 
   /** Deletes live entries whose last_seen is before the cutoff; returns how many. */
   public Future<Integer> evictOlderThan(long cutoffSecs) {
-    return tracked(db.pool().preparedQuery("DELETE FROM relay_nodes WHERE last_seen < ?").execute(Tuple.of(cutoffSecs))
-        .map(r -> r.rowCount()));
+    return tracked(db.pool().withTransaction(conn -> conn.preparedQuery("DELETE FROM relay_nodes WHERE last_seen < ?")
+        .execute(Tuple.of(cutoffSecs)).map(r -> r.rowCount())));
   }
 
   /** Stores ts as the newest for (kind, id, key) only if it is newer; REPLAYED otherwise. */

@@ -21,6 +21,10 @@ import java.util.List;
  * An SQLite database behind the Vert.x SQL client: a JDBCPool over an Agroal data source, in WAL
  * mode with a busy timeout and a single connection, so there is exactly one writer and the
  * order of writes is the order of requests. The SQL the stores use is portable to PostgreSQL.
+ * Every write goes through {@code withTransaction}: after a commit the JDBC client leaves the
+ * connection with autocommit off, so a bare statement would only commit with the next
+ * transaction. Transactions stay DEFERRED (the driver opens the next one right after a
+ * commit; IMMEDIATE would then hold the write lock for good and lock out tools like sqlite3).
  */
 public final class Database {
   private final AgroalDataSource dataSource;
@@ -65,10 +69,6 @@ public final class Database {
                 .jdbcProperty("journal_mode", "WAL")
                 .jdbcProperty("synchronous", "NORMAL")
                 .jdbcProperty("busy_timeout", "5000")
-                // Take the write lock at BEGIN: a read-then-write transaction that upgrades
-                // later gets SQLITE_BUSY at once, without the busy timeout, if another
-                // process wrote in between.
-                .jdbcProperty("transaction_mode", "IMMEDIATE")
                 .jdbcProperty("foreign_keys", "true")));
     return AgroalDataSource.from(cfg);
   }

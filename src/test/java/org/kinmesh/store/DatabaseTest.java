@@ -75,4 +75,21 @@ class DatabaseTest {
         .isZero();
     Await.result(db.close());
   }
+
+  @Test
+  void betweenTransactionsTheWriteLockIsFreeForOtherProcesses() throws Exception {
+    Path file = dir.resolve("x.db");
+    Database db = Await.result(Database.open(vertx, file, V1));
+    Await.result(db.pool().withTransaction(c -> c.query("INSERT INTO t (k, v) VALUES ('a', 1)").execute()));
+    // another writer (an operator's sqlite3, a backup tool) gets in while the node is idle
+    try (java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=200");
+         java.sql.Statement st = other.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      st.execute("INSERT INTO t (k, v) VALUES ('b', 2)");
+      st.execute("COMMIT");
+    }
+    assertThat(Await.result(db.pool().query("SELECT COUNT(*) AS n FROM t").execute()).iterator().next()
+        .getInteger("n")).isEqualTo(2);
+    Await.result(db.close());
+  }
 }
