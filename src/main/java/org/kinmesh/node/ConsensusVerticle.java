@@ -142,8 +142,8 @@ public final class ConsensusVerticle extends VerticleBase {
       return;
     }
     String payload = body.getString("payload");
-    if (payload == null) {
-      return;
+    if (payload == null || payload.startsWith(LedgerVerticle.FORWARD_PREFIX)) {
+      return; // transactions for the mempool are the ledger's
     }
     Envelope e;
     try {
@@ -234,6 +234,16 @@ public final class ConsensusVerticle extends VerticleBase {
     }
   }
 
+  /** Why the ledger would refuse this block, or null. */
+  private String refusal(Block b) {
+    try {
+      Ledger.apply(state, b);
+      return null;
+    } catch (InvalidBlockException | RuntimeException e) {
+      return e.getMessage();
+    }
+  }
+
   private void buildBlock(Action.BuildBlock b) {
     vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject().put("max_tx", MAX_BLOCK_TXS)
         .put("max_bytes", MAX_BLOCK_TX_BYTES)).onComplete(ar -> {
@@ -259,8 +269,10 @@ public final class ConsensusVerticle extends VerticleBase {
           long time = Math.max(state.time(), clock.nowSeconds());
           Block block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(),
               signers, txs);
-          if (!validate(b.height(), block.toJsonBytes(), block.hash())) {
+          String refusal = refusal(block);
+          if (refusal != null) {
             // a candidate went stale (e.g. an old nonce): propose without transactions rather than stall
+            LOG.warn("op=build_block height={} candidates refused ({}); proposing an empty block", b.height(), refusal);
             block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(), signers,
                 List.of());
           }

@@ -44,6 +44,12 @@ public final class LedgerVerticle extends VerticleBase {
   /** request/reply: {"target"?} → {"entries": [...]}. */
   public static final String AUDIT = "kinmesh.internal.ledger.audit";
 
+  /**
+   * Links payloads that carry a transaction to the other nodes' mempools (whoever is primary
+   * must have it), as opposed to consensus envelopes: {"forward_tx": TX}.
+   */
+  public static final String FORWARD_PREFIX = "{\"forward_tx\":";
+
   /** Failure codes on the bus. */
   public static final int BAD_REQUEST = 400;
   public static final int NOT_FOUND = 404;
@@ -81,6 +87,9 @@ public final class LedgerVerticle extends VerticleBase {
           lastAuthorized = authorizedKeys(store.state());
           var bus = vertx.eventBus();
           consumers.add(bus.consumer(Addresses.CHAIN_SUBMIT, this::submit));
+          consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, this::forwarded));
+          consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, this::peerEvent));
+          scheduleReforward();
           consumers.add(bus.consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorizedBody(store.state()))));
           consumers.add(bus.consumer(STATE, m -> m.reply(store.state())));
           consumers.add(bus.<JsonObject>consumer(BLOCK, this::block));
@@ -93,8 +102,38 @@ public final class LedgerVerticle extends VerticleBase {
         });
   }
 
+  /** Pending transactions sent again to a peer whose link just came up (it missed the first send). */
+  private static final int REFORWARD_BATCH = 50;
+  private long reforwardTimer = -1;
+
+  private void peerEvent(Message<JsonObject> m) {
+    if (m.body() != null && "up".equals(m.body().getString("event")) && m.body().getString("pubkey") != null) {
+      for (Transaction tx : intake.mempool().peek(REFORWARD_BATCH, 1L << 20)) {
+        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", m.body().getString("pubkey"))
+            .put("payload", forward(tx)));
+      }
+    }
+  }
+
+  /** Every ~5 s (jittered) the oldest pending transactions go out again, in case a forward was lost. */
+  private void scheduleReforward() {
+    reforwardTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(5_000, 0.2), id -> {
+      for (Transaction tx : intake.mempool().peek(REFORWARD_BATCH, 1L << 20)) {
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", forward(tx)));
+      }
+      scheduleReforward();
+    });
+  }
+
+  private static String forward(Transaction tx) {
+    return FORWARD_PREFIX + new String(tx.toJsonBytes(), StandardCharsets.UTF_8) + "}";
+  }
+
   @Override
   public Future<?> stop() {
+    if (reforwardTimer >= 0) {
+      vertx.cancelTimer(reforwardTimer);
+    }
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     return Future.join(done).transform(v -> db == null ? Future.succeededFuture() : db.close());
@@ -122,11 +161,34 @@ public final class LedgerVerticle extends VerticleBase {
     }
     TransactionIntake.Outcome o = intake.submit(tx);
     switch (o.kind()) {
-      case QUEUED -> m.reply(new JsonObject().put("hash", o.hash())
-          .put("validation", o.result().code().name().toLowerCase(java.util.Locale.ROOT)));
+      case QUEUED -> {
+        // Every consensus node gets it, so it is in the mempool of whichever node proposes next.
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", forward(tx)));
+        m.reply(new JsonObject().put("hash", o.hash())
+            .put("validation", o.result().code().name().toLowerCase(java.util.Locale.ROOT)));
+      }
       case INVALID -> m.fail(BAD_REQUEST, error(o.result().code().name().toLowerCase(java.util.Locale.ROOT),
           o.result().message()));
       case MEMPOOL_FULL -> m.fail(UNAVAILABLE, error("limit_reached", o.result().message()));
+    }
+  }
+
+  /** A transaction a peer's node accepted: queue it here too (no re-forwarding: links are a full mesh). */
+  private void forwarded(Message<JsonObject> m) {
+    String payload = m.body() == null ? null : m.body().getString("payload");
+    if (payload == null || !payload.startsWith(FORWARD_PREFIX)) {
+      return;
+    }
+    try {
+      var json = org.kinmesh.wire.StrictJson.parse(payload.getBytes(StandardCharsets.UTF_8));
+      Transaction tx = Transaction.parse(json.get("forward_tx").toString().getBytes(StandardCharsets.UTF_8));
+      TransactionIntake.Outcome o = intake.submit(tx);
+      if (!o.queued() && o.result().code() != org.kinmesh.chain.ValidationResult.Code.DUPLICATE) {
+        LOG.debug("op=forwarded_tx from={} refused: {}", org.kinmesh.crypto.KeyIds.shortId(m.body().getString("from")),
+            o.result());
+      }
+    } catch (WireException | RuntimeException e) {
+      LOG.debug("op=forwarded_tx malformed: {}", e.getMessage());
     }
   }
 
