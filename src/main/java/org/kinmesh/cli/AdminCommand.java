@@ -34,9 +34,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!WireRules.isBlockchainId(id)) {
-        throw new Cli.UsageException("--id must be 1-64 characters of [A-Za-z0-9._-]");
-      }
+      Cli.requireBlockchainId(id);
       if (!WireRules.isSha256Hex(genesis)) {
         throw new Cli.UsageException("--genesis-hash must be 64 lowercase hex characters");
       }
@@ -61,12 +59,8 @@ final class AdminCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!WireRules.isBlockchainId(id)) {
-        throw new Cli.UsageException("--id must be 1-64 characters of [A-Za-z0-9._-]");
-      }
-      if (!WireRules.isPublicKeyHex(pubkey)) {
-        throw new Cli.UsageException("--pubkey must be 64 lowercase hex characters");
-      }
+      Cli.requireBlockchainId(id);
+      Cli.requireKey("--pubkey", pubkey);
       AuthorizeNodeRequest.Action act;
       try {
         act = AuthorizeNodeRequest.Action.fromWire(action);

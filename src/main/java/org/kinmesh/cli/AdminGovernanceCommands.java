@@ -37,13 +37,6 @@ final class AdminGovernanceCommands {
     }
   }
 
-  static String requireKey(String option, String value) throws Cli.UsageException {
-    if (!WireRules.isPublicKeyHex(value)) {
-      throw new Cli.UsageException(option + " must be 64 lowercase hex characters");
-    }
-    return value;
-  }
-
   @Command(name = "family", mixinStandardHelpOptions = true, description = "Family members (guardians and members).",
       subcommands = {FamilyList.class, FamilyAdd.class, FamilyRemove.class})
   static final class Family implements Runnable {
@@ -79,7 +72,7 @@ final class AdminGovernanceCommands {
       } catch (WireException e) {
         throw new Cli.UsageException("--role must be guardian or member");
       }
-      Transaction tx = signer.sign(new Payload.FamilyMemberAdd(requireKey("--member", member), name, r));
+      Transaction tx = signer.sign(new Payload.FamilyMemberAdd(Cli.requireKey("--member", member), name, r));
       return NodeAdminCall.send("kinmesh admin family add", node.node, HttpMethod.POST, "/admin/family/members", tx);
     }
   }
@@ -93,7 +86,7 @@ final class AdminGovernanceCommands {
 
     @Override
     public Integer call() throws Exception {
-      Transaction tx = signer.sign(new Payload.FamilyMemberRemove(requireKey("--member", member), reason));
+      Transaction tx = signer.sign(new Payload.FamilyMemberRemove(Cli.requireKey("--member", member), reason));
       return NodeAdminCall.send("kinmesh admin family remove", node.node, HttpMethod.DELETE, "/admin/family/members", tx);
     }
   }
@@ -128,7 +121,7 @@ final class AdminGovernanceCommands {
 
     @Override
     public Integer call() throws Exception {
-      Transaction tx = signer.sign(new Payload.NodeRegistration(requireKey("--pubkey", pubkey), nodeId, consensus,
+      Transaction tx = signer.sign(new Payload.NodeRegistration(Cli.requireKey("--pubkey", pubkey), nodeId, consensus,
           System.currentTimeMillis() / 1000));
       return NodeAdminCall.send("kinmesh admin node register", node.node, HttpMethod.POST, "/admin/nodes/register", tx);
     }
@@ -144,7 +137,7 @@ final class AdminGovernanceCommands {
 
     @Override
     public Integer call() throws Exception {
-      Transaction tx = signer.sign(new Payload.NodeDeauthorization(requireKey("--pubkey", pubkey),
+      Transaction tx = signer.sign(new Payload.NodeDeauthorization(Cli.requireKey("--pubkey", pubkey),
           Payload.DeauthMode.SUSPEND, reason, ttl));
       return NodeAdminCall.send("kinmesh admin node suspend", node.node, HttpMethod.POST,
           "/admin/nodes/" + pubkey + "/deauthorize", tx);
@@ -161,7 +154,7 @@ final class AdminGovernanceCommands {
 
     @Override
     public Integer call() throws Exception {
-      Transaction tx = signer.sign(new Payload.NodeDeauthorization(requireKey("--pubkey", pubkey),
+      Transaction tx = signer.sign(new Payload.NodeDeauthorization(Cli.requireKey("--pubkey", pubkey),
           Payload.DeauthMode.PERMANENT, reason, 0));
       return NodeAdminCall.send("kinmesh admin node remove", node.node, HttpMethod.POST,
           "/admin/nodes/" + pubkey + "/deauthorize", tx);
@@ -177,7 +170,7 @@ final class AdminGovernanceCommands {
 
     @Override
     public Integer call() throws Exception {
-      Transaction tx = signer.sign(new Payload.NodeReactivation(requireKey("--pubkey", pubkey), reason));
+      Transaction tx = signer.sign(new Payload.NodeReactivation(Cli.requireKey("--pubkey", pubkey), reason));
       return NodeAdminCall.send("kinmesh admin node reactivate", node.node, HttpMethod.POST,
           "/admin/nodes/" + pubkey + "/reactivate", tx);
     }

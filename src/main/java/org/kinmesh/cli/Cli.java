@@ -24,6 +24,20 @@ final class Cli {
     }
   }
 
+  static String requireBlockchainId(String id) throws UsageException {
+    if (!org.kinmesh.wire.WireRules.isBlockchainId(id)) {
+      throw new UsageException("--id must be 1-64 characters of [A-Za-z0-9._-]");
+    }
+    return id;
+  }
+
+  static String requireKey(String option, String value) throws UsageException {
+    if (!org.kinmesh.wire.WireRules.isPublicKeyHex(value)) {
+      throw new UsageException(option + " must be 64 lowercase hex characters");
+    }
+    return value;
+  }
+
   static Identity loadKey(Path file) throws UsageException {
     try {
       return KeyFiles.load(file);

@@ -13,7 +13,6 @@ import org.kinmesh.chain.Payload;
 import org.kinmesh.chain.Transaction;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.relay.client.RelayAnswer;
-import org.kinmesh.wire.WireRules;
 
 /** One call to a node's admin API: read a resource, or sign a governance transaction and send it. */
 final class NodeAdminCall {
@@ -24,9 +23,7 @@ final class NodeAdminCall {
    * only has to grow (gaps are allowed), so no round trip to learn the last one is needed.
    */
   static Transaction sign(Identity guardian, String blockchainId, Payload payload) throws Cli.UsageException {
-    if (!WireRules.isBlockchainId(blockchainId)) {
-      throw new Cli.UsageException("--id must be 1-64 characters of [A-Za-z0-9._-]");
-    }
+    Cli.requireBlockchainId(blockchainId);
     try {
       return Transaction.sign(guardian, blockchainId, System.currentTimeMillis(), System.currentTimeMillis() / 1000,
           payload);

@@ -27,9 +27,7 @@ final class RelayClientCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!WireRules.isBlockchainId(id)) {
-        throw new Cli.UsageException("--id must be 1-64 characters of [A-Za-z0-9._-]");
-      }
+      Cli.requireBlockchainId(id);
       if (!WireRules.isIp(ip)) {
         throw new Cli.UsageException("--ip must be an IPv4 dotted quad or canonical IPv6 address (no host names)");
       }
@@ -52,12 +50,8 @@ final class RelayClientCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!WireRules.isBlockchainId(id)) {
-        throw new Cli.UsageException("--id must be 1-64 characters of [A-Za-z0-9._-]");
-      }
-      if (!WireRules.isPublicKeyHex(pubkey)) {
-        throw new Cli.UsageException("--pubkey must be 64 lowercase hex characters");
-      }
+      Cli.requireBlockchainId(id);
+      Cli.requireKey("--pubkey", pubkey);
       if (token != null) {
         return Cli.callRelay("relay-client lookup", relay, c -> c.lookupWithToken(token, id, pubkey));
       }
