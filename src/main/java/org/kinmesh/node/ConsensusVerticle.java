@@ -21,6 +21,7 @@ import org.kinmesh.chain.Ledger;
 import org.kinmesh.chain.Transaction;
 import org.kinmesh.consensus.QuorumDecision;
 import org.kinmesh.consensus.QuorumInput;
+import org.kinmesh.consensus.QuorumMode;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.consensus.pbft.Action;
 import org.kinmesh.consensus.pbft.CommitCertificate;
@@ -53,8 +54,16 @@ public final class ConsensusVerticle extends VerticleBase {
   /** Proposals stay well under the 64 KiB envelope (the payload travels base64-encoded). */
   private static final long MAX_BLOCK_TX_BYTES = 40_000;
   private static final int MAX_BLOCK_TXS = 500;
-  /** A peer heard from within this window counts as responding (for the quorum mode only). */
+  /**
+   * A peer counts as responding (for the quorum mode only) while its link is up and it was heard
+   * from within this window.
+   */
   private static final long RESPONDING_WINDOW_MS = 15_000;
+  /** How often the quorum mode is re-evaluated (it tracks how long the strict quorum was unreachable). */
+  private static final long QUORUM_CHECK_MS = 1_000;
+  /** Rejections that are normal lateness or redundancy in a healthy network: debug only. */
+  private static final java.util.Set<RejectReason> ROUTINE = java.util.EnumSet.of(RejectReason.STALE,
+      RejectReason.OLD_VIEW, RejectReason.DUPLICATE, RejectReason.OUT_OF_WINDOW);
 
   private final PbftConfig pbft;
   private final QuorumPolicy quorum;
@@ -65,6 +74,10 @@ public final class ConsensusVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Map<TimerId.Kind, Long> timers = new EnumMap<>(TimerId.Kind.class);
   private final Map<String, Long> lastHeard = new HashMap<>();
+  /** Peers whose link is up (Links' PEERS_EVENTS, seeded from PEERS_STATUS at start). */
+  private final java.util.Set<String> linked = new java.util.HashSet<>();
+  private long quorumTimer = -1;
+  private QuorumMode lastMode;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
@@ -99,6 +112,9 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
+      consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
+      bus.<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()).onSuccess(m -> seedLinked(m.body()));
+      quorumTimer = vertx.setPeriodic(QUORUM_CHECK_MS, t -> observeQuorum());
       run(replica.handle(new Event.Start()));
       LOG.info("op=consensus_start node={} height={} view={} members={} threshold={}", identity.shortId(),
           resume.height(), resume.view(), resume.membership().size(), resume.membership().threshold());
@@ -110,6 +126,9 @@ public final class ConsensusVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     timers.values().forEach(vertx::cancelTimer);
+    if (quorumTimer >= 0) {
+      vertx.cancelTimer(quorumTimer);
+    }
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     return Future.join(done);
@@ -339,17 +358,66 @@ public final class ConsensusVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Counts a refused envelope. Lateness and redundancy (stale, old view, duplicate, out of window)
+   * are routine and logged at debug; anything that means a faulty or hostile sender (bad signature,
+   * unauthorized key, equivocation, invalid proposal, ...) is logged at info. Links already bound
+   * each peer to 100 messages a second, which bounds these lines too.
+   */
   private void count(RejectReason reason, String sender, String detail) {
     rejected.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
-    LOG.debug("op=reject reason={} from={} detail=\"{}\"", reason, KeyIds.shortId(sender), detail);
+    if (ROUTINE.contains(reason)) {
+      LOG.debug("op=reject node={} reason={} from={} detail=\"{}\"", identity.shortId(), reason,
+          KeyIds.shortId(sender), detail);
+    } else {
+      LOG.info("op=reject node={} reason={} from={} detail=\"{}\"", identity.shortId(), reason,
+          KeyIds.shortId(sender), detail);
+    }
   }
 
-  private JsonObject status() {
+  private void peerEvent(JsonObject e) {
+    String key = e == null ? null : e.getString("pubkey");
+    if (key == null) {
+      return;
+    }
+    if ("up".equals(e.getString("event"))) {
+      linked.add(key);
+      if (!stopping) {
+        // What we sent while this link was down is lost (links deliver at most once): send our
+        // pending view change or votes again, or a start-up or restart can stall for good.
+        for (Envelope env : replica.ownPending()) {
+          vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", key).put("payload", encode(env)));
+        }
+      }
+    } else if ("down".equals(e.getString("event"))) {
+      linked.remove(key);
+    }
+  }
+
+  private void seedLinked(JsonObject peersStatus) {
+    var peers = peersStatus == null ? null : peersStatus.getJsonArray("peers");
+    if (peers == null) {
+      return;
+    }
+    for (Object o : peers) {
+      if (o instanceof JsonObject p && "connected".equals(p.getString("state"))) {
+        linked.add(p.getString("pubkey"));
+      }
+    }
+  }
+
+  /**
+   * The quorum decision now: R counts this node and every authorized peer whose link is up and
+   * that was heard from recently. A closed link counts at once (a node that went down is not
+   * "responding" for another 15 s). R only picks the mode; the replica's threshold never follows it.
+   */
+  private QuorumDecision decide() {
     long now = clock.nowMillis();
     Membership m = replica.membership();
-    int responding = 1;
+    int responding = m.contains(identity.publicKeyHex()) ? 1 : 0;
     for (String k : m.keys()) {
-      if (!k.equals(identity.publicKeyHex()) && now - lastHeard.getOrDefault(k, 0L) < RESPONDING_WINDOW_MS) {
+      if (!k.equals(identity.publicKeyHex()) && linked.contains(k)
+          && now - lastHeard.getOrDefault(k, Long.MIN_VALUE / 2) < RESPONDING_WINDOW_MS) {
         responding++;
       }
     }
@@ -359,8 +427,38 @@ public final class ConsensusVerticle extends VerticleBase {
     } else if (strictUnreachableSince == null) {
       strictUnreachableSince = now;
     }
-    QuorumDecision d = quorum.decide(QuorumInput.at(m.size(), Math.min(responding, m.size()),
+    return quorum.decide(QuorumInput.at(m.size(), Math.min(responding, m.size()),
         strictUnreachableSince == null ? OptionalLong.empty() : OptionalLong.of(strictUnreachableSince), now));
+  }
+
+  /**
+   * Periodic, so that "strict quorum unreachable since" is measured whether or not anyone asks for
+   * the status; logs each change of mode. The emergency majority is NOT applied by this host
+   * (docs/quorum.md, "Emergency commits are not implemented"): when its conditions are met the node
+   * says so loudly and keeps the strict threshold, so it reports STALLED, never EMERGENCY.
+   */
+  private void observeQuorum() {
+    if (stopping) {
+      return;
+    }
+    QuorumDecision d = decide();
+    if (d.mode() != lastMode) {
+      lastMode = d.mode();
+      switch (d.mode()) {
+        case HEALTHY, DEGRADED -> LOG.info("op=quorum node={} {}", identity.shortId(), d.summary());
+        case STALLED -> LOG.warn("op=quorum node={} {}", identity.shortId(), d.summary());
+        case EMERGENCY -> LOG.warn("op=quorum node={} emergency majority conditions met ({}/{} responding for"
+            + " {} s or more) but NOT applied: this node keeps the strict threshold {} and commits nothing until"
+            + " it is reached again", identity.shortId(), d.responding(), d.authorized(), quorum.emergencyAfterSecs(),
+            replica.membership().threshold());
+      }
+    }
+  }
+
+  private JsonObject status() {
+    QuorumDecision d = decide();
+    boolean emergencyMet = d.mode() == QuorumMode.EMERGENCY;
+    QuorumMode mode = emergencyMet ? QuorumMode.STALLED : d.mode();
     JsonObject rejects = new JsonObject();
     rejected.forEach((k, v) -> rejects.put(k.name().toLowerCase(java.util.Locale.ROOT), v.get()));
     return new JsonObject()
@@ -369,8 +467,9 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("primary", replica.primary())
         .put("committed_height", replica.committedHeight())
         .put("in_view_change", replica.inViewChange())
-        .put("quorum", new JsonObject().put("mode", d.mode().name().toLowerCase(java.util.Locale.ROOT))
-            .put("threshold", d.threshold()).put("authorized", d.authorized()).put("responding", d.responding()))
+        .put("quorum", new JsonObject().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+            .put("threshold", replica.membership().threshold()).put("authorized", d.authorized())
+            .put("responding", d.responding()).put("emergency_rule_met", emergencyMet))
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
             .put("commit_votes", commitVotes).put("committed", committedBlocks))
         .put("rejected", rejects)

@@ -262,9 +262,23 @@ final class TestNetwork implements AutoCloseable {
     try {
       trigger.run();
       return await(p.future(), WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError("node " + i + ": no matching message on " + address + "; status " + status(i), e);
     } finally {
       c.unregister();
     }
+  }
+
+  /** Completes when node {@code observer}'s links publish {@code event} ("up"/"down") for {@code key}. */
+  Future<Void> peerEvent(int observer, String key, String event) {
+    Promise<Void> p = Promise.promise();
+    var c = members.get(observer).vertx.eventBus().<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> {
+      if (key.equals(m.body().getString("pubkey")) && event.equals(m.body().getString("event"))) {
+        p.tryComplete();
+      }
+    });
+    await(c.completion(), WAIT);
+    return p.future().eventually(() -> c.unregister());
   }
 
   /**

@@ -137,6 +137,40 @@ public final class Replica {
     return me;
   }
 
+  /**
+   * This replica's own latest messages for the height in flight: its VIEW-CHANGE while it changes
+   * views, else its PRE-PREPARE (as primary), PREPARE and COMMIT of the current view. Links deliver
+   * at most once and nothing in the core re-sends these, so a message sent while a link was down
+   * (start-up, a peer restarting) is lost for good; when it is a VIEW-CHANGE, the replicas can wait
+   * forever, each with fewer than a threshold of view changes and no view timer running. A host
+   * sends these again to a peer whose link just came up (duplicates are refused as such).
+   */
+  public List<Envelope> ownPending() {
+    List<Envelope> mine = new ArrayList<>();
+    if (!active) {
+      ViewChange vc = viewChanges.get(me);
+      if (vc != null && vc.view() == view) {
+        mine.add(vc);
+      }
+      return mine;
+    }
+    VoteLog.Round r = log.peek(committedHeight + 1, view);
+    if (r != null) {
+      if (r.prePrepare != null && me.equals(r.prePrepare.sender())) {
+        mine.add(r.prePrepare);
+      }
+      Prepare p = r.prepares.get(me);
+      if (p != null) {
+        mine.add(p);
+      }
+      Commit c = r.commits.get(me);
+      if (c != null) {
+        mine.add(c);
+      }
+    }
+    return mine;
+  }
+
   // --- the one entry point ---------------------------------------------------------------------
 
   public List<Action> handle(Event event) {

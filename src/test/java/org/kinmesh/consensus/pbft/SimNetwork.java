@@ -144,6 +144,22 @@ final class SimNetwork {
     feed(node, new Event.Start());
   }
 
+  /** What a host does when links come up: each replica sends its own pending messages to every other. */
+  void reconnectAll() {
+    for (Node from : nodes) {
+      if (!from.up) {
+        continue;
+      }
+      for (Envelope e : from.replica.ownPending()) {
+        for (Node to : nodes) {
+          if (to != from && to.up) {
+            send(to, e);
+          }
+        }
+      }
+    }
+  }
+
   /** A crash loses everything but the committed chain. */
   void crash(Node node) {
     node.up = false;
