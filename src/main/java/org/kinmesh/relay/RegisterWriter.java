@@ -70,18 +70,28 @@ final class RegisterWriter {
     return p.future();
   }
 
+  /**
+   * Lets requests gather for a moment before a transaction starts: every transaction costs a
+   * fixed ~7 round trips through the JDBC client, so bigger batches cost less per request
+   * (BENCHMARKS.md). A millisecond is nothing next to an HTTP round trip.
+   */
+  private static final long LINGER_MS = 1;
+
   private void drainIfIdle() {
     if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
       return;
     }
+    context.runOnContext(v -> context.owner().setTimer(LINGER_MS, t -> drainNow()));
+  }
+
+  private void drainNow() {
     List<Pending> batch = new ArrayList<>();
     Pending p;
     while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
       batch.add(p);
     }
-    // On the writer's own context: each statement's continuation must not wait behind
-    // signature checks queued on a busy HTTP event loop.
-    context.runOnContext(v -> write(batch).onComplete(ar -> {
+    // We are on the writer's own context (see drainIfIdle).
+    write(batch).onComplete(ar -> {
       answer(batch, ar);
       writing.set(false);
       Promise<Void> waiting = idle;
@@ -89,7 +99,7 @@ final class RegisterWriter {
         waiting.tryComplete();
       }
       drainIfIdle();
-    }));
+    });
   }
 
   /**
