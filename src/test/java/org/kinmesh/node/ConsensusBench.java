@@ -1,0 +1,206 @@
+package org.kinmesh.node;
+
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.kinmesh.chain.Payload;
+import org.kinmesh.chain.Transaction;
+
+/**
+ * Consensus benchmark (bench/consensus-bench.sh; see BENCHMARKS.md), not a unit test: the relay and
+ * four nodes of {@link TestNetwork} in this JVM, each node in its own Vert.x, on loopback.
+ *
+ * <p>Args: [latencySamples=200] [throughputTxs=5000] [inFlight=1000] [blockIntervalMs=10]
+ * [throughputBoundSecs=30]. Prints one {@code RESULT} line per figure and PASS/FAIL beside each target.
+ */
+public final class ConsensusBench {
+  private static final int PAYLOAD_BYTES = 256;
+
+  public static void main(String[] args) throws Exception {
+    int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int totalTxs = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+    int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    long blockMs = args.length > 3 ? Long.parseLong(args[3]) : 10;
+    long tputBoundSecs = args.length > 4 ? Long.parseLong(args[4]) : 30;
+    Path dir = Files.createTempDirectory("kinmesh-cbench");
+    boolean allPass = true;
+    System.out.printf("CONFIG nodes=4 block_interval_ms=%d empty_block_interval_ms=1000 view_change_timeout_ms=1000"
+        + " samples=%d throughput_txs=%d in_flight=%d payload_bytes=%d dir=%s%n",
+        blockMs, samples, totalTxs, inFlight, PAYLOAD_BYTES, dir);
+    String payloadHex = "ab".repeat(PAYLOAD_BYTES);
+    long[] nonces = new long[4];
+    TestNetwork net = new TestNetwork(dir, 4, (i, json) -> json.put("block_interval_ms", blockMs)
+        .put("empty_block_interval_ms", 1000));
+    try {
+      // 1. cold start: first node's deployment -> height 1 committed on all four.
+      long t0 = System.nanoTime();
+      net.startAll();
+      long deployed = System.nanoTime();
+      for (int i = 0; i < 4; i++) {
+        net.awaitHeight(i, 1, Duration.ofSeconds(30));
+      }
+      double coldMs = (System.nanoTime() - t0) / 1e6;
+      boolean coldPass = coldMs < 5000;
+      allPass &= coldPass;
+      System.out.printf("RESULT cold_start_ms=%.0f (all four nodes deployed after %.0f ms)  target < 5000 ms  %s%n",
+          coldMs, (deployed - t0) / 1e6, coldPass ? "PASS" : "FAIL");
+
+      // 2. commit latency, one transaction at a time, submitted to and observed on node 0.
+      TestNetwork.Member n0 = net.node(0);
+      String k0 = n0.key();
+      Map<Long, Promise<Long>> pending = new ConcurrentHashMap<>();
+      MessageConsumer<JsonObject> c = n0.vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> {
+        long now = System.nanoTime();
+        JsonArray txs = m.body().getJsonArray("transactions");
+        for (int j = 0; j < txs.size(); j++) {
+          JsonObject tx = txs.getJsonObject(j);
+          if (k0.equals(tx.getString("sender"))) {
+            Promise<Long> p = pending.remove(tx.getLong("nonce"));
+            if (p != null) {
+              p.tryComplete(now);
+            }
+          }
+        }
+      });
+      TestNetwork.await(c.completion(), TestNetwork.WAIT);
+      // warm-up: 20 transactions not counted
+      double[] lat = new double[samples];
+      int failed = 0;
+      long latStart = System.nanoTime();
+      for (int s = -20; s < samples; s++) {
+        if (System.nanoTime() - latStart > TimeUnit.SECONDS.toNanos(120)) {
+          System.out.println("WARN latency phase stopped at its 120 s bound after " + s + " samples");
+          samples = Math.max(0, s);
+          lat = Arrays.copyOf(lat, samples);
+          break;
+        }
+        long nonce = ++nonces[0];
+        Transaction tx = Transaction.sign(net.keys.get(0), TestNetwork.CHAIN, nonce,
+            System.currentTimeMillis() / 1000, new Payload.Data(payloadHex));
+        Promise<Long> p = Promise.promise();
+        pending.put(nonce, p);
+        long sent = System.nanoTime();
+        try {
+          net.submit(0, tx);
+          long done = TestNetwork.await(p.future(), Duration.ofSeconds(10));
+          if (s >= 0) {
+            lat[s] = (done - sent) / 1e6;
+          }
+        } catch (AssertionError e) {
+          pending.remove(nonce);
+          failed++;
+          if (s >= 0) {
+            lat[s] = Double.NaN;
+          }
+        }
+      }
+      TestNetwork.await(c.unregister(), TestNetwork.WAIT);
+      double[] ok = Arrays.stream(lat).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      double p50 = pct(ok, 50);
+      double p99 = pct(ok, 99);
+      boolean latPass = failed == 0 && ok.length > 0 && p50 <= 10;
+      allPass &= latPass;
+      System.out.printf("RESULT commit_latency samples=%d failed=%d p50_ms=%.1f p99_ms=%.1f min_ms=%.1f max_ms=%.1f"
+          + "  target p50 <= 10 ms  %s%n", ok.length, failed, p50, p99, ok.length > 0 ? ok[0] : Double.NaN,
+          ok.length > 0 ? ok[ok.length - 1] : Double.NaN, latPass ? "PASS" : "FAIL");
+
+      // 3. throughput: round-robin over the nodes (node i's key submits to node i, so each sender's
+      // nonces reach one node in order), at most inFlight submitted-but-not-committed (as seen on node 0).
+      Semaphore window = new Semaphore(inFlight);
+      AtomicLong committed = new AtomicLong();
+      AtomicLong rejected = new AtomicLong();
+      AtomicLong firstCommitNs = new AtomicLong();
+      AtomicLong lastCommitNs = new AtomicLong();
+      long[] base = nonces.clone();
+      List<String> senders = net.keys.stream().map(k -> k.publicKeyHex()).toList();
+      AtomicLong blocks = new AtomicLong();
+      AtomicLong maxPerBlock = new AtomicLong();
+      MessageConsumer<JsonObject> c3 = n0.vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> {
+        JsonArray txs = m.body().getJsonArray("transactions");
+        int mine = 0;
+        for (int j = 0; j < txs.size(); j++) {
+          JsonObject tx = txs.getJsonObject(j);
+          int idx = senders.indexOf(tx.getString("sender"));
+          if (idx >= 0 && tx.getLong("nonce") > base[idx]) {
+            mine++;
+          }
+        }
+        if (mine > 0) {
+          long now = System.nanoTime();
+          firstCommitNs.compareAndSet(0, now);
+          lastCommitNs.set(now);
+          committed.addAndGet(mine);
+          blocks.incrementAndGet();
+          maxPerBlock.accumulateAndGet(mine, Math::max);
+          window.release(mine);
+        }
+      });
+      TestNetwork.await(c3.completion(), TestNetwork.WAIT);
+      // Pre-sign so signing is not in the measured loop.
+      List<Transaction> txs = new ArrayList<>(totalTxs);
+      long ts = System.currentTimeMillis() / 1000;
+      for (int k = 0; k < totalTxs; k++) {
+        int i = k % 4;
+        txs.add(Transaction.sign(net.keys.get(i), TestNetwork.CHAIN, ++nonces[i], ts, new Payload.Data(payloadHex)));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(tputBoundSecs);
+      long tStart = System.nanoTime();
+      int submitted = 0;
+      for (Transaction tx : txs) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !window.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        int i = submitted % 4;
+        net.node(i).vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT,
+            new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8))).onFailure(e -> {
+              rejected.incrementAndGet();
+              window.release();
+            });
+        submitted++;
+      }
+      long allSubmitted = System.nanoTime();
+      while (committed.get() + rejected.get() < submitted && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      long tEnd = System.nanoTime();
+      TestNetwork.await(c3.unregister(), TestNetwork.WAIT);
+      long n = committed.get();
+      double wall = (tEnd - tStart) / 1e9;
+      double rate = n / wall;
+      boolean tputPass = n == totalTxs && rate >= 5000;
+      allPass &= tputPass;
+      System.out.printf("RESULT throughput submitted=%d committed=%d rejected=%d in %.2f s (submitting took %.2f s)"
+          + " -> %.0f tx/s; blocks=%d avg_tx_per_block=%.1f max_tx_per_block=%d  target >= 5000 tx/s  %s%n",
+          submitted, n, rejected.get(), wall, (allSubmitted - tStart) / 1e9, rate, blocks.get(),
+          blocks.get() == 0 ? 0.0 : (double) n / blocks.get(), maxPerBlock.get(), tputPass ? "PASS" : "FAIL");
+      net.assertNoFork();
+      System.out.println("RESULT no_fork heights_checked=" + net.maxHeight());
+    } finally {
+      net.close();
+    }
+    System.out.println("OVERALL " + (allPass ? "PASS" : "FAIL"));
+    System.exit(allPass ? 0 : 3);
+  }
+
+  private static double pct(double[] sorted, int p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+}
