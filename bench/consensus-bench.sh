@@ -5,7 +5,7 @@
 #
 # Usage: bench/consensus-bench.sh [latencySamples=200] [throughputTxs=5000] [inFlight=1000]
 #                                 [blockIntervalMs=10] [throughputBoundSecs=30]
-# Env: BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_JAVA_OPTS (extra JVM options),
+# Env: BENCH_KEEP=1 (keep the temp data dir), BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_JAVA_OPTS (extra JVM options),
 #      BENCH_TIMEOUT (hard bound on the Java run, seconds; default 300).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -191,6 +191,11 @@ public final class ConsensusBench {
       System.out.println("RESULT no_fork heights_checked=" + net.maxHeight());
     } finally {
       net.close();
+      if (!"1".equals(System.getenv("BENCH_KEEP"))) {
+        try (var paths = Files.walk(dir)) {
+          paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
     }
     System.out.println("OVERALL " + (allPass ? "PASS" : "FAIL"));
     System.exit(allPass ? 0 : 3);
