@@ -114,7 +114,7 @@ public final class ConsensusVerticle extends VerticleBase {
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       bus.<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()).onSuccess(m -> seedLinked(m.body()));
-      quorumTimer = vertx.setPeriodic(QUORUM_CHECK_MS, t -> observeQuorum());
+      scheduleQuorumCheck();
       run(replica.handle(new Event.Start()));
       LOG.info("op=consensus_start node={} height={} view={} members={} threshold={}", identity.shortId(),
           resume.height(), resume.view(), resume.membership().size(), resume.membership().threshold());
@@ -240,17 +240,31 @@ public final class ConsensusVerticle extends VerticleBase {
 
   /** The ledger judges a proposal: it must be the block its digest names and extend our chain. */
   private boolean validate(long height, byte[] payload, String digest) {
+    Block b;
     try {
-      Block b = Block.parse(payload);
-      if (!b.hash().equals(digest) || b.height() != height || !b.blockchainId().equals(pbft.blockchainId())) {
-        return false;
-      }
-      Ledger.apply(state, b);
-      return true;
-    } catch (WireException | InvalidBlockException | RuntimeException e) {
-      LOG.debug("op=validate height={} refused: {}", height, e.getMessage());
+      b = Block.parse(payload);
+    } catch (WireException | RuntimeException e) {
+      LOG.debug("op=validate height={} payload does not parse: {}", height, e.getMessage());
       return false;
     }
+    if (!b.hash().equals(digest) || b.height() != height || !b.blockchainId().equals(pbft.blockchainId())) {
+      return false;
+    }
+    String refusal = refusal(b);
+    if (refusal != null) {
+      LOG.debug("op=validate height={} refused: {}", height, refusal);
+    }
+    return refusal == null;
+  }
+
+  /** The quorum mode is a local observation; re-checked about every second, with jitter like every tick. */
+  private void scheduleQuorumCheck() {
+    quorumTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(QUORUM_CHECK_MS, 0.2), t -> {
+      if (!stopping) {
+        observeQuorum();
+        scheduleQuorumCheck();
+      }
+    });
   }
 
   /** Why the ledger would refuse this block, or null. */
