@@ -14,6 +14,8 @@ import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
 import org.kinmesh.crypto.Identity;
+import org.kinmesh.udp.UdpAddresses;
+import org.kinmesh.udp.UdpTransport;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireException;
 import org.slf4j.Logger;
@@ -60,9 +62,15 @@ public final class Node extends VerticleBase {
   }
 
   private LinksVerticle links;
+  private UdpTransport udp;
+
+  /** The node's single UDP socket's port (STUN, gossip, punch, link data). */
+  public int udpPort() {
+    return udp == null ? -1 : udp.boundPort();
+  }
 
   /**
-   * Start-up order of the design: the chain first (it decides who may connect), then the links
+   * Start-up order of the design: the chain first (it decides who may connect), the UDP socket, then the links
    * (listening), the relay client (publishing the links' endpoint, answering lookups),
    * consensus, and the API last.
    */
@@ -76,14 +84,16 @@ public final class Node extends VerticleBase {
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
+    udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
+        .compose(v -> deploy(udp))
         .compose(v -> deploy(links))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
-        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} links={}", identity.shortId(), chain,
-            api.actualPort(), links.boundPort()));
+        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} links={} udp={}", identity.shortId(), chain,
+            api.actualPort(), links.boundPort(), udp.boundPort()));
   }
 
   /** Links listen where the API does when that is loopback (tests, the demo), else everywhere. */
