@@ -61,6 +61,7 @@ public final class Node extends VerticleBase {
     return links == null ? -1 : links.boundPort();
   }
 
+  private static final int PORT_PAIR_ATTEMPTS = 5;
   private LinksVerticle links;
   private UdpTransport udp;
 
@@ -79,21 +80,43 @@ public final class Node extends VerticleBase {
     String chain = genesis.blockchainId();
     api = new NodeApiVerticle(config.apiListen(), config.apiPortFile(), identity.publicKeyHex(),
         config.adminAllowRemote());
-    links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), config.gossipUdpPort()),
-        identity, clock);
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
-    udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
-        .compose(v -> deploy(udp))
-        .compose(v -> deploy(links))
+        .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
-        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} links={} udp={}", identity.shortId(), chain,
-            api.actualPort(), links.boundPort(), udp.boundPort()));
+        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
+            chain, api.actualPort(), udp.boundPort()));
+  }
+
+  /**
+   * The node's endpoint is one port number for both protocols: the UDP socket (STUN, gossip,
+   * punch, link data) and the TCP links listener. So the endpoint STUN and gossip spread is
+   * also the one peers dial over TCP. With port 0 the UDP socket picks a free port first and
+   * the links take the same number over TCP; when that TCP port is taken, try another pair.
+   */
+  private Future<Void> bindSocketPair(String chain, int attemptsLeft) {
+    udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
+    return vertx.deployVerticle(udp).compose(udpId -> {
+      links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()), identity,
+          clock);
+      return vertx.deployVerticle(links).map(linksId -> {
+        deployments.add(udpId);
+        deployments.add(linksId);
+        return (Void) null;
+      }).recover(e -> vertx.undeploy(udpId).otherwiseEmpty().compose(v -> {
+        if (config.gossipUdpPort() != 0 || attemptsLeft <= 1) {
+          return Future.failedFuture(new IllegalStateException("cannot listen on TCP port " + udp.boundPort()
+              + " beside the UDP socket: " + e.getMessage(), e));
+        }
+        LOG.info("op=node_bind tcp port {} taken, picking another pair", udp.boundPort());
+        return bindSocketPair(chain, attemptsLeft - 1);
+      }));
+    });
   }
 
   /** Links listen where the API does when that is loopback (tests, the demo), else everywhere. */
