@@ -34,4 +34,18 @@ public final class Addresses {
   public static final String RELAY_LOOKUP = "kinmesh.internal.relay.lookup";
   /** RelayClient publishes its registration state: {"registered", "observed_ip", "observed_port"}. */
   public static final String RELAY_STATE = "kinmesh.internal.relay.state";
+  /**
+   * Stun publishes its view whenever it changes (and after each refresh that found one):
+   * {"public_ip","public_port","nat_type","local_port"}; public_ip/public_port are absent
+   * (null) while no STUN server has answered, nat_type is then "unknown".
+   */
+  public static final String STUN_STATE = "kinmesh.internal.stun.state";
+  /** request/reply: Stun's current view, same body as STUN_STATE. */
+  public static final String STUN_STATE_QUERY = "kinmesh.internal.stun.state.query";
+  /** Gossip publishes peer-table changes: {"pubkey","endpoints":[{"ip","port",...}],"nat","ver"}. */
+  public static final String PEER_TABLE_UPDATED = "kinmesh.internal.gossip.peer";
+  /** request/reply to Gossip: {"pubkey"} → the peer's endpoints best first, {"endpoints":[...],"nat"}, or a failure. */
+  public static final String PEER_TABLE_QUERY = "kinmesh.internal.gossip.query";
+  /** Links report path outcomes to Gossip (score): {"pubkey","endpoint":"ip:port","ok":bool}. */
+  public static final String PEER_ENDPOINT_RESULT = "kinmesh.internal.gossip.endpoint_result";
 }
