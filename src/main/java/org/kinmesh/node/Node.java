@@ -14,6 +14,7 @@ import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
 import org.kinmesh.crypto.Identity;
+import org.kinmesh.punch.PunchVerticle;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpTransport;
 import org.kinmesh.util.TimeSource;
@@ -85,6 +86,7 @@ public final class Node extends VerticleBase {
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
+        .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
@@ -103,7 +105,7 @@ public final class Node extends VerticleBase {
     udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
     return vertx.deployVerticle(udp).compose(udpId -> {
       links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()), identity,
-          clock);
+          clock, config.pathPolicy(), UdpAddresses.DEFAULT);
       return vertx.deployVerticle(links).map(linksId -> {
         deployments.add(udpId);
         deployments.add(linksId);

@@ -19,14 +19,13 @@ import org.kinmesh.wire.gossip.Endpoint;
  * the address that probe came from ({@code observed}: the prober's peer-reflexive endpoint), so
  * only the real peer can confirm a path, and only to the address our own probe reached: a
  * third party can neither forge a reply nor replay one (the nonce is fresh per probe).
- * {@code session} is the sender's link session id for DATA it will send to the recipient.
  *
  * <pre>
- * M = tag \n blockchain_id \n from \n to \n session \n nonce \n echo \n observed \n ts
+ * M = tag \n blockchain_id \n from \n to \n nonce \n echo \n observed \n ts
  * </pre>
  * (tag kinmesh-punch-probe-v1 or kinmesh-punch-reply-v1; a probe has empty echo and observed)
  */
-public record Probe(boolean reply, String blockchainId, String from, String to, String session, String nonce,
+public record Probe(boolean reply, String blockchainId, String from, String to, String nonce,
     String echo, String observed, long ts, String sig) {
   public static final int TYPE_PROBE = 0x10;
   public static final int TYPE_REPLY = 0x11;
@@ -40,36 +39,24 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
     return Hex.encode(b);
   }
 
-  /** A session id: 8 random bytes as hex (the DATA frames carry it as a long). */
-  public static String newSession() {
-    byte[] b = new byte[8];
-    RANDOM.nextBytes(b);
-    return Hex.encode(b);
+  public static Probe probe(Identity id, String blockchainId, String to, String nonce, long ts) {
+    return signed(id, false, blockchainId, to, nonce, "", "", ts);
   }
 
-  public static long sessionId(String hex) {
-    return Long.parseUnsignedLong(hex, 16);
+  public static Probe reply(Identity id, String blockchainId, String to, String nonce, String echo, Endpoint observed,
+      long ts) {
+    return signed(id, true, blockchainId, to, nonce, echo, observed.toString(), ts);
   }
 
-  public static Probe probe(Identity id, String blockchainId, String to, String session, String nonce, long ts) {
-    return signed(id, false, blockchainId, to, session, nonce, "", "", ts);
-  }
-
-  public static Probe reply(Identity id, String blockchainId, String to, String session, String nonce, String echo,
-      Endpoint observed, long ts) {
-    return signed(id, true, blockchainId, to, session, nonce, echo, observed.toString(), ts);
-  }
-
-  private static Probe signed(Identity id, boolean reply, String chain, String to, String session, String nonce,
-      String echo, String observed, long ts) {
-    Probe unsigned = new Probe(reply, chain, id.publicKeyHex(), to, session, nonce, echo, observed, ts, "");
-    return new Probe(reply, chain, id.publicKeyHex(), to, session, nonce, echo, observed, ts,
-        id.sign(unsigned.canonical()));
+  private static Probe signed(Identity id, boolean reply, String chain, String to, String nonce, String echo,
+      String observed, long ts) {
+    Probe unsigned = new Probe(reply, chain, id.publicKeyHex(), to, nonce, echo, observed, ts, "");
+    return new Probe(reply, chain, id.publicKeyHex(), to, nonce, echo, observed, ts, id.sign(unsigned.canonical()));
   }
 
   public byte[] canonical() {
     return Canonical.message(reply ? MessageTag.PUNCH_REPLY : MessageTag.PUNCH_PROBE, blockchainId, from, to,
-        session, nonce, echo, observed, ts);
+        nonce, echo, observed, ts);
   }
 
   public boolean signatureValid() {
@@ -78,7 +65,7 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
 
   public Buffer encode() {
     JsonObject j = new JsonObject().put("type", reply ? "reply" : "probe").put("blockchain_id", blockchainId)
-        .put("from", from).put("to", to).put("session", session).put("nonce", nonce).put("ts", ts).put("sig", sig);
+        .put("from", from).put("to", to).put("nonce", nonce).put("ts", ts).put("sig", sig);
     if (reply) {
       j.put("echo", echo).put("observed", observed);
     }
@@ -103,21 +90,20 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
     String chain = j.requireString("blockchain_id");
     String from = j.requireString("from");
     String to = j.requireString("to");
-    String session = j.requireString("session");
     String nonce = j.requireString("nonce");
     long ts = j.requireLong("ts");
     String sig = j.requireString("sig");
     String echo = reply ? j.requireString("echo") : "";
     String observed = reply ? j.requireString("observed") : "";
     if (!WireRules.isBlockchainId(chain) || !WireRules.isPublicKeyHex(from) || !WireRules.isPublicKeyHex(to)
-        || !Hex.isLowerHex(session, 8) || !Hex.isLowerHex(nonce, 16) || !WireRules.isTimestamp(ts)
+        || !Hex.isLowerHex(nonce, 16) || !WireRules.isTimestamp(ts)
         || !WireRules.isSignatureHex(sig) || (reply && !Hex.isLowerHex(echo, 16))) {
       throw WireException.malformed("probe field out of range");
     }
     if (reply) {
       Endpoint.parse(observed);
     }
-    return new Probe(reply, chain, from, to, session, nonce, echo, observed, ts, sig);
+    return new Probe(reply, chain, from, to, nonce, echo, observed, ts, sig);
   }
 
   @Override

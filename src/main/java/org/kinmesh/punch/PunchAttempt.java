@@ -30,7 +30,7 @@ public final class PunchAttempt {
 
   public record Outgoing(Endpoint to, String nonce) {}
 
-  public record Success(Endpoint endpoint, long rttMillis, String peerSession, String observedSelf) {}
+  public record Success(Endpoint endpoint, long rttMillis, String observedSelf) {}
 
   private record Sent(Endpoint to, long at) {}
 
@@ -118,7 +118,7 @@ public final class PunchAttempt {
       return Optional.empty();
     }
     addCandidate(source);
-    return Optional.of(new Success(source, Math.max(0, now - sent.at), reply.session(), reply.observed()));
+    return Optional.of(new Success(source, Math.max(0, now - sent.at), reply.observed()));
   }
 
   public int rounds() {

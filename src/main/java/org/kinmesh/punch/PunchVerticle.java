@@ -8,7 +8,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +41,7 @@ public final class PunchVerticle extends VerticleBase {
   public static final String START = "kinmesh.internal.punch.start";
   /** send: {"peer"}; stops the attempt (the path is up, or the peer is gone). */
   public static final String STOP = "kinmesh.internal.punch.stop";
-  /**
-   * publish: a direct path opened: {"peer", "endpoint", "rtt_ms", "my_session", "peer_session",
-   * "observed_self"}. The sessions are the DATA session ids (hex) of each direction.
-   */
+  /** publish: a direct path opened: {"peer", "endpoint", "rtt_ms", "observed_self"}. */
   public static final String PATH = "kinmesh.internal.punch.path";
   /** request/reply: {"attempts": [...], "drops": {...}}. */
   public static final String STATUS = "kinmesh.internal.punch.status";
@@ -61,9 +57,6 @@ public final class PunchVerticle extends VerticleBase {
   private final ProbeCheck check;
   private final String log;
   private final Map<String, PunchAttempt> attempts = new TreeMap<>();
-  /** Our DATA session id per peer, and the peer's as last seen in a verified probe or reply. */
-  private final Map<String, String> mySessions = new HashMap<>();
-  private final Map<String, String> peerSessions = new HashMap<>();
   private final Map<String, TokenBucket> perSource = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> e) {
@@ -71,6 +64,8 @@ public final class PunchVerticle extends VerticleBase {
     }
   };
   private final Map<String, Long> drops = new TreeMap<>();
+  /** Paths opened, until Links asks again: a probe from there is only answered, not chased. */
+  private final Map<String, Endpoint> established = new TreeMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Set<String> authorized = Set.of();
   private long timer = -1;
@@ -122,6 +117,7 @@ public final class PunchVerticle extends VerticleBase {
     });
     authorized = Set.copyOf(next);
     attempts.keySet().removeIf(k -> !next.contains(k));
+    established.keySet().removeIf(k -> !next.contains(k));
   }
 
   // ---- requests from Links ----
@@ -144,6 +140,7 @@ public final class PunchVerticle extends VerticleBase {
         }
       }
     }
+    established.remove(peer);
     PunchAttempt a = attempt(peer);
     if (a == null) {
       m.fail(503, "too many punch attempts");
@@ -169,6 +166,9 @@ public final class PunchVerticle extends VerticleBase {
   }
 
   private void stopAttempt(String peer) {
+    if (peer != null) {
+      established.remove(peer);
+    }
     if (peer != null && attempts.remove(peer) != null) {
       LOG.debug("{} op=punch.stop peer={}", log, KeyIds.shortId(peer));
     }
@@ -184,7 +184,7 @@ public final class PunchVerticle extends VerticleBase {
     long next = Long.MAX_VALUE;
     for (PunchAttempt a : attempts.values()) {
       for (PunchAttempt.Outgoing o : a.round(now)) {
-        Probe p = Probe.probe(identity, blockchainId, a.peer(), mySession(a.peer()), o.nonce(), clock.nowSeconds());
+        Probe p = Probe.probe(identity, blockchainId, a.peer(), o.nonce(), clock.nowSeconds());
         send(o.to(), p);
       }
       next = Math.min(next, a.nextRoundAt());
@@ -198,20 +198,6 @@ public final class PunchVerticle extends VerticleBase {
         timer = -1;
         runRounds();
       });
-    }
-  }
-
-  private String mySession(String peer) {
-    return mySessions.computeIfAbsent(peer, k -> Probe.newSession());
-  }
-
-  /** A peer that restarted has a new session: so do we, so neither side's sequence numbers go stale. */
-  private void learnPeerSession(String peer, String session) {
-    String old = peerSessions.put(peer, session);
-    if (old != null && !old.equals(session)) {
-      mySessions.put(peer, Probe.newSession());
-      LOG.info("{} op=punch.session peer={} restarted its session; new session on our side too", log,
-          KeyIds.shortId(peer));
     }
   }
 
@@ -240,7 +226,6 @@ public final class PunchVerticle extends VerticleBase {
       return;
     }
     Endpoint source = new Endpoint(WireRules.canonicalIp(d.host()), d.port());
-    learnPeerSession(p.from(), p.session());
     if (p.reply()) {
       onReply(p, source);
     } else {
@@ -249,10 +234,13 @@ public final class PunchVerticle extends VerticleBase {
   }
 
   private void onProbe(Probe p, Endpoint source) {
-    send(source, Probe.reply(identity, blockchainId, p.from(), mySession(p.from()), Probe.newNonce(), p.nonce(), source,
+    send(source, Probe.reply(identity, blockchainId, p.from(), Probe.newNonce(), p.nonce(), source,
         clock.nowSeconds()));
     // The peer is punching toward us: probe back at the address its probe came from, which
-    // opens our NAT for it and confirms the path from our side too.
+    // opens our NAT for it and confirms the path from our side too (unless it already is).
+    if (source.equals(established.get(p.from()))) {
+      return;
+    }
     PunchAttempt a = attempt(p.from());
     if (a != null && a.addCandidate(source)) {
       a.hurry(clock.nowMillis());
@@ -268,11 +256,11 @@ public final class PunchVerticle extends VerticleBase {
     }
     a.onReply(p, source, clock.nowMillis()).ifPresentOrElse(ok -> {
       attempts.remove(p.from());
+      established.put(p.from(), ok.endpoint());
       LOG.info("{} op=punch.ok peer={} endpoint={} rtt_ms={} after {} rounds", log, KeyIds.shortId(p.from()),
           ok.endpoint(), ok.rttMillis(), a.rounds());
       vertx.eventBus().publish(PATH, new JsonObject().put("peer", p.from()).put("endpoint", ok.endpoint().toString())
-          .put("rtt_ms", ok.rttMillis()).put("my_session", mySession(p.from())).put("peer_session", ok.peerSession())
-          .put("observed_self", ok.observedSelf()));
+          .put("rtt_ms", ok.rttMillis()).put("observed_self", ok.observedSelf()));
     }, () -> drop("unknown_nonce"));
   }
 

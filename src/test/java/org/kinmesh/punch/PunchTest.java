@@ -32,34 +32,32 @@ class PunchTest {
 
   @Test
   void probesAndRepliesRoundTripAndVerify() throws WireException {
-    Probe p = Probe.probe(a, CHAIN, b.publicKeyHex(), "00000000000000ab", hex16(1), NOW);
+    Probe p = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW);
     Probe parsed = Probe.parse(p.encode());
     assertEquals(p, parsed);
     assertTrue(parsed.signatureValid());
-    Probe r = Probe.reply(b, CHAIN, a.publicKeyHex(), "00000000000000cd", hex16(2), hex16(1),
+    Probe r = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(2), hex16(1),
         new Endpoint("203.0.113.9", 5000), NOW);
     Probe parsedReply = Probe.parse(r.encode());
     assertEquals(r, parsedReply);
     assertTrue(parsedReply.signatureValid());
-    assertEquals(0xcd, Probe.sessionId(parsedReply.session()));
     assertTrue(r.encode().length() < Probe.MAX_BYTES);
   }
 
   @Test
   void aProbeSignatureDoesNotVerifyAsAReplyNorAfterAnyFieldChanges() {
-    Probe p = Probe.probe(a, CHAIN, b.publicKeyHex(), "00000000000000ab", hex16(1), NOW);
-    assertFalse(new Probe(true, CHAIN, p.from(), p.to(), p.session(), p.nonce(), "", "", p.ts(), p.sig())
-        .signatureValid());
-    assertFalse(new Probe(false, CHAIN, p.from(), p.to(), "00000000000000ac", p.nonce(), "", "", p.ts(), p.sig())
-        .signatureValid());
-    Probe r = Probe.reply(b, CHAIN, a.publicKeyHex(), "00000000000000cd", hex16(2), hex16(1), bPublic, NOW);
-    assertFalse(new Probe(true, CHAIN, r.from(), r.to(), r.session(), r.nonce(), r.echo(), "192.0.2.66:1", r.ts(),
+    Probe p = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW);
+    assertFalse(new Probe(true, CHAIN, p.from(), p.to(), p.nonce(), "", "", p.ts(), p.sig()).signatureValid(),
+        "a probe's signature is not a reply's");
+    assertFalse(new Probe(false, CHAIN, p.from(), p.to(), hex16(2), "", "", p.ts(), p.sig()).signatureValid());
+    Probe r = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(2), hex16(1), bPublic, NOW);
+    assertFalse(new Probe(true, CHAIN, r.from(), r.to(), r.nonce(), r.echo(), "192.0.2.66:1", r.ts(),
         r.sig()).signatureValid(), "a third party cannot point the observed address elsewhere");
   }
 
   @Test
   void malformedDatagramsAreRefused() {
-    Buffer good = Probe.probe(a, CHAIN, b.publicKeyHex(), "00000000000000ab", hex16(1), NOW).encode();
+    Buffer good = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW).encode();
     Buffer wrongType = good.copy();
     wrongType.setByte(2, (byte) Probe.TYPE_REPLY);
     assertThrows(WireException.class, () -> Probe.parse(wrongType), "type byte and field disagree");
@@ -67,7 +65,7 @@ class PunchTest {
     assertThrows(WireException.class, () -> Probe.parse(Buffer.buffer(new byte[Probe.MAX_BYTES + 1])));
     String json = good.getString(3, good.length());
     assertThrows(WireException.class, () -> Probe.parse(Buffer.buffer(new byte[] {0x4B, 1, 0x10})
-        .appendString(json.replace("\"session\":\"00000000000000ab\"", "\"session\":\"ab\""))));
+        .appendString(json.replaceFirst("\"nonce\":\"[0-9a-f]+\"", "\"nonce\":\"ab\""))));
     assertThrows(WireException.class, () -> Probe.parse(Buffer.buffer(new byte[] {0x4B, 1, 0x10})
         .appendString(json.replace("{", "{\"from\":\"x\","))), "duplicate key");
   }
@@ -75,19 +73,19 @@ class PunchTest {
   @Test
   void checksRejectEachBadCaseWithItsReason() {
     ProbeCheck atB = new ProbeCheck(CHAIN, b.publicKeyHex());
-    Probe good = Probe.probe(a, CHAIN, b.publicKeyHex(), "00000000000000ab", hex16(1), NOW);
+    Probe good = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW);
     assertEquals(Verdict.OK, atB.check(good, authorized, NOW + 299));
     assertEquals(Verdict.STALE, atB.check(good, authorized, NOW + 301));
     assertEquals(Verdict.STALE, atB.check(good, authorized, NOW - 301));
     assertEquals(Verdict.WRONG_BLOCKCHAIN,
-        atB.check(Probe.probe(a, "other", b.publicKeyHex(), "00000000000000ab", hex16(1), NOW), authorized, NOW));
+        atB.check(Probe.probe(a, "other", b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
     assertEquals(Verdict.NOT_FOR_US,
-        atB.check(Probe.probe(a, CHAIN, c.publicKeyHex(), "00000000000000ab", hex16(1), NOW), authorized, NOW));
+        atB.check(Probe.probe(a, CHAIN, c.publicKeyHex(), hex16(1), NOW), authorized, NOW));
     assertEquals(Verdict.SELF,
-        atB.check(Probe.probe(b, CHAIN, b.publicKeyHex(), "00000000000000ab", hex16(1), NOW), authorized, NOW));
+        atB.check(Probe.probe(b, CHAIN, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
     assertEquals(Verdict.UNAUTHORIZED,
-        atB.check(Probe.probe(c, CHAIN, b.publicKeyHex(), "00000000000000ab", hex16(1), NOW), authorized, NOW));
-    Probe forged = new Probe(false, CHAIN, a.publicKeyHex(), b.publicKeyHex(), "00000000000000ab", hex16(1), "", "",
+        atB.check(Probe.probe(c, CHAIN, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
+    Probe forged = new Probe(false, CHAIN, a.publicKeyHex(), b.publicKeyHex(), hex16(1), "", "",
         NOW, c.sign(good.canonical()));
     assertEquals(Verdict.INVALID_SIGNATURE, atB.check(forged, authorized, NOW));
   }
@@ -123,12 +121,11 @@ class PunchTest {
     AtomicInteger n = new AtomicInteger();
     PunchAttempt attempt = new PunchAttempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
     String nonce = attempt.round(1_000).get(0).nonce();
-    Probe reply = Probe.reply(b, CHAIN, a.publicKeyHex(), "00000000000000cd", hex16(99), nonce,
+    Probe reply = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), nonce,
         new Endpoint("203.0.113.5", 6000), NOW);
     var success = attempt.onReply(reply, bReflexive, 1_040).orElseThrow();
     assertEquals(bReflexive, success.endpoint(), "symmetric NAT: the reply came from another port");
     assertEquals(40, success.rttMillis());
-    assertEquals("00000000000000cd", success.peerSession());
     assertEquals("203.0.113.5:6000", success.observedSelf());
     assertTrue(attempt.candidates().contains(bReflexive));
     assertTrue(attempt.onReply(reply, bReflexive, 1_050).isEmpty(), "a nonce opens a path once");
@@ -139,11 +136,11 @@ class PunchTest {
     AtomicInteger n = new AtomicInteger();
     PunchAttempt attempt = new PunchAttempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
     String nonce = attempt.round(0).get(0).nonce();
-    Probe unknown = Probe.reply(b, CHAIN, a.publicKeyHex(), "00000000000000cd", hex16(99), hex16(12345), bPublic, NOW);
+    Probe unknown = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), hex16(12345), bPublic, NOW);
     assertTrue(attempt.onReply(unknown, bPublic, 10).isEmpty());
-    Probe fromOther = Probe.reply(c, CHAIN, a.publicKeyHex(), "00000000000000cd", hex16(99), nonce, bPublic, NOW);
+    Probe fromOther = Probe.reply(c, CHAIN, a.publicKeyHex(), hex16(99), nonce, bPublic, NOW);
     assertTrue(attempt.onReply(fromOther, bPublic, 10).isEmpty(), "another key cannot answer for the peer");
-    Probe late = Probe.reply(b, CHAIN, a.publicKeyHex(), "00000000000000cd", hex16(99), nonce, bPublic, NOW);
+    Probe late = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), nonce, bPublic, NOW);
     assertTrue(attempt.onReply(late, bPublic, PunchAttempt.NONCE_LIFETIME_MS + 1).isEmpty(), "expired nonce");
   }
 

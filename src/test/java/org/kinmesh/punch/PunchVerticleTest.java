@@ -75,8 +75,6 @@ class PunchVerticleTest {
     assertEquals(b.publicKeyHex(), pathA.getString("peer"));
     assertEquals("127.0.0.1:" + udpB.boundPort(), pathA.getString("endpoint"));
     assertEquals("127.0.0.1:" + udpA.boundPort(), pathB.getString("endpoint"), "B learned A from A's probe");
-    assertEquals(pathA.getString("my_session"), pathB.getString("peer_session"));
-    assertEquals(pathB.getString("my_session"), pathA.getString("peer_session"));
     assertEquals("127.0.0.1:" + udpA.boundPort(), pathA.getString("observed_self"));
   }
 
@@ -93,11 +91,11 @@ class PunchVerticleTest {
   @Test
   void probesFromOutsidersAndJunkAreDroppedAndCounted() {
     // An outsider's signed probe and a malformed one reach B; then a real one, as a marker.
-    Probe fromOutsider = Probe.probe(outsider, "family", b.publicKeyHex(), Probe.newSession(), Probe.newNonce(),
+    Probe fromOutsider = Probe.probe(outsider, "family", b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, fromOutsider.encode());
     send(va, udpB, io.vertx.core.buffer.Buffer.buffer(new byte[] {0x4B, 0x01, 0x10, '{'}));
-    Probe wrongChain = Probe.probe(a, "other", b.publicKeyHex(), Probe.newSession(), Probe.newNonce(),
+    Probe wrongChain = Probe.probe(a, "other", b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, wrongChain.encode());
     Promise<JsonObject> atB = nextPath(vb);

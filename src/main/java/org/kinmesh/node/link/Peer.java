@@ -16,10 +16,12 @@ final class Peer {
   long timer = -1;
   long lastSeenSecs = -1;
   String lastError;
+  final PathSelector selector;
 
-  Peer(String key, int threshold, Backoff coolDown) {
+  Peer(String key, int threshold, Backoff coolDown, PathPolicy policy) {
     this.key = key;
     this.breaker = new CircuitBreaker(threshold, coolDown);
+    this.selector = new PathSelector(policy);
   }
 
   long lastSeen() {

@@ -4,14 +4,17 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Link frames on the node's UDP socket (kinmesh datagram types 0x20–0x23, docs/links.md §4).
- * Every frame starts {@code 0x4B 0x01 type} and an 8-byte session id that the two ends agreed
- * when the path opened; the rest is fixed-size fields, all bounded before they are read.
+ * Every frame starts {@code 0x4B 0x01 type} and an 8-byte session id: the random id of the
+ * sending stream (DATA, PING), or of the stream it answers (ACK, PONG). A stream is one
+ * {@link ReliableSender}; a receiver that sees a new session from the peer's path starts a new
+ * stream at its {@code base} (the oldest fragment the sender still holds), so either side can
+ * restart without a handshake. The rest is fixed-size fields, all bounded before they are read.
  *
  * <pre>
- * DATA  0x20  session(8) seq(u32) fragment(u16) fragments(u16) payload(0..MAX_FRAGMENT)
+ * DATA  0x20  session(8) seq(u32) base(u32) fragment(u16) fragments(u16) payload(0..MAX_FRAGMENT)
  * ACK   0x21  session(8) next_expected(u32) selective(u64: bit i = seq next_expected+1+i held)
  * PING  0x22  session(8) nonce(u64)
- * PONG  0x23  session(8) nonce(u64)
+ * PONG  0x23  session(8) nonce(u64)     (session and nonce of the PING it answers)
  * </pre>
  */
 public sealed interface LinkFrame {
@@ -24,15 +27,15 @@ public sealed interface LinkFrame {
   /** 64 KiB messages → at most 57 fragments. */
   int MAX_FRAGMENTS = 64;
   int HEADER = 3 + 8;
-  int DATA_HEADER = HEADER + 8;
+  int DATA_HEADER = HEADER + 12;
 
   long session();
 
   Buffer encode();
 
-  record Data(long session, long seq, int fragment, int fragments, byte[] payload) implements LinkFrame {
+  record Data(long session, long seq, long base, int fragment, int fragments, byte[] payload) implements LinkFrame {
     public Data {
-      if (seq < 0 || seq > 0xFFFF_FFFFL || fragments < 1 || fragments > MAX_FRAGMENTS || fragment < 0
+      if (seq < 0 || seq > 0xFFFF_FFFFL || base < 0 || base > seq || fragments < 1 || fragments > MAX_FRAGMENTS || fragment < 0
           || fragment >= fragments || payload.length > MAX_FRAGMENT) {
         throw new IllegalArgumentException("bad DATA frame fields");
       }
@@ -40,8 +43,13 @@ public sealed interface LinkFrame {
 
     @Override
     public Buffer encode() {
-      return header(TYPE_DATA, session, DATA_HEADER + payload.length).appendUnsignedInt(seq)
+      return header(TYPE_DATA, session, DATA_HEADER + payload.length).appendUnsignedInt(seq).appendUnsignedInt(base)
           .appendUnsignedShort(fragment).appendUnsignedShort(fragments).appendBytes(payload);
+    }
+
+    /** The same fragment, stamped with the sender's current base. */
+    public Data withBase(long newBase) {
+      return newBase == base ? this : new Data(session, seq, newBase, fragment, fragments, payload);
     }
   }
 
@@ -84,12 +92,17 @@ public sealed interface LinkFrame {
         if (n < DATA_HEADER || n - DATA_HEADER > MAX_FRAGMENT) {
           throw new IllegalArgumentException("DATA frame of " + n + " bytes");
         }
-        int fragment = b.getUnsignedShort(HEADER + 4);
-        int fragments = b.getUnsignedShort(HEADER + 6);
+        long seq = b.getUnsignedInt(HEADER);
+        long base = b.getUnsignedInt(HEADER + 4);
+        int fragment = b.getUnsignedShort(HEADER + 8);
+        int fragments = b.getUnsignedShort(HEADER + 10);
         if (fragments < 1 || fragments > MAX_FRAGMENTS || fragment >= fragments) {
           throw new IllegalArgumentException("fragment " + fragment + " of " + fragments);
         }
-        return new Data(session, b.getUnsignedInt(HEADER), fragment, fragments, b.getBytes(DATA_HEADER, n));
+        if (base > seq) {
+          throw new IllegalArgumentException("base " + base + " past seq " + seq);
+        }
+        return new Data(session, seq, base, fragment, fragments, b.getBytes(DATA_HEADER, n));
       }
       case TYPE_ACK -> {
         exact(n, HEADER + 12, "ACK");

@@ -23,9 +23,22 @@ public final class ReliableReceiver {
   private int partialCount;
   private long duplicates;
   private long outOfWindow;
+  /** A stream joined at a base inside a message skips to the next message start. */
+  private boolean synchronizing;
 
   public ReliableReceiver(long session) {
+    this(session, 0);
+  }
+
+  /** A receiver for a stream whose sender holds nothing older than {@code base}. */
+  public ReliableReceiver(long session, long base) {
     this.session = session;
+    this.nextExpected = base;
+    this.synchronizing = base > 0;
+  }
+
+  public long session() {
+    return session;
   }
 
   /**
@@ -56,9 +69,13 @@ public final class ReliableReceiver {
 
   private void append(LinkFrame.Data d, List<byte[]> delivered) {
     if (partial == null) {
+      if (d.fragment() != 0 && synchronizing) {
+        return; // the head of this message went to an earlier incarnation of this receiver
+      }
       if (d.fragment() != 0) {
         throw new IllegalArgumentException("message starts at fragment " + d.fragment());
       }
+      synchronizing = false;
       partial = new ByteArrayOutputStream(d.fragments() * LinkFrame.MAX_FRAGMENT);
       partialCount = d.fragments();
       partialFragments = 0;

@@ -89,7 +89,8 @@ public final class ReliableSender {
       int from = i * LinkFrame.MAX_FRAGMENT;
       int to = Math.min(message.length, from + LinkFrame.MAX_FRAGMENT);
       byte[] part = java.util.Arrays.copyOfRange(message, from, to);
-      waiting.add(new Queued(new LinkFrame.Data(session, nextSeq++, i, count, part), m));
+      waiting.add(new Queued(new LinkFrame.Data(session, nextSeq, nextSeq, i, count, part), m));
+      nextSeq++;
     }
     return fill(now);
   }
@@ -133,10 +134,22 @@ public final class ReliableSender {
           return List.of();
         }
         stamp(f, now);
-        out.add(f.frame);
+        out.add(f.frame.withBase(base()));
       }
     }
     return out;
+  }
+
+  /** The oldest fragment still held: a receiver starting a new stream starts here. */
+  public long base() {
+    if (!inFlight.isEmpty()) {
+      return inFlight.firstKey();
+    }
+    return waiting.isEmpty() ? nextSeq : waiting.peek().frame().seq();
+  }
+
+  public long session() {
+    return session;
   }
 
   /** When {@link #due} next has work, or Long.MAX_VALUE when nothing is in flight. */
@@ -154,7 +167,7 @@ public final class ReliableSender {
       InFlight f = new InFlight(waiting.poll());
       stamp(f, now);
       inFlight.put(f.frame.seq(), f);
-      out.add(f.frame);
+      out.add(f.frame.withBase(base()));
     }
     return out;
   }

@@ -40,37 +40,38 @@ public final class UdpLinkPaths {
 
   private final Sink sink;
   private final Map<String, Path> byPeer = new HashMap<>();
-  private final Map<Long, Path> byPeerSession = new HashMap<>();
-  private final Map<Long, Path> byMySession = new HashMap<>();
+  /** Inbound frames find their path by where they came from: the address the punch confirmed. */
+  private final Map<Endpoint, Path> byEndpoint = new HashMap<>();
   private long protocolErrors;
-  private long unknownSession;
+  private long unknownSource;
 
   public UdpLinkPaths(Sink sink) {
     this.sink = sink;
   }
 
   /**
-   * A punch opened (or re-confirmed) a path. Same sessions: the endpoint is updated and the
-   * stream goes on; new sessions (either side restarted): a fresh stream, and whatever the old
-   * one had not delivered is handed back through {@link Sink#failed} to be sent again.
+   * A punch opened (or re-confirmed) a path at {@code endpoint}. An existing path keeps its
+   * stream and only moves to the new address; a new one starts a fresh stream.
+   *
+   * @return whether anything changed (a new path, or a new address)
    */
-  public void open(String peer, Endpoint endpoint, long mySession, long peerSession, long now) {
-    Path old = byPeer.get(peer);
-    if (old != null && old.session.mySession() == mySession && old.session.peerSession() == peerSession) {
-      old.endpoint = endpoint;
-      return;
+  public boolean open(String peer, Endpoint endpoint, long now) {
+    Path p = byPeer.get(peer);
+    if (p == null) {
+      p = new Path(peer, endpoint, new UdpPathSession(now));
+      byPeer.put(peer, p);
+    } else if (!p.endpoint.equals(endpoint)) {
+      byEndpoint.remove(p.endpoint);
+      p.endpoint = endpoint;
+    } else {
+      return false;
     }
-    List<byte[]> pending = old == null ? List.of() : old.session.unacknowledged();
-    if (old != null) {
-      close(peer);
+    Path other = byEndpoint.put(endpoint, p);
+    if (other != null && other != p) {
+      close(other.peer); // two peers cannot share an address; the newer punch wins
+      byEndpoint.put(endpoint, p);
     }
-    Path p = new Path(peer, endpoint, new UdpPathSession(mySession, peerSession, now));
-    byPeer.put(peer, p);
-    byPeerSession.put(peerSession, p);
-    byMySession.put(mySession, p);
-    for (byte[] m : pending) {
-      send(p, m, now);
-    }
+    return true;
   }
 
   public boolean has(String peer) {
@@ -88,12 +89,11 @@ public final class UdpLinkPaths {
     return p == null || p.session.srttNanos() < 0 ? -1 : p.session.srttNanos() / 1_000_000L;
   }
 
-  /** Closes the peer's path (deauthorized, or traffic moved away for good). */
+  /** Closes the peer's path (deauthorized, or it failed). */
   public void close(String peer) {
     Path p = byPeer.remove(peer);
-    if (p != null) {
-      byPeerSession.remove(p.session.peerSession());
-      byMySession.remove(p.session.mySession());
+    if (p != null && byEndpoint.get(p.endpoint) == p) {
+      byEndpoint.remove(p.endpoint);
     }
   }
 
@@ -103,12 +103,11 @@ public final class UdpLinkPaths {
    */
   public boolean send(String peer, String payload, long now) {
     Path p = byPeer.get(peer);
-    return p != null && send(p, payload.getBytes(StandardCharsets.UTF_8), now);
-  }
-
-  private boolean send(Path p, byte[] message, long now) {
+    if (p == null) {
+      return false;
+    }
     try {
-      for (Buffer d : p.session.send(message, now)) {
+      for (Buffer d : p.session.send(payload.getBytes(StandardCharsets.UTF_8), now)) {
         sink.datagram(p.endpoint, d);
       }
       return true;
@@ -117,20 +116,18 @@ public final class UdpLinkPaths {
     }
   }
 
-  /** An inbound link datagram. */
-  public void onDatagram(Buffer data, long now) {
+  /** An inbound link datagram from {@code source}. */
+  public void onDatagram(Endpoint source, Buffer data, long now) {
+    Path p = byEndpoint.get(source);
+    if (p == null) {
+      unknownSource++;
+      return;
+    }
     LinkFrame f;
     try {
       f = LinkFrame.parse(data);
     } catch (IllegalArgumentException e) {
       protocolErrors++;
-      return;
-    }
-    // DATA, PING and PONG carry their sender's session; an ACK carries the session of the
-    // stream it acknowledges, which is ours.
-    Path p = f instanceof LinkFrame.Ack ? byMySession.get(f.session()) : byPeerSession.get(f.session());
-    if (p == null) {
-      unknownSession++;
       return;
     }
     UdpPathSession.Inbound in;
@@ -145,13 +142,15 @@ public final class UdpLinkPaths {
     for (Buffer r : in.replies()) {
       sink.datagram(p.endpoint, r);
     }
-    sink.heard(p.peer, in.rttNanos());
+    if (in.fromPeer()) {
+      sink.heard(p.peer, in.rttNanos());
+    }
     for (byte[] m : in.messages()) {
       sink.delivered(p.peer, new String(m, StandardCharsets.UTF_8));
     }
   }
 
-  /** Retransmissions, heartbeats and failures that are due; returns when to call again. */
+  /** Retransmissions, heartbeats and failures that are due; returns when (nanos) to call again. */
   public long tick(long now) {
     long next = Long.MAX_VALUE;
     for (Path p : List.copyOf(byPeer.values())) {
@@ -172,7 +171,7 @@ public final class UdpLinkPaths {
     return protocolErrors;
   }
 
-  public long unknownSession() {
-    return unknownSession;
+  public long unknownSource() {
+    return unknownSource;
   }
 }

@@ -23,7 +23,7 @@ class ReliableLinkTest {
 
   @Test
   void framesRoundTripThroughTheirBytes() {
-    var data = new LinkFrame.Data(42, 0xFFFF_FFFFL, 3, 5, bytes(LinkFrame.MAX_FRAGMENT, 1));
+    var data = new LinkFrame.Data(42, 0xFFFF_FFFFL, 0, 3, 5, bytes(LinkFrame.MAX_FRAGMENT, 1));
     var parsed = (LinkFrame.Data) LinkFrame.parse(data.encode());
     assertEquals(42, parsed.session());
     assertEquals(0xFFFF_FFFFL, parsed.seq());
@@ -38,17 +38,20 @@ class ReliableLinkTest {
 
   @Test
   void malformedFramesAreRefusedWithAReason() {
-    Buffer okData = new LinkFrame.Data(1, 1, 0, 1, new byte[0]).encode();
+    Buffer okData = new LinkFrame.Data(1, 1, 0, 0, 1, new byte[0]).encode();
     assertThrows(IllegalArgumentException.class, () -> LinkFrame.parse(okData.getBuffer(0, 10)));
     Buffer badCount = okData.copy();
-    badCount.setUnsignedShort(LinkFrame.HEADER + 6, 0);
+    badCount.setUnsignedShort(LinkFrame.HEADER + 10, 0);
     assertThrows(IllegalArgumentException.class, () -> LinkFrame.parse(badCount));
     Buffer fragmentPastCount = okData.copy();
-    fragmentPastCount.setUnsignedShort(LinkFrame.HEADER + 4, 1);
+    fragmentPastCount.setUnsignedShort(LinkFrame.HEADER + 8, 1);
     assertThrows(IllegalArgumentException.class, () -> LinkFrame.parse(fragmentPastCount));
     Buffer tooMany = okData.copy();
-    tooMany.setUnsignedShort(LinkFrame.HEADER + 6, LinkFrame.MAX_FRAGMENTS + 1);
+    tooMany.setUnsignedShort(LinkFrame.HEADER + 10, LinkFrame.MAX_FRAGMENTS + 1);
     assertThrows(IllegalArgumentException.class, () -> LinkFrame.parse(tooMany));
+    Buffer basePastSeq = okData.copy();
+    basePastSeq.setUnsignedInt(LinkFrame.HEADER + 4, 2);
+    assertThrows(IllegalArgumentException.class, () -> LinkFrame.parse(basePastSeq));
     Buffer oversized = okData.copy().appendBytes(new byte[LinkFrame.MAX_FRAGMENT + 1]);
     assertThrows(IllegalArgumentException.class, () -> LinkFrame.parse(oversized));
     Buffer longAck = new LinkFrame.Ack(1, 1, 1).encode().appendByte((byte) 0);
@@ -95,20 +98,36 @@ class ReliableLinkTest {
   void contradictoryFragmentsAreAProtocolError() {
     ReliableReceiver r = new ReliableReceiver(1);
     assertThrows(IllegalArgumentException.class,
-        () -> r.onData(new LinkFrame.Data(1, 0, 1, 2, bytes(4, 0))), "a message must start at fragment 0");
+        () -> r.onData(new LinkFrame.Data(1, 0, 0, 1, 2, bytes(4, 0))), "a message must start at fragment 0");
     ReliableReceiver r2 = new ReliableReceiver(1);
-    r2.onData(new LinkFrame.Data(1, 0, 0, 2, bytes(LinkFrame.MAX_FRAGMENT, 0)));
+    r2.onData(new LinkFrame.Data(1, 0, 0, 0, 2, bytes(LinkFrame.MAX_FRAGMENT, 0)));
     assertThrows(IllegalArgumentException.class,
-        () -> r2.onData(new LinkFrame.Data(1, 1, 0, 3, bytes(4, 0))), "fragment counts disagree");
+        () -> r2.onData(new LinkFrame.Data(1, 1, 0, 0, 3, bytes(4, 0))), "fragment counts disagree");
     ReliableReceiver r3 = new ReliableReceiver(1);
     assertThrows(IllegalArgumentException.class,
-        () -> r3.onData(new LinkFrame.Data(1, 0, 0, 2, bytes(10, 0))), "short fragment inside a message");
+        () -> r3.onData(new LinkFrame.Data(1, 0, 0, 0, 2, bytes(10, 0))), "short fragment inside a message");
+  }
+
+  @Test
+  void aReceiverJoiningAStreamAtItsBaseSkipsToTheNextMessageStart() {
+    ReliableSender s = new ReliableSender(4);
+    s.send(bytes(LinkFrame.MAX_FRAGMENT + 5, 1), 0); // seq 0, 1
+    s.send(bytes(7, 2), 0); // seq 2
+    s.onAck(new LinkFrame.Ack(4, 1, 0), 1); // the old receiver had seq 0
+    assertEquals(1, s.base());
+    List<LinkFrame.Data> resent = s.due(Long.MAX_VALUE / 2);
+    assertEquals(1, resent.get(0).base(), "retransmissions carry the current base");
+    ReliableReceiver fresh = new ReliableReceiver(4, resent.get(0).base());
+    assertTrue(fresh.onData(resent.get(0)).isEmpty(), "the tail of a message whose head it never saw");
+    List<byte[]> got = fresh.onData(resent.get(1));
+    assertEquals(1, got.size());
+    assertArrayEquals(bytes(7, 2), got.get(0));
   }
 
   @Test
   void fragmentsPastTheWindowAreDroppedNotBuffered() {
     ReliableReceiver r = new ReliableReceiver(1);
-    assertTrue(r.onData(new LinkFrame.Data(1, ReliableReceiver.WINDOW, 0, 1, bytes(1, 0))).isEmpty());
+    assertTrue(r.onData(new LinkFrame.Data(1, ReliableReceiver.WINDOW, 0, 0, 1, bytes(1, 0))).isEmpty());
     assertEquals(1, r.outOfWindow());
     assertEquals(new LinkFrame.Ack(1, 0, 0), r.ack());
   }

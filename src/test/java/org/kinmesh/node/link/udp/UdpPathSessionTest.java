@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class UdpPathSessionTest {
   private static final long MS = 1_000_000L;
-  private final UdpPathSession a = new UdpPathSession(11, 22, 0);
-  private final UdpPathSession b = new UdpPathSession(22, 11, 0);
+  private final UdpPathSession a = new UdpPathSession(11, 0);
+  private final UdpPathSession b = new UdpPathSession(22, 0);
 
   /** Delivers datagrams back and forth until both sides are quiet; returns what b received. */
   private List<byte[]> exchange(List<Buffer> fromA, long now) {
@@ -57,14 +57,25 @@ class UdpPathSessionTest {
   }
 
   @Test
-  void framesOfAnotherSessionAreIgnored() {
-    UdpPathSession stranger = new UdpPathSession(99, 11, 0);
-    List<Buffer> data = stranger.send(new byte[] {1, 2, 3}, 0);
-    UdpPathSession.Inbound in = b.onFrame(LinkFrame.parse(data.get(0)), MS);
-    assertTrue(in.messages().isEmpty());
-    assertTrue(in.replies().isEmpty());
-    assertEquals(0, b.lastHeard(), "not heard: it was not the peer");
-    Buffer stalePong = new LinkFrame.Pong(22, 12345).encode();
-    assertEquals(-1, a.onFrame(LinkFrame.parse(stalePong), MS).rttNanos(), "no ping outstanding");
+  void aRestartedPeerIsJoinedAtItsNewStreamAndItsOldStreamStaysClosed() {
+    exchange(a.send(new byte[] {1}, 0), MS);
+    UdpPathSession restartedA = new UdpPathSession(33, 0);
+    List<Buffer> data = restartedA.send(new byte[] {2}, 2 * MS);
+    UdpPathSession.Inbound in = b.onFrame(LinkFrame.parse(data.get(0)), 2 * MS);
+    assertEquals(1, in.messages().size(), "a new session is a new stream");
+    assertArrayEquals(new byte[] {2}, in.messages().get(0));
+    Buffer lateOld = new LinkFrame.Data(11, 1, 0, 0, 1, new byte[] {9}).encode();
+    assertTrue(b.onFrame(LinkFrame.parse(lateOld), 3 * MS).messages().isEmpty(), "retired session");
+  }
+
+  @Test
+  void unansweredOrForeignFramesAreNotHeard() {
+    Buffer stalePong = new LinkFrame.Pong(11, 12345).encode();
+    UdpPathSession.Inbound in = a.onFrame(LinkFrame.parse(stalePong), MS);
+    assertEquals(-1, in.rttNanos(), "no ping outstanding");
+    assertTrue(!in.fromPeer());
+    Buffer foreignAck = new LinkFrame.Ack(77, 1, 0).encode();
+    assertTrue(!a.onFrame(LinkFrame.parse(foreignAck), MS).fromPeer());
+    assertEquals(0, a.lastHeard());
   }
 }
