@@ -109,9 +109,8 @@ public final class RelayHttpVerticle extends VerticleBase {
   public Future<?> stop() {
     // Graceful: stop accepting, let in-flight requests finish for up to the grace period.
     // Relayed-traffic connections never finish on their own: close them now (1001 going_away).
-    forward.hub().goingAway();
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(config.shutdownGraceSecs(), TimeUnit.SECONDS);
+    return forward.hub().goingAway().transform(ar -> server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGraceSecs(), TimeUnit.SECONDS));
   }
 
   private record Answer(int status, JsonObject body) {}

@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -43,7 +44,7 @@ public final class RelayedConnectionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RelayedConnectionVerticle.class);
   private static final double JITTER = 0.1;
 
-  private enum Phase { IDLE, CONNECTING, CHALLENGE, AUTH_SENT, OPEN }
+  private enum Phase { IDLE, CHALLENGE, AUTH_SENT, OPEN }
 
   private final RelayedSettings settings;
   private final Identity identity;
@@ -53,13 +54,17 @@ public final class RelayedConnectionVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ReconnectSchedule schedule;
   private WebSocketClient client;
-  private WebSocket ws;
+  private ClientWebSocket ws;
+  /** Whether {@link #ws}'s upgrade has completed (before that it cannot be closed). */
+  private boolean socketUp;
   private Phase phase = Phase.IDLE;
   private int maxPayloadBytes = RelayFrame.MAX_PAYLOAD_BYTES;
   private long reconnectTimer = -1;
   private long handshakeTimer = -1;
   private long pingTimer = -1;
   private long openedAtNanos;
+  /** Bytes handed to the socket and not yet written; runs on this verticle's context only. */
+  private long pendingBytes;
   private boolean heard;
   private boolean stopping;
   private String outage;
@@ -103,7 +108,7 @@ public final class RelayedConnectionVerticle extends VerticleBase {
     vertx.cancelTimer(reconnectTimer);
     vertx.cancelTimer(handshakeTimer);
     vertx.cancelTimer(pingTimer);
-    Future<Void> closed = ws == null || ws.isClosed() ? Future.succeededFuture()
+    Future<Void> closed = ws == null || !socketUp || ws.isClosed() ? Future.succeededFuture()
         : ws.close((short) 1001, "going_away").otherwiseEmpty();
     return closed.compose(v -> client.close()).compose(v -> Future.all(consumers.stream()
         .map(MessageConsumer::unregister).toList()));
@@ -127,41 +132,47 @@ public final class RelayedConnectionVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    phase = Phase.CONNECTING;
-    client.connect(connectOptions()).onComplete(ar -> {
-      if (stopping) {
-        if (ar.succeeded()) {
-          ar.result().close((short) 1001, "going_away");
-        }
+    // Handlers go on before the upgrade: the relay's challenge may come in the same read as its 101
+    // answer, before the connect future completes, and must not be missed.
+    ClientWebSocket w = client.webSocket();
+    ws = w;
+    socketUp = false;
+    phase = Phase.CHALLENGE;
+    // Frames still arriving on a socket we already gave up on are ignored.
+    w.textMessageHandler(t -> {
+      if (w == ws) {
+        onText(t);
+      }
+    });
+    w.binaryMessageHandler(b -> {
+      if (w == ws) {
+        onBinary(b);
+      }
+    });
+    w.pongHandler(b -> heard = true);
+    w.closeHandler(v -> onClose(w));
+    w.exceptionHandler(err -> { });
+    w.connect(connectOptions()).onComplete(ar -> {
+      if (ar.succeeded() && (stopping || w != ws)) {
+        w.close((short) 1001, "going_away");
+        return;
+      }
+      if (w != ws || stopping) {
         return;
       }
       if (ar.failed()) {
+        ws = null;
         failed("unreachable", ar.cause().getMessage());
         return;
       }
-      // Handlers go on in this same event-loop turn, so the relay's challenge cannot be missed.
-      WebSocket w = ar.result();
-      ws = w;
-      // Frames still arriving on a socket we already gave up on are ignored.
-      w.textMessageHandler(t -> {
-        if (w == ws) {
-          onText(t);
-        }
-      });
-      w.binaryMessageHandler(b -> {
-        if (w == ws) {
-          onBinary(b);
-        }
-      });
-      w.pongHandler(b -> heard = true);
-      w.closeHandler(v -> onClose(w));
-      w.exceptionHandler(err -> { });
-      phase = Phase.CHALLENGE;
-      handshakeTimer = vertx.setTimer(settings.handshakeTimeoutMillis(), id -> {
-        if (phase == Phase.CHALLENGE || phase == Phase.AUTH_SENT) {
-          giveUp("handshake_timeout", "no ready within " + settings.handshakeTimeoutMillis() + " ms");
-        }
-      });
+      socketUp = true;
+      if (phase == Phase.CHALLENGE || phase == Phase.AUTH_SENT) {
+        handshakeTimer = vertx.setTimer(settings.handshakeTimeoutMillis(), id -> {
+          if (w == ws && (phase == Phase.CHALLENGE || phase == Phase.AUTH_SENT)) {
+            giveUp("handshake_timeout", "no ready within " + settings.handshakeTimeoutMillis() + " ms");
+          }
+        });
+      }
     });
   }
 
@@ -220,8 +231,11 @@ public final class RelayedConnectionVerticle extends VerticleBase {
   private void giveUp(String reason, String detail) {
     counters.increment(reason);
     WebSocket w = ws;
+    boolean up = socketUp;
     ended(reason, detail, phase == Phase.OPEN);
-    w.close((short) 1000, reason);
+    if (up) {
+      w.close((short) 1000, reason);
+    }
   }
 
   private void onClose(WebSocket w) {
@@ -319,11 +333,16 @@ public final class RelayedConnectionVerticle extends VerticleBase {
       refuse(m, 413, "too_large", "payload over " + maxPayloadBytes + " bytes");
       return;
     }
-    if (ws.writeQueueFull()) {
-      refuse(m, 503, "queue_full", "the connection to the relay is congested");
+    int frameBytes = RelayFrame.HEADER_BYTES + bytes.length;
+    if (pendingBytes + frameBytes > settings.sendQueueBytes()) {
+      refuse(m, 503, "queue_full", "over " + settings.sendQueueBytes() + " bytes wait to be written to the relay");
       return;
     }
-    ws.writeBinaryMessage(RelayFrame.send(Hex.decode(to), bytes));
+    // Bounded by our own count of bytes not yet written (each write's future completes once Netty
+    // wrote it): Vert.x's writeQueueFull() lags, it stayed false through 40 writes of 40 KB made in
+    // one event-loop turn in testing.
+    pendingBytes += frameBytes;
+    ws.writeBinaryMessage(RelayFrame.send(Hex.decode(to), bytes)).onComplete(ar -> pendingBytes -= frameBytes);
     counters.increment("sent");
     if (m.replyAddress() != null) {
       m.reply(new JsonObject().put("status", "sent"));

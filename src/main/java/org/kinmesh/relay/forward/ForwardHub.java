@@ -192,12 +192,18 @@ public final class ForwardHub {
     }
   }
 
-  /** Shutdown: refuse new connections and close every one with 1001 going_away. */
-  public void goingAway() {
+  /**
+   * Shutdown: refuse new connections and close every one with 1001 going_away. Completes once
+   * every close has been answered (or given up on after a second), so the HTTP servers, which
+   * each wait for it, stop only after every connection was told.
+   */
+  public io.vertx.core.Future<Void> goingAway() {
     stopping = true;
+    java.util.List<io.vertx.core.Future<Void>> closing = new java.util.ArrayList<>();
     for (ForwardSession s : sessions) {
-      s.closeSoon(CloseReason.GOING_AWAY);
+      closing.add(s.goAway());
     }
+    return io.vertx.core.Future.join(closing).mapEmpty();
   }
 
   /** A connected key's queue, for tests and diagnostics; empty when the key has no open connection. */

@@ -200,6 +200,29 @@ final class ForwardSession {
     }
   }
 
+  /**
+   * Shutdown: close with 1001 going_away and wait (at most a second) for the close to complete,
+   * so the close frame is on the wire before the server stops. Completes on any outcome. (Vert.x's
+   * own WebSocket shutdown(timeout, ...) never completed its future here, so it is not used.)
+   */
+  Future<Void> goAway() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      if (phase == Phase.CLOSED) {
+        done.complete();
+        return;
+      }
+      phase = Phase.CLOSED;
+      finish(CloseReason.GOING_AWAY.code());
+      long timer = vertx.setTimer(1_000, id -> done.tryComplete());
+      ws.close(CloseReason.GOING_AWAY.status(), CloseReason.GOING_AWAY.code()).onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        done.tryComplete();
+      });
+    });
+    return done.future();
+  }
+
   void close(CloseReason reason) {
     if (phase == Phase.CLOSED) {
       return;

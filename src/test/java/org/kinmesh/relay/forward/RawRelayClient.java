@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -23,7 +24,7 @@ final class RawRelayClient implements AutoCloseable {
   final AtomicInteger binaryCount = new AtomicInteger();
   final Promise<String> closed = Promise.promise();
   final WebSocketClient client;
-  final WebSocket ws;
+  final ClientWebSocket ws;
 
   RawRelayClient(Vertx vertx, Identity id, int port) {
     this(vertx, id, port, RelayFrame.PATH);
@@ -33,16 +34,16 @@ final class RawRelayClient implements AutoCloseable {
     this.id = id;
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
         .setMaxMessageSize(1 << 20));
-    ws = Await.result(connect(client, port, path).map(w -> {
-      // Handlers set on the event loop as the socket opens, so the relay's challenge is not missed.
-      w.textMessageHandler(texts::add);
-      w.binaryMessageHandler(b -> {
-        binaryCount.incrementAndGet();
-        binaries.add(b);
-      });
-      w.closeHandler(v -> closed.tryComplete(w.closeStatusCode() + " " + w.closeReason()));
-      return w;
-    }));
+    // Handlers set before the upgrade, so the relay's challenge (which may share a read with the 101) is not missed.
+    ClientWebSocket w = client.webSocket();
+    w.textMessageHandler(texts::add);
+    w.binaryMessageHandler(b -> {
+      binaryCount.incrementAndGet();
+      binaries.add(b);
+    });
+    w.closeHandler(v -> closed.tryComplete(w.closeStatusCode() + " " + w.closeReason()));
+    Await.result(w.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)));
+    ws = w;
   }
 
   static Future<WebSocket> connect(WebSocketClient client, int port, String path) {
