@@ -27,6 +27,7 @@ public final class RelayVerticle extends VerticleBase {
   private RateLimiter ipLimiter;
   private RateLimiter keyLimiter;
   private RelayMetrics metrics;
+  private org.kinmesh.relay.forward.ForwardEndpoint forward;
   private int boundPort = -1;
   private long sweepTimer = -1;
   private volatile boolean stopping;
@@ -49,12 +50,21 @@ public final class RelayVerticle extends VerticleBase {
     return service;
   }
 
+  /** Relayed traffic (connections and forwarding); set once start has begun. */
+  public org.kinmesh.relay.forward.ForwardHub forwardHub() {
+    return forward == null ? null : forward.hub();
+  }
+
   @Override
   public Future<?> start() {
     RelayDirectory directory = new RelayDirectory();
     metrics = new RelayMetrics(directory);
     ipLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
     keyLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
+    var hub = new org.kinmesh.relay.forward.ForwardHub(config.relayed(),
+        org.kinmesh.relay.forward.ForwardHub.members(directory), metrics.registry(), clock, config.freshnessSecs());
+    directory.onDeauthorize(hub::deauthorized);
+    forward = new org.kinmesh.relay.forward.ForwardEndpoint(hub, ipLimiter, config.trustedProxies());
     WriterContext writer = new WriterContext();
     return vertx.deployVerticle(writer, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(id -> Database.open(vertx, config.dbPath(), RelayStore.MIGRATIONS))
@@ -95,7 +105,7 @@ public final class RelayVerticle extends VerticleBase {
   }
 
   private RelayHttpVerticle newHttp(int port) {
-    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port);
+    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port, forward);
   }
 
   private void scheduleSweep() {

@@ -6,6 +6,8 @@ public enum MessageTag {
   RELAY_LOOKUP("kinmesh-relay-lookup-v1"),
   RELAY_REGISTER_BLOCKCHAIN("kinmesh-relay-register-blockchain-v1"),
   RELAY_AUTHORIZE_NODE("kinmesh-relay-authorize-node-v1"),
+  // Relayed traffic (docs/relay.md): a node's answer to the relay's connect challenge.
+  RELAY_CONNECT("kinmesh-relay-connect-v1"),
   ANNOUNCE("kinmesh-announce-v1"),
   PULL("kinmesh-pull-v1"),
   // Node links (docs/links.md): the hello each side of a peer link signs.
