@@ -25,6 +25,7 @@ import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
 import org.kinmesh.node.Addresses;
 import org.kinmesh.node.link.udp.UdpLinkPaths;
+import org.kinmesh.node.relay.RelayedAddresses;
 import org.kinmesh.punch.PunchVerticle;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
@@ -72,6 +73,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   private UdpLinkPaths udpPaths;
   private long pathTimer = -1;
   private long pathTimerAt = Long.MAX_VALUE;
+  /** Our relayed-traffic connection to the relay is up (every peer may be reachable through it). */
+  private boolean relayConnected;
+  /** After the relay said a peer is not connected there, wait this long before trying it again. */
+  static final long RELAYED_RETRY_MS = 5_000;
 
   /**
    * @param clock wall clock for hello timestamps, last_seen and rate limits (a manual one in
@@ -126,6 +131,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     ready.add(bus.<Object>consumer(Addresses.PEERS_STATUS, m -> m.reply(status())).completion());
     udpPaths = new UdpLinkPaths(new UdpSink());
     ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> onPunchedPath(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> onRelayState(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(RelayedAddresses.INBOUND, m -> onRelayedInbound(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(RelayedAddresses.UNDELIVERABLE, m -> onUndeliverable(m.body())).completion());
     ready.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.LINK), m -> {
       UdpDatagram d = m.body();
       udpPaths.onDatagram(new Endpoint(WireRules.canonicalIp(d.host()), d.port()), d.data(), System.nanoTime());
@@ -211,6 +219,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
         }
         Peer p = new Peer(k, settings.breakerThreshold(), settings.breakerCoolDown(), policy);
         peers.put(k, p);
+        if (relayConnected) {
+          p.selector.up(PathKind.RELAYED, monotonicMillis());
+        }
         dial(p);
       }
     }
@@ -496,6 +507,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       }
       return;
     }
+    if (chosen != PathKind.NONE && policy != PathPolicy.DIRECT_ONLY && p.selector.isUp(PathKind.RELAYED)) {
+      vertx.eventBus().send(RelayedAddresses.SEND, new JsonObject().put("to", p.key).put("payload", payload));
+      return;
+    }
     counters.increment(chosen == PathKind.NONE ? "send_not_connected" : "send_refused");
   }
 
@@ -559,6 +574,53 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
   }
 
+  // ---- relayed path ----
+
+  private void onRelayState(JsonObject b) {
+    boolean connected = b != null && Boolean.TRUE.equals(b.getBoolean("connected"));
+    if (connected == relayConnected) {
+      return;
+    }
+    relayConnected = connected;
+    long now = monotonicMillis();
+    for (Peer p : peers.values()) {
+      if (connected && now >= p.relayedRetryAt) {
+        p.selector.up(PathKind.RELAYED, now);
+      } else if (!connected) {
+        p.selector.down(PathKind.RELAYED, now);
+      }
+      reselect(p);
+    }
+  }
+
+  private void onRelayedInbound(JsonObject b) {
+    String from = b == null ? null : b.getString("from");
+    String payload = b == null ? null : b.getString("payload");
+    Peer p = from == null ? null : peers.get(from);
+    if (p == null || payload == null || !authorized.contains(from)) {
+      counters.increment("relayed_unknown_sender");
+      return;
+    }
+    p.relayedRetryAt = 0;
+    p.selector.heard(PathKind.RELAYED, monotonicMillis(), -1);
+    reselect(p);
+    vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", from).put("payload", payload));
+  }
+
+  /** The relay could not forward a frame: a peer not connected there is not reachable that way for now. */
+  private void onUndeliverable(JsonObject b) {
+    String to = b == null ? null : b.getString("to");
+    String reason = b == null ? "unknown" : b.getString("reason", "unknown");
+    counters.increment("relayed_" + reason);
+    Peer p = to == null ? null : peers.get(to);
+    if (p != null && "not_connected".equals(reason)) {
+      p.relayedRetryAt = monotonicMillis() + RELAYED_RETRY_MS;
+      p.selector.down(PathKind.RELAYED, monotonicMillis());
+      reselect(p);
+      armPathTimer();
+    }
+  }
+
   /** Re-evaluates the peer's path; publishes a path event when it changed. */
   private PathKind reselect(Peer p) {
     PathKind before = p.selector.active();
@@ -581,6 +643,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     long next = nextNanos == Long.MAX_VALUE ? Long.MAX_VALUE : nextNanos / 1_000_000L + 1;
     for (Peer p : peers.values()) {
       next = Math.min(next, p.selector.nextSilenceDeadline());
+      if (relayConnected && !p.selector.isUp(PathKind.RELAYED) && p.relayedRetryAt > 0) {
+        next = Math.min(next, p.relayedRetryAt);
+      }
     }
     if (next == Long.MAX_VALUE || (pathTimer >= 0 && pathTimerAt <= next)) {
       return;
@@ -592,7 +657,12 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     pathTimer = vertx.setTimer(Math.max(1, next - nowMillis), id -> {
       pathTimer = -1;
       pathTimerAt = Long.MAX_VALUE;
+      long t = monotonicMillis();
       for (Peer p : peers.values()) {
+        if (relayConnected && !p.selector.isUp(PathKind.RELAYED) && t >= p.relayedRetryAt) {
+          p.relayedRetryAt = 0;
+          p.selector.up(PathKind.RELAYED, t);
+        }
         reselect(p);
       }
       armPathTimer();

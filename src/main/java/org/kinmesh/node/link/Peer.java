@@ -17,6 +17,8 @@ final class Peer {
   long lastSeenSecs = -1;
   String lastError;
   final PathSelector selector;
+  /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
+  long relayedRetryAt;
 
   Peer(String key, int threshold, Backoff coolDown, PathPolicy policy) {
     this.key = key;
