@@ -1,6 +1,9 @@
 package org.kinmesh.lab;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,10 +13,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
@@ -33,11 +40,11 @@ public final class NatLab implements AutoCloseable {
     OPEN, FULL_CONE, RESTRICTED, PORT_RESTRICTED, SYMMETRIC;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
 
     static Kind ofLabel(String label) {
-      return valueOf(label.toUpperCase(java.util.Locale.ROOT));
+      return valueOf(label.toUpperCase(Locale.ROOT));
     }
   }
 
@@ -109,12 +116,20 @@ public final class NatLab implements AutoCloseable {
     }
   }
 
-  /** Skips the calling test (JUnit assumption) when the lab cannot run here, saying how to run it. */
-  public static void assumeAvailable() {
-    Optional<String> reason = unavailableReason();
-    Assumptions.assumeTrue(reason.isEmpty(), () -> "NAT lab tests skipped: " + reason.orElse("")
+  /** Why lab tests would be skipped and how to run them, or empty when the lab can run here. */
+  public static Optional<String> skipMessage() {
+    return unavailableReason().map(reason -> "NAT lab tests skipped: " + reason
         + ". They need root with iproute2, nftables, coturn and conntrack installed: run bin/test as root"
         + " (it installs them), as CI does.");
+  }
+
+  /**
+   * Skips the calling test (a JUnit assumption) when the lab cannot run here, saying how to run
+   * it. Call it from @BeforeEach: from @BeforeAll, Surefire counts no skipped tests at all.
+   */
+  public static void assumeAvailable() {
+    Optional<String> skip = skipMessage();
+    Assumptions.assumeTrue(skip.isEmpty(), () -> skip.orElse(""));
   }
 
   public static NatLab up(Spec... hosts) {
@@ -375,33 +390,15 @@ public final class NatLab implements AutoCloseable {
     try {
       return run(cmd, timeout);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
   static ExecResult run(List<String> cmd, Duration timeout) throws IOException {
-    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-    // stderr drained on its own thread so neither pipe can fill and block the process
-    var err = new java.util.concurrent.CompletableFuture<String>();
-    Thread t = new Thread(() -> {
-      try {
-        err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        err.complete("");
-      }
-    }, "natlab-stderr");
-    t.setDaemon(true);
-    t.start();
-    var out = new java.util.concurrent.CompletableFuture<String>();
-    Thread o = new Thread(() -> {
-      try {
-        out.complete(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        out.complete("");
-      }
-    }, "natlab-stdout");
-    o.setDaemon(true);
-    o.start();
+    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    // both pipes drained on their own threads, so neither can fill and block the process
+    CompletableFuture<String> out = drain(p.getInputStream(), "natlab-stdout");
+    CompletableFuture<String> err = drain(p.getErrorStream(), "natlab-stderr");
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -413,8 +410,22 @@ public final class NatLab implements AutoCloseable {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
       throw new IOException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IOException(cmd + ": output not readable: " + e, e);
     }
+  }
+
+  private static CompletableFuture<String> drain(InputStream in, String name) {
+    CompletableFuture<String> text = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        text.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        text.complete("(unreadable: " + e.getMessage() + ")");
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    return text;
   }
 }

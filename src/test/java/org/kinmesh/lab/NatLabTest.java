@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kinmesh.lab.NatLab.Kind;
@@ -47,15 +49,28 @@ class NatLabTest {
   private static NatLab lab;
   private static List<String> rootLinksBefore;
 
+  /** Why these tests skip here, or null; checked per test so every skip shows, with this message. */
+  private static String skip;
+
   @BeforeAll
   static void up() {
-    NatLab.assumeAvailable();
+    skip = NatLab.skipMessage()
+        .orElse(pythonAvailable() ? null : "NAT lab tests skipped: python3 (the UDP probes) is missing; bin/test installs it");
+    if (skip != null) {
+      System.err.println(skip);
+      return;
+    }
     rootLinksBefore = rootLinks();
     List<NatLab.Spec> specs = new ArrayList<>();
     MAIN.forEach((name, kind) -> specs.add(spec(name, kind)));
     specs.add(spec("lan1", PORT_RESTRICTED).behind("home"));
     specs.add(spec("lan2", PORT_RESTRICTED).behind("home"));
     lab = NatLab.up(specs);
+  }
+
+  @BeforeEach
+  void needsTheLab() {
+    Assumptions.assumeTrue(skip == null, skip);
   }
 
   @AfterAll
@@ -121,12 +136,15 @@ class NatLabTest {
     Map<String, LabProcess> probers = new LinkedHashMap<>();
     Map<String, LabProcess> clients = new LinkedHashMap<>();
     int port = 5000;
+    Map<String, Integer> ports = new LinkedHashMap<>();
     for (String h : MAIN.keySet()) {
-      LabProcess p = lab.spawn("relay", UdpTools.python(UdpTools.PROBER, ip1, ip2, port));
-      p.awaitLine("ready"::equals, WAIT);
-      probers.put(h, p);
-      clients.put(h, lab.spawn(h, UdpTools.python(UdpTools.PROBE_CLIENT, ip1, ip2, port)));
+      ports.put(h, port);
+      probers.put(h, lab.spawn("relay", UdpTools.python(UdpTools.PROBER, ip1, ip2, port)));
       port += 10;
+    }
+    for (String h : MAIN.keySet()) {
+      probers.get(h).awaitLine("ready"::equals, WAIT);
+      clients.put(h, lab.spawn(h, UdpTools.python(UdpTools.PROBE_CLIENT, ip1, ip2, ports.get(h))));
     }
     for (String h : MAIN.keySet()) {
       Kind kind = MAIN.get(h);
@@ -162,6 +180,11 @@ class NatLabTest {
       String out = lab.exec(h, UdpTools.python(UdpTools.PINGER, lab.relayIp(), 6000, 1)).orThrow().out();
       assertThat(out).contains("from " + ext + ":");
     }
+    LabProcess atLan2 = lab.spawn("lan2", UdpTools.python(UdpTools.REFLECTOR, lab.host("lan2").ip(), 6001));
+    atLan2.awaitLine("ready"::equals, WAIT);
+    assertThat(ping("lan1", lab.host("lan2").ip(), 6001)).as("directly over the shared LAN")
+        .startsWith("from " + lab.host("lan1").ip() + ":");
+    atLan2.close();
     reflector.close();
   }
 
@@ -267,7 +290,7 @@ class NatLabTest {
     String line = relay.awaitLine(l -> l.startsWith("kinmesh relay listening on "), Duration.ofSeconds(60));
     String url = line.substring(line.indexOf("http://")) + "/health";
     assertThat(url).startsWith("http://" + lab.relayIp() + ":");
-    String health = lab.exec("sym", List.of("python3", "-c",
+    String health = lab.exec("sym", List.of(UdpTools.interpreter(), "-c",
         "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())", url))
         .orThrow().out();
     assertThat(health).contains("\"status\":\"ok\"");
@@ -323,6 +346,14 @@ class NatLabTest {
     assertThat(NatLab.sh(List.of("ip", "netns", "list"), WAIT).out()).doesNotContain("kmlab-" + run + "-");
     assertThat(lab.host("open").ip()).as("a live owner's run survives").isNotNull();
     assertThat(NatLab.sh(List.of("ip", "netns", "list"), WAIT).out()).contains("kmlab-" + lab.runId() + "-");
+  }
+
+  private static boolean pythonAvailable() {
+    try {
+      return NatLab.sh(List.of("python3", "-c", "pass"), WAIT).exit() == 0;
+    } catch (java.io.UncheckedIOException notInstalled) {
+      return false;
+    }
   }
 
   /** Exited: no such process, or a zombie that init has not reaped yet (coturn is not our child). */

@@ -1,5 +1,6 @@
 package org.kinmesh.lab;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -98,8 +99,19 @@ final class UdpTools {
       print('got ' + ','.join(sorted(got)), flush=True)
       """;
 
+  /** The interpreter itself, resolved once: a version manager's shim costs a shell per start. */
+  private static volatile String interpreter;
+
+  static String interpreter() {
+    if (interpreter == null) {
+      NatLab.ExecResult r = NatLab.sh(List.of("python3", "-c", "import sys; print(sys.executable)"), Duration.ofSeconds(30));
+      interpreter = r.exit() == 0 && !r.out().isBlank() ? r.out().strip() : "python3";
+    }
+    return interpreter;
+  }
+
   static List<String> python(String script, Object... args) {
-    List<String> cmd = new ArrayList<>(List.of("python3", "-c", script));
+    List<String> cmd = new ArrayList<>(List.of(interpreter(), "-c", script));
     for (Object a : args) {
       cmd.add(String.valueOf(a));
     }
