@@ -13,6 +13,9 @@ import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
+import org.kinmesh.node.relay.RelayedConnectionVerticle;
+import org.kinmesh.node.relay.RelayedSettings;
+import org.kinmesh.node.link.PathPolicy;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.punch.PunchVerticle;
 import org.kinmesh.udp.UdpAddresses;
@@ -89,6 +92,8 @@ public final class Node extends VerticleBase {
         .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
+        .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
+            : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
