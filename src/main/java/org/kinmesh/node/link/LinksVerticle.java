@@ -77,6 +77,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   private boolean relayConnected;
   /** After the relay said a peer is not connected there, wait this long before trying it again. */
   static final long RELAYED_RETRY_MS = 5_000;
+  /** At most one call-me to a peer this often, and one honoured from it. */
+  static final long CALL_ME_INTERVAL_MS = 2_000;
+  /** Our public endpoint as STUN last saw it (null: unknown). */
+  private Endpoint stunPublic;
 
   /**
    * @param clock wall clock for hello timestamps, last_seen and rate limits (a manual one in
@@ -132,6 +136,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     udpPaths = new UdpLinkPaths(new UdpSink());
     ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> onPunchedPath(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> onRelayState(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(Addresses.STUN_STATE, m -> onStunState(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.INBOUND, m -> onRelayedInbound(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.UNDELIVERABLE, m -> onUndeliverable(m.body())).completion());
     ready.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.LINK), m -> {
@@ -443,6 +448,12 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     if (p != null && p.session == s) {
       p.selector.heard(PathKind.DIRECT_TCP, monotonicMillis(), -1);
     }
+    if (CallMe.isControl(payload)) {
+      if (p != null) {
+        onControl(p, payload);
+      }
+      return;
+    }
     vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", s.peerKey()).put("payload", payload));
   }
 
@@ -545,11 +556,86 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
 
   /** Asks the Punch verticle for a direct UDP path to the peer at its known endpoints. */
   private void punch(Peer p) {
-    if (stopping || policy == PathPolicy.FORCE_RELAY || udpPaths.has(p.key) || p.endpoint == null) {
+    punch(p, p.endpoint == null ? List.of() : List.of(p.endpoint));
+  }
+
+  /**
+   * Starts (or hurries) a punch toward these endpoints of the peer and, over a path that works,
+   * asks the peer to punch back at the same time.
+   */
+  private void punch(Peer p, List<String> endpoints) {
+    if (stopping || policy == PathPolicy.FORCE_RELAY || udpPaths.has(p.key) || endpoints.isEmpty()) {
       return;
     }
     vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
-        .put("endpoints", new JsonArray().add(p.endpoint))).onFailure(e ->
+        .put("endpoints", new JsonArray(new ArrayList<>(endpoints)))).onFailure(e ->
+        LOG.debug("{} op=link.punch peer={} not started: {}", log, KeyIds.shortId(p.key), e.getMessage()));
+    callMe(p);
+  }
+
+  private void callMe(Peer p) {
+    long now = monotonicMillis();
+    List<Endpoint> mine = ownCandidates();
+    if (mine.isEmpty() || now - p.lastCallMeSent < CALL_ME_INTERVAL_MS) {
+      return;
+    }
+    boolean viaTcp = p.session != null && p.session.isOpen();
+    boolean viaRelay = !viaTcp && relayConnected && p.selector.isUp(PathKind.RELAYED);
+    if (!viaTcp && !viaRelay) {
+      return;
+    }
+    p.lastCallMeSent = now;
+    String msg = new CallMe(mine).encode();
+    if (viaTcp) {
+      p.session.send(msg);
+    } else {
+      vertx.eventBus().send(RelayedAddresses.SEND, new JsonObject().put("to", p.key).put("payload", msg));
+    }
+  }
+
+  /** Where a peer may reach our UDP socket: STUN's public endpoint, then the address we listen on. */
+  private List<Endpoint> ownCandidates() {
+    List<Endpoint> out = new ArrayList<>(2);
+    if (stunPublic != null) {
+      out.add(stunPublic);
+    }
+    String host = settings.listenHost();
+    if (!host.equals("0.0.0.0") && !host.equals("::") && WireRules.isIp(host)) {
+      out.add(new Endpoint(WireRules.canonicalIp(host), boundPort));
+    }
+    return out;
+  }
+
+  private void onStunState(JsonObject b) {
+    if (b != null && b.getValue("public_ip") instanceof String ip && b.getValue("public_port") instanceof Integer port
+        && WireRules.isIp(ip) && WireRules.isPort(port)) {
+      stunPublic = new Endpoint(WireRules.canonicalIp(ip), port);
+    }
+  }
+
+  /** A link control message from an authenticated peer (TCP hello, or the relay's verified sender). */
+  private void onControl(Peer p, String payload) {
+    long now = monotonicMillis();
+    CallMe call;
+    try {
+      call = CallMe.parse(payload);
+    } catch (org.kinmesh.wire.WireException e) {
+      counters.increment("control_malformed");
+      return;
+    }
+    if (now - p.lastCallMeHonoured < CALL_ME_INTERVAL_MS || policy == PathPolicy.FORCE_RELAY) {
+      counters.increment("control_ignored");
+      return;
+    }
+    p.lastCallMeHonoured = now;
+    List<String> eps = new ArrayList<>();
+    call.endpoints().forEach(e -> eps.add(e.toString()));
+    if (p.endpoint != null && !eps.contains(p.endpoint)) {
+      eps.add(p.endpoint);
+    }
+    LOG.debug("{} op=link.call_me peer={} endpoints={}", log, KeyIds.shortId(p.key), eps);
+    vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
+        .put("endpoints", new JsonArray(eps))).onFailure(e ->
         LOG.debug("{} op=link.punch peer={} not started: {}", log, KeyIds.shortId(p.key), e.getMessage()));
   }
 
@@ -604,6 +690,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     p.relayedRetryAt = 0;
     p.selector.heard(PathKind.RELAYED, monotonicMillis(), -1);
     reselect(p);
+    if (CallMe.isControl(payload)) {
+      onControl(p, payload);
+      return;
+    }
     vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", from).put("payload", payload));
   }
 

@@ -19,6 +19,9 @@ final class Peer {
   final PathSelector selector;
   /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
   long relayedRetryAt;
+  /** Monotonic ms of the last call-me we sent to the peer, and of the last one we acted on. */
+  long lastCallMeSent = Long.MIN_VALUE / 2;
+  long lastCallMeHonoured = Long.MIN_VALUE / 2;
 
   Peer(String key, int threshold, Backoff coolDown, PathPolicy policy) {
     this.key = key;
