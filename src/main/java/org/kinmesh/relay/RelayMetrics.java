@@ -37,6 +37,11 @@ public final class RelayMetrics {
         .register(registry).increment(count);
   }
 
+  /** For other parts of the relay that count their own meters (the STUN responder). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -20,6 +20,10 @@ public sealed interface StunAttribute {
   int ERROR_CODE = 0x0009;
   int UNKNOWN_ATTRIBUTES = 0x000A;
   int XOR_MAPPED_ADDRESS = 0x0020;
+  /** RFC 5780 §7.6, kept as {@link Opaque}: a request's padding, echoed by the responder. */
+  int PADDING = 0x0026;
+  /** RFC 5780 §7.5, kept as {@link Opaque}: send the response to this port of the source IP. */
+  int RESPONSE_PORT = 0x0027;
   int SOFTWARE = 0x8022;
   int FINGERPRINT = 0x8028;
   int RESPONSE_ORIGIN = 0x802B;
