@@ -10,6 +10,9 @@ import org.kinmesh.wire.WireRules;
  */
 public record ServerSpec(String host, int port) {
   public static final int DEFAULT_PORT = 3478;
+  /** The design's public servers: used only when none are configured (never by tests). */
+  public static final java.util.List<String> PUBLIC_DEFAULTS = java.util.List.of("stun.l.google.com:19302",
+      "stun.cloudflare.com:3478", "stun.stunprotocol.org:3478");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
   /** Parses one server; the message of the IllegalArgumentException says what is wrong with it. */
