@@ -15,7 +15,6 @@ import org.kinmesh.stun.StunClient;
 import org.kinmesh.stun.StunJson;
 import org.kinmesh.stun.StunResolver;
 import org.kinmesh.stun.StunSocketVerticle;
-import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireRules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,7 +60,7 @@ final class StunCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      StunSocketVerticle socket = new StunSocketVerticle(bind, localPort, TimeSource.SYSTEM);
+      StunSocketVerticle socket = new StunSocketVerticle(bind, localPort);
       try {
         Cli.await(vertx.deployVerticle(socket), 10);
       } catch (ExecutionException | TimeoutException e) {

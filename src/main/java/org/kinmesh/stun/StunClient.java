@@ -9,7 +9,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireRules;
 
 /**
@@ -26,14 +25,17 @@ public final class StunClient {
   }
 
   private final Vertx vertx;
-  private final TimeSource clock;
   private final Sender sender;
   private final List<Run> runs = new ArrayList<>();
 
-  public StunClient(Vertx vertx, TimeSource clock, Sender sender) {
+  public StunClient(Vertx vertx, Sender sender) {
     this.vertx = vertx;
-    this.clock = clock;
     this.sender = sender;
+  }
+
+  /** The probe's time: monotonic milliseconds, the time Vert.x timers run on (not a node's injected clock). */
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /** Runs one probe; completes with its result (never fails: "nothing answered" is a result). */
@@ -41,14 +43,14 @@ public final class StunClient {
       ProbeSettings settings) {
     Run run = new Run(new NatProbe(servers, localAddresses, localPort, settings));
     runs.add(run);
-    run.handle(run.probe.start(clock.nowMillis()));
+    run.handle(run.probe.start(now()));
     return run.promise.future();
   }
 
   /** A STUN datagram that arrived on the socket. */
   public void onDatagram(InetSocketAddress from, byte[] data) {
     for (Run r : List.copyOf(runs)) {
-      r.handle(r.probe.onDatagram(from, data, clock.nowMillis()));
+      r.handle(r.probe.onDatagram(from, data, now()));
     }
   }
 
@@ -119,9 +121,9 @@ public final class StunClient {
       }
       long wake = probe.nextWakeup();
       if (wake != Long.MAX_VALUE) {
-        timer = vertx.setTimer(Math.max(1, wake - clock.nowMillis()), id -> {
+        timer = vertx.setTimer(Math.max(1, wake - now()), id -> {
           timer = -1;
-          handle(probe.onTimer(clock.nowMillis()));
+          handle(probe.onTimer(now()));
         });
       }
     }

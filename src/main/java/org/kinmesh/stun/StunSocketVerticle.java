@@ -9,7 +9,6 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
-import org.kinmesh.util.TimeSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +21,13 @@ public final class StunSocketVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
-  private final TimeSource clock;
   private DatagramSocket socket;
   private StunClient client;
   private volatile int boundPort = -1;
 
-  public StunSocketVerticle(String host, int port, TimeSource clock) {
+  public StunSocketVerticle(String host, int port) {
     this.host = host;
     this.port = port;
-    this.clock = clock;
   }
 
   public int boundPort() {
@@ -44,7 +41,7 @@ public final class StunSocketVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     socket = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(!ipv4()));
-    client = new StunClient(vertx, clock, (to, data) -> socket.send(Buffer.buffer(data), to.getPort(),
+    client = new StunClient(vertx, (to, data) -> socket.send(Buffer.buffer(data), to.getPort(),
         StunClient.ipText(to)).onFailure(e -> LOG.debug("op=stun.send to={} err={}", to, e.toString())));
     socket.handler(p -> client.onDatagram(p.sender().hostAddress(), p.sender().port(), p.data().getBytes()));
     return socket.listen(port, host).onSuccess(s -> boundPort = s.localAddress().port());

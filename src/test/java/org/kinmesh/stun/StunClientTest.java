@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.testing.Await;
-import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.gossip.NatType;
 
 /** The client shell on a real UDP socket against coturn on loopback. */
@@ -24,7 +23,7 @@ class StunClientTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    client = new StunSocketVerticle("127.0.0.1", 0, TimeSource.SYSTEM);
+    client = new StunSocketVerticle("127.0.0.1", 0);
     Await.result(vertx.deployVerticle(client));
   }
 

@@ -34,7 +34,6 @@ import org.kinmesh.stun.StunSocketVerticle;
 import org.kinmesh.stun.TransactionId;
 import org.kinmesh.testing.Await;
 import org.kinmesh.util.ManualTimeSource;
-import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.gossip.NatType;
 
 /** The relay's STUN responder on loopback: 127.0.0.1 primary, 127.0.0.2 alternate. */
@@ -99,7 +98,7 @@ class RelayStunTest {
     assertThat(a.get(1)).isEqualTo(new InetSocketAddress(a.get(0).getAddress(), a.get(3).getPort()));
     assertThat(a.get(2)).isEqualTo(new InetSocketAddress(a.get(3).getAddress(), a.get(0).getPort()));
 
-    StunSocketVerticle client = new StunSocketVerticle("127.0.0.1", 0, TimeSource.SYSTEM);
+    StunSocketVerticle client = new StunSocketVerticle("127.0.0.1", 0);
     Await.result(vertx.deployVerticle(client));
     InetSocketAddress me = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), client.boundPort());
     List<StunServer> servers = List.of(new StunServer("relay", stun(0)));
