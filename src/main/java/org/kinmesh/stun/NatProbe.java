@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.kinmesh.stun.Transaction.Purpose;
+import org.kinmesh.wire.gossip.NatType;
 
 /**
  * One run of public-endpoint discovery and NAT classification, as a pure state machine: the
@@ -24,6 +25,12 @@ import org.kinmesh.stun.Transaction.Purpose;
  *       (alternate IP and port).
  *   <li>Otherwise: test I against the next server on a different IP, and compare mappings.
  * </ol>
+ * A re-probe from the same socket ({@code previous} given) whose test I sees the same mapping
+ * from the same server keeps the previous RFC 5780 verdict and stops after test I: the previous
+ * run's tests II and III opened holes towards the server's alternate address, and while the NAT
+ * still remembers this socket (its mapping is unchanged) those holes let the CHANGE-REQUEST
+ * answers in, so a port-restricted NAT would look full cone. A changed mapping means the NAT
+ * forgot the socket (new external address, flushed state, expiry): then the full tests run.
  * Answers are matched by transaction ID and by where they came from; anything else is ignored.
  */
 public final class NatProbe {
@@ -41,6 +48,8 @@ public final class NatProbe {
   private final Set<InetAddress> localAddresses;
   private final int localPort;
   private final ProbeSettings settings;
+  private final ProbeResult previous;
+  private boolean kept;
   private final Map<TransactionId, Transaction> active = new LinkedHashMap<>();
   private final List<ServerOutcome> outcomes = new ArrayList<>();
   private Phase phase = Phase.TEST_I;
@@ -65,10 +74,20 @@ public final class NatProbe {
    * @param localPort the socket's port
    */
   public NatProbe(List<StunServer> servers, Set<InetAddress> localAddresses, int localPort, ProbeSettings settings) {
+    this(servers, localAddresses, localPort, settings, null);
+  }
+
+  /**
+   * @param previous the last result of a probe on this same socket, or null (a fresh socket):
+   *     see the class comment for when its verdict is kept
+   */
+  public NatProbe(List<StunServer> servers, Set<InetAddress> localAddresses, int localPort, ProbeSettings settings,
+      ProbeResult previous) {
     this.servers = List.copyOf(servers);
     this.localAddresses = Set.copyOf(localAddresses);
     this.localPort = localPort;
     this.settings = settings;
+    this.previous = previous;
   }
 
   public List<Outgoing> start(long now) {
@@ -207,6 +226,9 @@ public final class NatProbe {
         outcomes.add(ServerOutcome.answered(primary, seen, other, rttMillis));
         if (isLocal(seen)) {
           finish(now);
+        } else if (sameMappingAsBefore()) {
+          kept = true;
+          finish(now);
         } else if (usableOther()) {
           phase = Phase.FILTERING;
           long wait = settings.filterWaitMillis(rttMillis);
@@ -331,6 +353,13 @@ public final class NatProbe {
         && other.getAddress().getClass() == p.getAddress().getClass();
   }
 
+  /** The previous probe on this socket classified the NAT with RFC 5780 and saw this very mapping from this server. */
+  private boolean sameMappingAsBefore() {
+    return previous != null && previous.observations().rfc5780() && previous.natType() != NatType.UNKNOWN
+        && previous.natType() != NatType.OPEN && mapped.equals(previous.publicEndpoint())
+        && primary.name().equals(previous.server());
+  }
+
   private boolean isLocal(InetSocketAddress a) {
     return localAddresses.contains(a.getAddress()) && (localPort <= 0 || a.getPort() == localPort);
   }
@@ -340,6 +369,11 @@ public final class NatProbe {
     phase = Phase.DONE;
     if (mapped == null) {
       result = ProbeResult.nothing(outcomes, now - startedAt);
+      return;
+    }
+    if (kept) {
+      result = new ProbeResult(mapped, previous.classification(), primary.name(), outcomes, previous.observations(),
+          now - startedAt);
       return;
     }
     NatClassifier.Observations o = new NatClassifier.Observations(mapped, isLocal(mapped),

@@ -41,7 +41,13 @@ public final class StunClient {
   /** Runs one probe; completes with its result (never fails: "nothing answered" is a result). */
   public Future<ProbeResult> probe(List<StunServer> servers, Set<InetAddress> localAddresses, int localPort,
       ProbeSettings settings) {
-    Run run = new Run(new NatProbe(servers, localAddresses, localPort, settings));
+    return probe(servers, localAddresses, localPort, settings, null);
+  }
+
+  /** Same, a re-probe on this socket: {@code previous} is its last result (NatProbe keeps its verdict if still mapped). */
+  public Future<ProbeResult> probe(List<StunServer> servers, Set<InetAddress> localAddresses, int localPort,
+      ProbeSettings settings, ProbeResult previous) {
+    Run run = new Run(new NatProbe(servers, localAddresses, localPort, settings, previous));
     runs.add(run);
     run.handle(run.probe.start(now()));
     return run.promise.future();

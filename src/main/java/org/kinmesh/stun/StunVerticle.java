@@ -42,6 +42,8 @@ public final class StunVerticle extends VerticleBase {
   private Set<InetAddress> localAddresses = Set.of();
   private InetSocketAddress endpoint;
   private NatType nat = NatType.UNKNOWN;
+  /** The last probe that found an endpoint: a re-probe on the same socket may keep its verdict (NatProbe). */
+  private ProbeResult last;
   private Future<JsonObject> running;
   private boolean again;
   private long refreshTimer = -1;
@@ -112,11 +114,18 @@ public final class StunVerticle extends VerticleBase {
       for (ServerOutcome f : resolved.failures()) {
         LOG.debug("op=stun.resolve server={} err={}", f.server(), f.error());
       }
-      return client.probe(resolved.servers(), localAddresses, localPort, settings.probe());
+      return client.probe(resolved.servers(), localAddresses, localPort, settings.probe(), last);
     }).onComplete(ar -> {
       running = null;
       if (ar.succeeded()) {
-        apply(ar.result());
+        ProbeResult r = ar.result();
+        LOG.debug("op=stun.probed reason={} public={} nat={} took={}ms", reason,
+            r.publicEndpoint() == null ? "none" : StunClient.endpointText(r.publicEndpoint()), r.natType().wire(),
+            r.elapsedMillis());
+        if (r.publicEndpoint() != null) {
+          last = r;
+        }
+        apply(r);
       } else if (!stopping) {
         LOG.warn("op=stun.probe failed: {}", ar.cause().toString());
       }

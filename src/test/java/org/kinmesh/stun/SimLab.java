@@ -107,6 +107,12 @@ final class SimLab {
     return probe.result();
   }
 
+  /** The NAT forgets every mapping and hole (flushed state, expiry): the next datagram gets a new port. */
+  void forgetMappings() {
+    mappings.clear();
+    permissions.clear();
+  }
+
   /** Puts a datagram in front of the probe at {@code at}, as if it came from {@code from}. */
   void inject(long at, InetSocketAddress from, byte[] data) {
     inbound.add(new InFlight(at, seq++, from, data));
