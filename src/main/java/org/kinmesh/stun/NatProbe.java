@@ -22,7 +22,10 @@ import org.kinmesh.wire.gossip.NatType;
  *   <li>With a usable OTHER-ADDRESS (RFC 5780 server): the two filtering tests first (CHANGE-REQUEST
  *       change IP and port; change port), both to the primary address so no hole towards the
  *       alternate exists yet; then mapping tests II (alternate IP, primary port) and III
- *       (alternate IP and port).
+ *       (alternate IP and port). Silence is the filtering tests' answer, so they wait 8 round trips
+ *       (bounded, see ProbeSettings); a plain Binding request sent with them, a control, measures
+ *       the round trip again and can shorten that wait: test I's round trip is often inflated by
+ *       a cold start (class loading, JIT), which made a first probe wait the 1 s cap.
  *   <li>Otherwise: test I against the next server on a different IP, and compare mappings.
  * </ol>
  * A re-probe from the same socket ({@code previous} given) whose test I sees the same mapping
@@ -134,6 +137,8 @@ public final class NatProbe {
         active.remove(t.id);
         if (t.purpose == Purpose.FILTER_CHANGE_BOTH || t.purpose == Purpose.FILTER_CHANGE_PORT) {
           filtered(t.purpose, FilterOutcome.NO_ANSWER, now, out);
+        } else if (t.purpose == Purpose.FILTER_CONTROL) {
+          continue; // only ever shortens the filtering wait
         } else {
           failed(t, "timeout", now, out);
         }
@@ -171,6 +176,22 @@ public final class NatProbe {
     boolean success = m.cls() == StunClass.SUCCESS;
     if (success && !usable(m)) {
       ignored++; // RFC 8489 §6.3.4: discard, keep waiting for a usable answer
+      return List.of();
+    }
+    if (t.purpose == Purpose.FILTER_CONTROL) {
+      if (!from.equals(t.to)) {
+        ignored++;
+        return List.of();
+      }
+      active.remove(t.id);
+      if (success) {
+        long until = t.start + settings.filterWaitMillis(now - t.start);
+        for (Transaction f : active.values()) {
+          if (f.purpose == Purpose.FILTER_CHANGE_BOTH || f.purpose == Purpose.FILTER_CHANGE_PORT) {
+            f.shortenDeadline(until);
+          }
+        }
+      }
       return List.of();
     }
     List<Outgoing> out = new ArrayList<>();
@@ -237,6 +258,7 @@ public final class NatProbe {
               new StunAttribute.ChangeRequest(true, true));
           begin(Purpose.FILTER_CHANGE_PORT, primary.address(), twice, wait, now, out,
               new StunAttribute.ChangeRequest(false, true));
+          begin(Purpose.FILTER_CONTROL, primary.address(), twice, wait, now, out);
         } else {
           phase = Phase.SECOND_SERVER;
           nextSecondServer(now, out);
@@ -301,6 +323,7 @@ public final class NatProbe {
       return;
     }
     phase = Phase.MAPPING;
+    active.values().removeIf(x -> x.purpose == Purpose.FILTER_CONTROL);
     long[] offsets = Transaction.rfcOffsets(settings.rtoMillis(), settings.perServerMillis());
     mappingPending = 2;
     begin(Purpose.MAPPING_ALT_IP, new InetSocketAddress(other.getAddress(), primary.address().getPort()), offsets,

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** One outstanding request of a probe: when to (re)send it and when to give up. Pure. */
 final class Transaction {
-  enum Purpose { TEST_I, SECOND_SERVER, FILTER_CHANGE_BOTH, FILTER_CHANGE_PORT, MAPPING_ALT_IP, MAPPING_ALT_BOTH }
+  enum Purpose { TEST_I, SECOND_SERVER, FILTER_CHANGE_BOTH, FILTER_CHANGE_PORT, FILTER_CONTROL, MAPPING_ALT_IP,
+    MAPPING_ALT_BOTH }
 
   final Purpose purpose;
   final TransactionId id;
@@ -14,7 +15,7 @@ final class Transaction {
   final byte[] request;
   final long start;
   private final long[] sendOffsets;
-  final long deadline;
+  long deadline;
   private int sent;
 
   Transaction(Purpose purpose, TransactionId id, InetSocketAddress to, byte[] request, long start, long[] sendOffsets,
@@ -55,6 +56,11 @@ final class Transaction {
 
   int sent() {
     return sent;
+  }
+
+  /** Gives up earlier (never later) than planned. */
+  void shortenDeadline(long at) {
+    deadline = Math.min(deadline, at);
   }
 
   long nextWakeup() {

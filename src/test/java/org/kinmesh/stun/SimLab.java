@@ -57,6 +57,9 @@ final class SimLab {
   /** Datagrams towards a matching destination vanish (a dead server, a blocked path). */
   Predicate<InetSocketAddress> dropTo = a -> false;
   long latencyMillis = 5;
+  /** Extra delay of the Nth answer that gets through (0: the first, e.g. a client still cold when it arrives). */
+  final Map<Integer, Long> extraDelayOfAnswer = new HashMap<>();
+  private int answered;
   long now = 1_000_000;
   final List<Long> sendTimes = new ArrayList<>();
   final List<InetSocketAddress> sentTo = new ArrayList<>();
@@ -191,7 +194,7 @@ final class SimLab {
 
   private void deliver(InetSocketAddress client, InetSocketAddress from, byte[] resp) {
     if (nat == NatKind.NONE || (client.getAddress().equals(PUBLIC_IP) && admits(client.getPort(), from))) {
-      inbound.add(new InFlight(now + latencyMillis, seq++, from, resp));
+      inbound.add(new InFlight(now + latencyMillis + extraDelayOfAnswer.getOrDefault(answered++, 0L), seq++, from, resp));
     }
   }
 
