@@ -42,6 +42,11 @@ public final class Addresses {
   public static final String STUN_STATE = "kinmesh.internal.stun.state";
   /** request/reply: Stun's current view, same body as STUN_STATE. */
   public static final String STUN_STATE_QUERY = "kinmesh.internal.stun.state.query";
+  /**
+   * request/reply: probe now (joins a probe already running); replies with the view after it,
+   * same body as STUN_STATE. For tests and for hosts that know the network just changed.
+   */
+  public static final String STUN_REFRESH = "kinmesh.internal.stun.refresh";
   /** Gossip publishes peer-table changes: {"pubkey","endpoints":[{"ip","port",...}],"nat","ver"}. */
   public static final String PEER_TABLE_UPDATED = "kinmesh.internal.gossip.peer";
   /** request/reply to Gossip: {"pubkey"} → the peer's endpoints best first, {"endpoints":[...],"nat"}, or a failure. */

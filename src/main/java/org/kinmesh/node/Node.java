@@ -76,7 +76,8 @@ public final class Node extends VerticleBase {
 
   /**
    * Start-up order of the design: the chain first (it decides who may connect), the UDP socket, then the links
-   * (listening), the relay client (publishing the links' endpoint, answering lookups),
+   * (listening), STUN (the socket's public endpoint and NAT type; it does not wait for the first answer),
+   * the relay client (publishing the links' endpoint, answering lookups),
    * consensus, and the API last.
    */
   @Override
@@ -90,6 +91,8 @@ public final class Node extends VerticleBase {
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
+        .compose(v -> deploy(new org.kinmesh.stun.StunVerticle(org.kinmesh.stun.StunSettings.fromConfig(config),
+            UdpAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
