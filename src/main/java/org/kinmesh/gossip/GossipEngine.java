@@ -75,6 +75,8 @@ public final class GossipEngine {
   private final Map<String, Long> lastPullTs;
   /** Puller side: watermark, last timestamp and pull count per responder (key, or "@endpoint" for a keyless seed). */
   private final Map<String, PullerState> pullers;
+  /** Puller side: the last pull timestamp sent to each endpoint. */
+  private final Map<String, Long> lastPullTsTo;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final List<Endpoint> keylessSeeds = new ArrayList<>();
   private final OwnVersion ownVer;
@@ -96,6 +98,7 @@ public final class GossipEngine {
     this.peerLimits = new RateLimits(cfg.peerOpsPerSec(), cfg.peerOpsPerSec(), cfg.maxEntries(), clock);
     this.lastPullTs = lru(cfg.maxEntries());
     this.pullers = lru(cfg.maxEntries());
+    this.lastPullTsTo = lru(cfg.maxEntries());
     this.ownVer = new OwnVersion(0);
     for (GossipConfig.Seed s : cfg.seeds()) {
       if (s.pubkey() == null) {
@@ -242,9 +245,12 @@ public final class GossipEngine {
     st.pulls++;
     boolean resync = cfg.resyncEvery() > 0 && st.pulls % cfg.resyncEvery() == 0;
     long since = resync ? 0 : st.watermark;
-    // Strictly increasing per responder, so the responder's replay rule never refuses a genuine pull.
-    long ts = Math.max(clock.nowSeconds(), st.lastTs + 1);
+    // Strictly increasing per responder, so the responder's replay rule never refuses a genuine pull; kept per
+    // key and per endpoint, because a keyless seed and a key we learned later can be the same responder.
+    Long lastAtEndpoint = lastPullTsTo.get(to.toString());
+    long ts = Math.max(clock.nowSeconds(), Math.max(st.lastTs, lastAtEndpoint == null ? 0 : lastAtEndpoint) + 1);
     st.lastTs = ts;
+    lastPullTsTo.put(to.toString(), ts);
     Pull p = Pull.sign(identity, chain, since, ts);
     if (pending.size() >= MAX_PENDING_PULLS) {
       Iterator<String> it = pending.keySet().iterator();
