@@ -11,6 +11,7 @@ import org.kinmesh.config.ConfigReader;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.node.link.PathPolicy;
+import org.kinmesh.gossip.GossipConfig;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Endpoint;
 
@@ -35,12 +36,13 @@ public record NodeConfig(
     QuorumPolicy quorum,
     boolean adminAllowRemote,
     PathPolicy pathPolicy,
-    List<org.kinmesh.stun.ServerSpec> stunServers) {
+    List<org.kinmesh.stun.ServerSpec> stunServers,
+    GossipConfig gossip) {
 
   private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
       "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only",
-      "stun_servers");
+      "stun_servers", "gossip");
 
   /** Periodic work, each timer re-armed with fresh jitter. */
   public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
@@ -97,8 +99,9 @@ public record NodeConfig(
       throw new ConfigException("force_relay", e.getMessage());
     }
     List<org.kinmesh.stun.ServerSpec> stun = stunServers(r, json, env, api);
+    GossipConfig gossip = GossipConfig.read(r.nested("gossip"));
     return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
-        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun);
+        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip);
   }
 
   /**
@@ -152,6 +155,11 @@ public record NodeConfig(
   /** The SQLite file of the ledger. */
   public Path ledgerDb() {
     return dataDir.resolve("ledger.db");
+  }
+
+  /** The gossip peer cache: its own SQLite file, apart from the ledger (docs/gossip.md). */
+  public Path peersDb() {
+    return dataDir.resolve("peers.db");
   }
 
   /** Where a node asked for api_listen port 0 writes the port it got. */
