@@ -134,10 +134,9 @@ public final class Node extends VerticleBase {
     });
   }
 
-  /** Links listen where the API does when that is loopback (tests, the demo), else everywhere. */
+  /** The address of the node's endpoint (UDP socket and TCP links): listen_host, every interface by default. */
   private String linkListenHost() {
-    String h = config.apiListen().host();
-    return h.startsWith("127.") || h.equals("::1") || h.equals("localhost") ? h : "0.0.0.0";
+    return config.listenHost();
   }
 
   private Future<Void> deploy(VerticleBase verticle) {

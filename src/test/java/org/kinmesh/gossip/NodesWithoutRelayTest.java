@@ -59,7 +59,7 @@ class NodesWithoutRelayTest {
         gossip.put("seeds", new JsonArray().add("127.0.0.1:" + nodes.get(0).udpPort()));
       }
       JsonObject json = new JsonObject().put("identity_path", "unused").put("genesis_path", genesisFile.toString())
-          .put("data_dir", dir.resolve("n" + i).toString()).put("api_listen", "127.0.0.1:0")
+          .put("data_dir", dir.resolve("n" + i).toString()).put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1")
           .put("gossip_udp_port", 0).put("relay_url", "http://127.0.0.1:" + deadPort)
           .put("block_interval_ms", 100).put("empty_block_interval_ms", 500)
           .put("intervals", new JsonObject().put("view_change_timeout_ms", 1000).put("peer_retry_max_secs", 1))
