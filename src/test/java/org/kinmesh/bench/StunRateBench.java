@@ -38,6 +38,9 @@ import org.kinmesh.stun.TransactionId;
  * <p>{@code classify PORT_A PORT_B [probes]}: full RFC 5780 classification (test I, both
  * filtering tests, mapping tests) of this host against each server, with no local addresses
  * so "open" cannot cut it short; prints the median and spread of the probe time.
+ *
+ * <p>{@code ports N}: N distinct UDP ports free on 127.0.0.1 and 127.0.0.2 right now.
+ * {@code wait PORT}: exits 0 once a Binding request to 127.0.0.1:PORT is answered (10 s at most).
  */
 public final class StunRateBench {
   private StunRateBench() {}
@@ -45,11 +48,15 @@ public final class StunRateBench {
   public static void main(String[] args) throws Exception {
     if (args.length >= 5 && args[0].equals("rate")) {
       rate(args);
+    } else if (args.length == 2 && args[0].equals("ports")) {
+      ports(Integer.parseInt(args[1]));
+    } else if (args.length == 2 && args[0].equals("wait")) {
+      System.exit(awaitAnswer(Integer.parseInt(args[1])) ? 0 : 1);
     } else if (args.length >= 3 && args[0].equals("classify")) {
       classify(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 30);
     } else {
       System.err.println("usage: StunRateBench rate PORT_A PID_A PORT_B PID_B [sockets] [window] [warmup_s] [slice_s]"
-          + " [rounds] [clk_tck] | classify PORT_A PORT_B [probes]");
+          + " [rounds] [clk_tck] | classify PORT_A PORT_B [probes] | ports N | wait PORT");
       System.exit(2);
     }
   }
@@ -237,6 +244,47 @@ public final class StunRateBench {
     Arrays.sort(v);
     int n = v.length;
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  // ---- helpers for the script ----
+
+  private static void ports(int n) throws IOException {
+    List<DatagramSocket> held = new ArrayList<>();
+    StringBuilder out = new StringBuilder();
+    try {
+      while (held.size() < n) {
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+        held.add(s);
+        try (DatagramSocket alt = new DatagramSocket(s.getLocalPort(), InetAddress.getByName("127.0.0.2"))) {
+          out.append(held.size() == 1 ? "" : " ").append(s.getLocalPort());
+        } catch (IOException taken) {
+          // taken on the alternate IP: keep it held so it is not offered again, and take another
+          n++;
+        }
+      }
+    } finally {
+      held.forEach(DatagramSocket::close);
+    }
+    System.out.println(out.toString().trim().replaceAll(" +", " "));
+  }
+
+  private static boolean awaitAnswer(int port) throws IOException {
+    byte[] req = StunCodec.encode(StunMessage.bindingRequest(TransactionId.random()));
+    InetSocketAddress to = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port);
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+      s.setSoTimeout(100);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        s.send(new DatagramPacket(req, req.length, to));
+        try {
+          s.receive(new DatagramPacket(new byte[1500], 1500));
+          return true;
+        } catch (SocketTimeoutException notYet) {
+          // still starting
+        }
+      }
+    }
+    return false;
   }
 
   // ---- classify ----
