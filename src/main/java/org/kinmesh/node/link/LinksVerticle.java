@@ -876,8 +876,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       boolean up = p.session != null && p.session.isOpen();
       PathKind path = p.selector.active();
       Endpoint udpEndpoint = udpPaths.endpoint(p.key);
-      String endpoint = path == PathKind.DIRECT_UDP && udpEndpoint != null ? udpEndpoint.toString()
-          : p.dialed != null ? p.dialed : p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
+      // The address traffic goes to; through the relay that is the relay's business, not the peer's.
+      String endpoint = path == PathKind.RELAYED || path == PathKind.NONE ? null
+          : path == PathKind.DIRECT_UDP && udpEndpoint != null ? udpEndpoint.toString()
+          : up ? p.session.remoteAddress() : p.dialed != null ? p.dialed : p.endpoint;
       long rtt = path == PathKind.DIRECT_UDP ? udpPaths.rttMillis(p.key) : p.selector.rttMillis(path);
       long seen = p.lastSeen();
       list.add(new JsonObject().put("pubkey", p.key).put("path", path.text()).put("why", p.selector.reason())
