@@ -377,14 +377,21 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(ep[0]).setPort(Integer.parseInt(ep[1]))
         .setURI(LinkSettings.PATH).addHeader(LinkSettings.CHALLENGE_HEADER, challenge)
         .setTimeout(settings.connectTimeoutMillis());
-    return client.connect(options).compose(ws -> {
+    // The session's handlers go on before the upgrade: the acceptor's hello can arrive in the
+    // same read as its 101 answer, before the connect future completes, and must not be missed.
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    LinkSession s = LinkSession.dialed(vertx, this, ws, p.key, challenge, settings, clock);
+    sessions.add(s);
+    return ws.connect(options).compose(v -> {
       if (stopping || peers.get(p.key) != p) {
-        ws.close((short) 1001, "going_away");
+        s.close((short) 1001, "going_away");
         return Future.failedFuture("stopped or deauthorized while dialing");
       }
-      LinkSession s = LinkSession.dialed(vertx, this, ws, p.key, challenge, settings, clock);
-      sessions.add(s);
       return s.opened();
+    }, err -> {
+      s.abandon();
+      sessions.remove(s);
+      return Future.failedFuture(err);
     });
   }
 
