@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.Block;
 import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.gossip.GossipAddresses;
+import org.kinmesh.gossip.GossipSettings;
+import org.kinmesh.gossip.GossipVerticle;
 import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
@@ -72,8 +75,8 @@ public final class Node extends VerticleBase {
 
   /**
    * Start-up order of the design: the chain first (it decides who may connect), the UDP socket, then the links
-   * (listening), the relay client (publishing the links' endpoint, answering lookups),
-   * consensus, and the API last.
+   * (listening), gossip (the peer cache, then announce and pull), the relay client (publishing the links'
+   * endpoint, answering lookups), consensus, and the API last.
    */
   @Override
   public Future<?> start() {
@@ -85,6 +88,8 @@ public final class Node extends VerticleBase {
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
+        .compose(v -> deploy(new GossipVerticle(GossipSettings.fromConfig(config, chain), identity, clock,
+            UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))

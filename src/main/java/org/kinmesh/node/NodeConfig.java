@@ -10,6 +10,7 @@ import org.kinmesh.config.ConfigException;
 import org.kinmesh.config.ConfigReader;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.consensus.QuorumPolicy;
+import org.kinmesh.gossip.GossipConfig;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Endpoint;
 
@@ -32,11 +33,12 @@ public record NodeConfig(
     long emptyBlockIntervalMs,
     Intervals intervals,
     QuorumPolicy quorum,
-    boolean adminAllowRemote) {
+    boolean adminAllowRemote,
+    GossipConfig gossip) {
 
   private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
-      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote");
+      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "gossip");
 
   /** Periodic work, each timer re-armed with fresh jitter. */
   public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
@@ -86,8 +88,9 @@ public record NodeConfig(
     Intervals intervals = intervals(r.nested("intervals"));
     QuorumPolicy quorum = quorum(r.nested("quorum"));
     boolean remote = r.bool("admin_allow_remote", false);
+    GossipConfig gossip = GossipConfig.read(r.nested("gossip"));
     return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
-        List.copyOf(advertise), block, empty, intervals, quorum, remote);
+        List.copyOf(advertise), block, empty, intervals, quorum, remote, gossip);
   }
 
   private static Intervals intervals(ConfigReader r) throws ConfigException {
@@ -113,6 +116,11 @@ public record NodeConfig(
   /** The SQLite file of the ledger. */
   public Path ledgerDb() {
     return dataDir.resolve("ledger.db");
+  }
+
+  /** The gossip peer cache: its own SQLite file, apart from the ledger (docs/gossip.md). */
+  public Path peersDb() {
+    return dataDir.resolve("peers.db");
   }
 
   /** Where a node asked for api_listen port 0 writes the port it got. */
