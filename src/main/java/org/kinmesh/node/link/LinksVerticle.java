@@ -44,6 +44,8 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   /** ARCHITECTURE.md limits: at most 100 peers, 8 outbound network operations in flight. */
   static final int MAX_PEERS = 100;
   static final int MAX_DIALS_IN_FLIGHT = 8;
+  /** Gossip answers from memory; a slow answer means it is not running. */
+  private static final DeliveryOptions TABLE_ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   private final LinkSettings settings;
   private final Identity identity;
@@ -243,6 +245,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     endpoint(p).compose(ep -> connect(p, ep)).onComplete(ar -> {
       p.dialing = false;
       dialsInFlight--;
+      if (ar.succeeded()) {
+        reportEndpoint(p, true);
+      }
       if (stopping || peers.get(p.key) != p || p.session != null) {
         return;
       }
@@ -252,9 +257,44 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     });
   }
 
-  /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
+  /**
+   * The peer table first (gossip's best endpoint), then the relay (docs/gossip.md). After a
+   * failed table endpoint the next dial asks the relay once, so a stale table cannot hide a
+   * peer the relay knows; every outcome goes back to the table's scores.
+   */
   private Future<String[]> endpoint(Peer p) {
+    p.dialed = null;
+    if (p.skipTable) {
+      p.skipTable = false;
+      return relayEndpoint(p);
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.PEER_TABLE_QUERY, new JsonObject().put("pubkey", p.key),
+        TABLE_ASK).map(m -> {
+          JsonArray eps = m.body().getJsonArray("endpoints");
+          JsonObject best = eps == null || eps.isEmpty() ? null : eps.getJsonObject(0);
+          String ip = best == null ? null : best.getString("ip");
+          Integer port = best == null ? null : best.getInteger("port");
+          if (!WireRules.isIp(ip) || port == null || !WireRules.isPort(port)) {
+            throw new IllegalStateException("peer table gave no usable endpoint");
+          }
+          p.dialed = new org.kinmesh.wire.gossip.Endpoint(ip, port).toString();
+          p.dialedFromTable = true;
+          return new String[] {ip, Integer.toString(port)};
+        }).recover(e -> relayEndpoint(p));
+  }
+
+  private void reportEndpoint(Peer p, boolean ok) {
+    if (p.dialed != null) {
+      vertx.eventBus().send(Addresses.PEER_ENDPOINT_RESULT, new JsonObject().put("pubkey", p.key)
+          .put("endpoint", p.dialed).put("ok", ok).put("source", p.dialedFromTable ? "table" : "relay"));
+    }
+  }
+
+  /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
+  private Future<String[]> relayEndpoint(Peer p) {
+    p.dialedFromTable = false;
     if (p.endpoint != null && monotonicMillis() < p.endpointUntilMillis) {
+      p.dialed = p.endpoint;
       return Future.succeededFuture(split(p.endpoint));
     }
     return vertx.eventBus().<JsonObject>request(Addresses.RELAY_LOOKUP, new JsonObject().put("pubkey", p.key),
@@ -267,6 +307,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
           }
           p.endpoint = new org.kinmesh.wire.gossip.Endpoint(ip, port).toString();
           p.endpointUntilMillis = monotonicMillis() + settings.lookupCacheMillis();
+          p.dialed = p.endpoint;
           return new String[] {ip, Integer.toString(port)};
         });
   }
@@ -300,7 +341,12 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     if (err instanceof LinkSession.LinkClosed closed && Rejection.DUPLICATE.code().equals(closed.reason)) {
       return; // the other direction's link won; nothing failed
     }
-    p.endpoint = null; // the peer may have moved: ask the relay again next time
+    reportEndpoint(p, false);
+    if (p.dialedFromTable) {
+      p.skipTable = true;
+    } else {
+      p.endpoint = null; // the peer may have moved: ask the relay again next time
+    }
     p.lastError = err.getMessage();
     p.breaker.failure(monotonicMillis());
     int failures = p.breaker.consecutiveFailures();
@@ -474,7 +520,8 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     JsonArray list = new JsonArray();
     for (Peer p : peers.values()) {
       boolean up = p.session != null && p.session.isOpen();
-      String endpoint = p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
+      String endpoint = p.dialed != null ? p.dialed : p.endpoint != null ? p.endpoint
+          : up ? p.session.remoteAddress() : null;
       long seen = p.lastSeen();
       list.add(new JsonObject().put("pubkey", p.key).put("path", up ? PATH_DIRECT : "none").put("endpoint", endpoint)
           .put("nat", "unknown").put("last_seen", seen < 0 ? null : seen).put("state", p.state.text())

@@ -11,6 +11,11 @@ final class Peer {
   /** Last endpoint the relay gave for this peer, and until when (timer clock) it is trusted. */
   String endpoint;
   long endpointUntilMillis;
+  /** The endpoint of the current (or last) dial, and whether the peer table gave it. */
+  String dialed;
+  boolean dialedFromTable;
+  /** The last table endpoint failed: the next dial asks the relay. */
+  boolean skipTable;
   LinkSession session;
   boolean dialing;
   long timer = -1;
