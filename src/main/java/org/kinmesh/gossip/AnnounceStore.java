@@ -15,7 +15,10 @@ import org.kinmesh.wire.gossip.Announce;
  * entry goes (the lowest number), never the node's own. Pure; owned by one event loop.
  */
 public final class AnnounceStore {
-  /** One stored announce: its key, version, signed timestamp, number, and wire JSON. */
+  /**
+   * One stored announce: its key, version, signed timestamp, number, and wire JSON; {@code json}
+   * is null for a version remembered without its announce (from the cache), which is never sent.
+   */
   public record Stored(String pubkey, long ver, long ts, long seq, String json) {}
 
   private final int capacity;
@@ -45,8 +48,26 @@ public final class AnnounceStore {
     if (old != null) {
       bySeq.remove(old.seq);
     }
-    Stored s = new Stored(a.pubkey(), a.ver(), a.ts(), ++counter, a.toJson().encode());
-    byKey.put(a.pubkey(), s);
+    return insert(new Stored(a.pubkey(), a.ver(), a.ts(), ++counter, a.toJson().encode()));
+  }
+
+  /**
+   * Remembers that {@code ver} of the key was accepted before (the cache says so) without its
+   * announce: later announces must be newer. Nothing when a version as new is held already.
+   */
+  public void remember(String key, long ver) {
+    Stored old = byKey.get(key);
+    if (old != null) {
+      if (old.ver >= ver) {
+        return;
+      }
+      bySeq.remove(old.seq);
+    }
+    insert(new Stored(key, ver, 0, ++counter, null));
+  }
+
+  private Stored insert(Stored s) {
+    byKey.put(s.pubkey, s);
     bySeq.put(s.seq, s);
     while (byKey.size() > capacity) {
       Stored eldest = null;

@@ -142,6 +142,8 @@ public final class GossipEngine {
       if (!r.pubkey().equals(self)) {
         table.addEndpoint(r.pubkey(), r.endpoint(), Source.CACHE, Math.min(r.score(), EndpointScore.CACHE_CAP),
             r.lastSeenSecs() * 1000, r.nat(), r.version());
+        // Also for keys the table does not keep: the version rule holds for every key we heard of.
+        store.remember(r.pubkey(), r.version());
       }
     }
     counters.add("cache_loaded", rows.size());
@@ -154,6 +156,11 @@ public final class GossipEngine {
 
   public long ownVer() {
     return ownVer.last();
+  }
+
+  /** The highest version we hold for the key (table, store or cache), -1 when none. */
+  public long knownVer(String key) {
+    return key.equals(self) ? ownVer.last() : Math.max(store.ver(key), table.ver(key));
   }
 
   public List<Endpoint> ownEndpoints() {
@@ -430,7 +437,7 @@ public final class GossipEngine {
     if (!authorized.contains(a.pubkey())) {
       return DropReason.UNAUTHORIZED;
     }
-    long known = Math.max(store.ver(a.pubkey()), table.ver(a.pubkey()));
+    long known = knownVer(a.pubkey());
     if (a.ver() <= known) {
       return a.ver() == known ? DropReason.DUPLICATE : DropReason.OUTDATED;
     }
@@ -454,7 +461,7 @@ public final class GossipEngine {
     long since = p.since() > store.counter() ? 0 : p.since(); // beyond our counter: we restarted; start over
     long minTs = clock.nowSeconds() - cfg.softTtlSecs();
     DeltaBuilder.Answer answer = DeltaBuilder.build(chain, self, store.after(since), store.counter(),
-        s -> s.ts() >= minTs && !s.pubkey().equals(p.from()), cfg.maxDeltaDatagrams(),
+        s -> s.json() != null && s.ts() >= minTs && !s.pubkey().equals(p.from()), cfg.maxDeltaDatagrams(),
         GossipDatagram.MAX_GOSSIP_BYTES);
     counters.increment("pulls_answered");
     counters.add("delta_datagrams_sent", answer.datagrams().size());

@@ -94,12 +94,30 @@ public final class GossipVerticle extends VerticleBase {
     this.log = "node=" + identity.shortId();
   }
 
+  private List<CachedEndpoint> preloadRows = List.of();
+  private long preloadOwnVer;
+
+  /**
+   * Endpoints and versions known from elsewhere (a provisioning tool, the benchmark's primed
+   * network), loaded exactly as cache rows are, after the cache. Call before deploying.
+   */
+  public GossipVerticle preload(List<CachedEndpoint> rows, long ownVer) {
+    this.preloadRows = rows;
+    this.preloadOwnVer = ownVer;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx, UdpDatagram.class);
     engine = new GossipEngine(settings.blockchainId(), cfg, identity, clock, random);
     schedule = new Schedule(cfg, random);
-    return loadCache().compose(v -> listen()).compose(v -> learnSocket()).onSuccess(v -> {
+    return loadCache().map(v -> {
+      engine.loadCache(preloadRows);
+      engine.restoreOwnVer(preloadOwnVer);
+      preloadRows = List.of();
+      return v;
+    }).compose(v -> listen()).compose(v -> learnSocket()).onSuccess(v -> {
       askStun();
       queryAuthorized();
     });
@@ -440,6 +458,9 @@ public final class GossipVerticle extends VerticleBase {
         .put("peers", engine.table().size()).put("peer_endpoints", engine.table().endpointCount())
         .put("entries", engine.store().size()).put("watermark", engine.store().counter())
         .put("counters", engine.counters().toJson());
+    if (request != null && request.getValue("pubkey") instanceof String key) {
+      s.put("known_ver", engine.knownVer(key));
+    }
     if (request != null && Boolean.TRUE.equals(request.getValue("table"))) {
       JsonArray t = new JsonArray();
       engine.table().snapshot().forEach(v -> t.add(v.toJson()));

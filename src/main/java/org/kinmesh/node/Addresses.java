@@ -57,7 +57,10 @@ public final class Addresses {
    * ("relay", "table", ...) says where the links got an endpoint the table may not know yet.
    */
   public static final String PEER_ENDPOINT_RESULT = "kinmesh.internal.gossip.endpoint_result";
-  /** request/reply to Gossip: {"table": bool} → own announce state, table size, drop counters (and the table). */
+  /**
+   * request/reply to Gossip: {"table": bool, "pubkey"} → own announce state, table size, drop counters (and the
+   * table; and "known_ver", the highest version held for that key).
+   */
   public static final String GOSSIP_STATUS = "kinmesh.internal.gossip.status";
   /** request/reply to Gossip, the HTTP fallback: {"source_ip","data": bytes} → {"status": int, "body": json}. */
   public static final String GOSSIP_HTTP = "kinmesh.internal.gossip.http";

@@ -395,4 +395,27 @@ class GossipEngineTest {
     assertThat(stale.status()).isEqualTo(401);
     assertThat(new JsonObject(stale.body()).getString("error")).isEqualTo("stale_timestamp");
   }
+
+  @Test
+  void cachedVersionsHoldEvenForKeysTheTableDoesNotKeep() throws Exception {
+    EngineNet small = new EngineNet(3, new JsonObject().put("max_peers", 1));
+    List<CachedEndpoint> rows = List.of(
+        new CachedEndpoint(small.key(1), EngineNet.endpoint(1), NatType.OPEN, small.clock.nowSeconds(), 50, 40, 1),
+        new CachedEndpoint(small.key(2), EngineNet.endpoint(2), NatType.OPEN, small.clock.nowSeconds(), 50, 40, 1));
+    small.e(0).loadCache(rows);
+    assertThat(small.e(0).table().size()).isEqualTo(1);
+    for (int i = 1; i <= 2; i++) {
+      byte[] same = GossipEngine.encode(GossipDatagram.TYPE_ANNOUNCE, Announce.sign(small.keys.get(i), EngineNet.CHAIN,
+          List.of(EP), NatType.OPEN, small.clock.nowSeconds(), 50).toJson());
+      assertThat(small.send(i, 0, same).drop()).isEqualTo(DropReason.DUPLICATE);
+      assertThat(small.e(0).knownVer(small.key(i))).isEqualTo(50);
+    }
+    // Remembered versions are never sent: a pull gets an empty delta.
+    byte[] p = GossipEngine.encode(GossipDatagram.TYPE_PULL,
+        Pull.sign(small.keys.get(1), EngineNet.CHAIN, 0, small.clock.nowSeconds()).toJson());
+    assertThat(parseDelta(small.send(1, 0, p).replies().get(0).data()).announces()).isEmpty();
+    byte[] newer = GossipEngine.encode(GossipDatagram.TYPE_ANNOUNCE, Announce.sign(small.keys.get(2), EngineNet.CHAIN,
+        List.of(EP), NatType.OPEN, small.clock.nowSeconds(), 51).toJson());
+    assertThat(small.send(2, 0, newer).drop()).isNull();
+  }
 }
