@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -104,5 +103,4 @@ class AcceptRuleProperties {
   Arbitrary<List<Long>> clockSteps() {
     return Arbitraries.longs().between(0, 1L << 50).list().ofMaxSize(40);
   }
-
 }
