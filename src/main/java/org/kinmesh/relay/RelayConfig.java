@@ -40,7 +40,7 @@ public record RelayConfig(
   private static final Set<String> KEYS = union(Set.of("listen_addr", "db_path", "ttl_secs", "token_ttl_secs",
       "admin_pubkeys", "open_registration", "rate_limit_per_min", "freshness_secs", "trusted_proxies", "tls",
       "bootstrap", "sweep_interval_secs", "http_instances", "shutdown_grace_secs",
-      "stun_listen", "stun_alternate", "stun_rate_limit_per_min"),
+      "stun_listen", "stun_alternate", "stun_rate_limit_per_min", "stun_threads"),
       org.kinmesh.relay.forward.ForwardSettings.CONFIG_KEYS);
 
   private static Set<String> union(Set<String> a, Set<String> b) {

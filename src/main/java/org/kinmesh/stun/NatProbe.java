@@ -369,11 +369,15 @@ public final class NatProbe {
     out.add(new Outgoing(to, request));
   }
 
-  /** RFC 5780 needs an alternate that differs in both IP and port, of the same family. */
+  /**
+   * RFC 5780 needs an alternate that differs in both IP and port, of the same family; one a
+   * datagram can be sent to (not port 0, not a wildcard or multicast address).
+   */
   private boolean usableOther() {
     InetSocketAddress p = primary.address();
     return other != null && !other.getAddress().equals(p.getAddress()) && other.getPort() != p.getPort()
-        && other.getAddress().getClass() == p.getAddress().getClass();
+        && other.getAddress().getClass() == p.getAddress().getClass() && other.getPort() != 0
+        && !other.getAddress().isAnyLocalAddress() && !other.getAddress().isMulticastAddress();
   }
 
   /** The previous probe on this socket classified the NAT with RFC 5780 and saw this very mapping from this server. */

@@ -56,6 +56,7 @@ public final class StunResponder {
   private final InetSocketAddress[] sockets;
   private final boolean originKnown;
   private final StunAttribute.Software software;
+  private final PlainBindingAnswer plain;
 
   /**
    * @param primary the primary socket's address; a wildcard IP (0.0.0.0, ::) is allowed only
@@ -83,6 +84,29 @@ public final class StunResponder {
           alternate};
     }
     originKnown = !primary.getAddress().isAnyLocalAddress();
+    plain = templates();
+  }
+
+  /** The general path's answers to a zero client with ID 0, one per socket: the fast path's templates. */
+  private PlainBindingAnswer templates() {
+    int length = sockets[0].getAddress().getAddress().length;
+    InetSocketAddress zero;
+    try {
+      zero = new InetSocketAddress(java.net.InetAddress.getByAddress(new byte[length]), 0);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e); // not reached: 4 or 16 bytes
+    }
+    byte[] request = new byte[20];
+    request[1] = 0x01;
+    request[4] = 0x21;
+    request[5] = 0x12;
+    request[6] = (byte) 0xA4;
+    request[7] = 0x42;
+    byte[][] t = new byte[sockets.length][];
+    for (int s = 0; s < sockets.length; s++) {
+      t[s] = general(request, request.length, zero, s).data();
+    }
+    return new PlainBindingAnswer(t, length);
   }
 
   /** The addresses to bind, in socket-number order: one, or four with an alternate. */
@@ -95,6 +119,17 @@ public final class StunResponder {
   }
 
   public Reply respond(byte[] data, int length, InetSocketAddress from, int receivedOn) {
+    if (PlainBindingAnswer.isPlainBinding(data, length)) {
+      byte[] answer = plain.answer(data, from, receivedOn);
+      if (answer != null) {
+        return new Reply(Outcome.OK, receivedOn, from.getPort(), answer);
+      }
+    }
+    return general(data, length, from, receivedOn);
+  }
+
+  /** The answer built the long way: decode, check, encode. */
+  Reply general(byte[] data, int length, InetSocketAddress from, int receivedOn) {
     if (length > MAX_PADDED_REQUEST_BYTES) {
       return Reply.drop(Outcome.OVERSIZED);
     }

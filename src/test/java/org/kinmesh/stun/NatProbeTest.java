@@ -165,6 +165,26 @@ class NatProbeTest {
   }
 
   @Test
+  void anOtherAddressThatCannotBeUsedFallsBackToASecondServer() throws Exception {
+    for (String bad : List.of("192.0.2.2:0", "0.0.0.0:3479", "224.0.0.1:3479", "203.0.113.10:3479", "192.0.2.2:3478",
+        "[2001:db8::2]:3479")) {
+      SimLab lab = new SimLab(NatKind.FULL_CONE, PLAIN_A);
+      NatProbe p = probe(lab);
+      TransactionId id = StunCodec.decode(p.start(lab.now).get(0).data()).id();
+      int colon = bad.lastIndexOf(':');
+      String host = bad.substring(0, colon).replace("[", "").replace("]", "");
+      byte[] answer = StunCodec.encode(new StunMessage(StunClass.SUCCESS, 1, id, List.of(
+          new StunAttribute.XorMappedAddress(StunCodecTest.addr("198.51.100.1", 40000)),
+          new StunAttribute.OtherAddress(StunCodecTest.addr(host, Integer.parseInt(bad.substring(colon + 1))))),
+          true));
+      // PLAIN_A (203.0.113.10:3478) names an alternate that cannot work: no RFC 5780 tests, and no second server
+      assertThat(p.onDatagram(PLAIN_A.primary(), answer, lab.now)).as(bad).isEmpty();
+      assertThat(p.done()).isTrue();
+      assertThat(p.result().observations().rfc5780()).isFalse();
+    }
+  }
+
+  @Test
   void anErrorAnswerToTestOneMovesToTheNextServer() {
     SimLab lab = new SimLab(NatKind.FULL_CONE, PLAIN_A, PLAIN_B);
     NatProbe p = probe(lab);

@@ -9,8 +9,8 @@ import org.kinmesh.wire.WireRules;
 
 /**
  * The relay's STUN responder settings (docs/relay.md, docs/stun.md), read from the relay config's
- * top-level keys {@code stun_listen}, {@code stun_alternate} and {@code stun_rate_limit_per_min}
- * (environment: RELAY_STUN_LISTEN, ...).
+ * top-level keys {@code stun_listen}, {@code stun_alternate}, {@code stun_rate_limit_per_min} and
+ * {@code stun_threads} (environment: RELAY_STUN_LISTEN, ...).
  *
  * <p>{@code stun_listen} defaults to 0.0.0.0:3478, except for a relay whose {@code listen_addr}
  * has port 0 (tests, the demo): its STUN socket takes a free port on the same host too, so
@@ -20,9 +20,10 @@ import org.kinmesh.wire.WireRules;
  * @param listen null when off
  * @param alternateIp the second IP for RFC 5780 (OTHER-ADDRESS, CHANGE-REQUEST), or null
  * @param alternatePort the alternate port (0: a free one)
+ * @param threads event loops answering, each with its own socket per address (SO_REUSEPORT)
  */
 public record RelayStunConfig(HostPort listen, String alternateIp, int alternatePort, int rateLimitPerMin,
-    boolean explicit) {
+    int threads, boolean explicit) {
   public static final int DEFAULT_PORT = 3478;
   public static final int DEFAULT_RATE_PER_MIN = 600;
 
@@ -41,12 +42,13 @@ public record RelayStunConfig(HostPort listen, String alternateIp, int alternate
     String dflt = http.port() == 0 ? new HostPort(http.host(), 0).toString() : "0.0.0.0:" + DEFAULT_PORT;
     String text = r.string("stun_listen", dflt).trim();
     int rate = (int) r.longValue("stun_rate_limit_per_min", DEFAULT_RATE_PER_MIN, 1, 10_000_000);
+    int threads = (int) r.longValue("stun_threads", Math.min(8, Runtime.getRuntime().availableProcessors()), 1, 64);
     String alt = r.string("stun_alternate", "").trim();
     if (text.isEmpty() || text.equalsIgnoreCase("off")) {
       if (!alt.isEmpty()) {
         throw new ConfigException("stun_alternate", "needs stun_listen (the STUN responder is off)");
       }
-      return new RelayStunConfig(null, null, 0, rate, explicit);
+      return new RelayStunConfig(null, null, 0, rate, threads, explicit);
     }
     HostPort listen = HostPort.parse("stun_listen", text);
     if (!WireRules.isIp(WireRules.canonicalIp(listen.host()))) {
@@ -54,7 +56,7 @@ public record RelayStunConfig(HostPort listen, String alternateIp, int alternate
     }
     listen = new HostPort(WireRules.canonicalIp(listen.host()), listen.port());
     if (alt.isEmpty()) {
-      return new RelayStunConfig(listen, null, 0, rate, explicit);
+      return new RelayStunConfig(listen, null, 0, rate, threads, explicit);
     }
     String altIp;
     Integer altPort = null;
@@ -100,6 +102,6 @@ public record RelayStunConfig(HostPort listen, String alternateIp, int alternate
     } else {
       port = listen.port() + 1;
     }
-    return new RelayStunConfig(listen, altIp, port, rate, explicit);
+    return new RelayStunConfig(listen, altIp, port, rate, threads, explicit);
   }
 }
