@@ -21,8 +21,11 @@ public final class PunchAttempt {
   /** Quick rounds: every 100 ms for 3 s, so two sides probing at once meet well under a second. */
   static final long QUICK_INTERVAL_MS = 100;
   static final int QUICK_ROUNDS = 30;
-  /** Then 1, 2, 4, 8, 16, 30, 30, ... s. */
-  static final long MAX_BACKOFF_MS = 30_000;
+  /**
+   * Then 1, 2, 4, 8, 10, 10, ... s: a probe is one small signed datagram per candidate, so a
+   * path that comes back (a cut lifted, a NAT rebooted) is found within ~10 s.
+   */
+  static final long MAX_BACKOFF_MS = 10_000;
   /** A nonce is answerable this long (a reply after that is treated as unknown). */
   static final long NONCE_LIFETIME_MS = 10_000;
   /** Candidates kept per peer: the six of gossip plus a few peer-reflexive ones. */
@@ -40,12 +43,14 @@ public final class PunchAttempt {
   private final java.util.function.Supplier<String> nonces;
   private int rounds;
   private long nextRoundAt;
+  private final long startedAt;
 
   public PunchAttempt(String peer, List<Endpoint> candidates, long now, java.util.function.Supplier<String> nonces) {
     this.peer = peer;
     this.nonces = nonces;
     candidates.forEach(this::addCandidate);
     this.nextRoundAt = now;
+    this.startedAt = now;
   }
 
   public String peer() {
@@ -102,7 +107,7 @@ public final class PunchAttempt {
       return QUICK_INTERVAL_MS;
     }
     int slow = rounds - QUICK_ROUNDS;
-    return Math.min(MAX_BACKOFF_MS, 1_000L << Math.min(slow, 5));
+    return Math.min(MAX_BACKOFF_MS, 1_000L << Math.min(slow, 4));
   }
 
   /**
@@ -123,5 +128,10 @@ public final class PunchAttempt {
 
   public int rounds() {
     return rounds;
+  }
+
+  /** When this attempt began (ms), for the time-to-direct figure. */
+  public long startedAt() {
+    return startedAt;
   }
 }

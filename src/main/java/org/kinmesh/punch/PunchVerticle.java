@@ -41,7 +41,10 @@ public final class PunchVerticle extends VerticleBase {
   public static final String START = "kinmesh.internal.punch.start";
   /** send: {"peer"}; stops the attempt (the path is up, or the peer is gone). */
   public static final String STOP = "kinmesh.internal.punch.stop";
-  /** publish: a direct path opened: {"peer", "endpoint", "rtt_ms", "observed_self"}. */
+  /**
+   * publish: a direct path opened: {"peer", "endpoint", "rtt_ms", "elapsed_ms" (since the attempt
+   * began), "observed_self"}.
+   */
   public static final String PATH = "kinmesh.internal.punch.path";
   /** request/reply: {"attempts": [...], "drops": {...}}. */
   public static final String STATUS = "kinmesh.internal.punch.status";
@@ -257,10 +260,11 @@ public final class PunchVerticle extends VerticleBase {
     a.onReply(p, source, clock.nowMillis()).ifPresentOrElse(ok -> {
       attempts.remove(p.from());
       established.put(p.from(), ok.endpoint());
-      LOG.info("{} op=punch.ok peer={} endpoint={} rtt_ms={} after {} rounds", log, KeyIds.shortId(p.from()),
-          ok.endpoint(), ok.rttMillis(), a.rounds());
+      long elapsed = clock.nowMillis() - a.startedAt();
+      LOG.info("{} op=punch.ok peer={} endpoint={} rtt_ms={} elapsed_ms={} after {} rounds", log,
+          KeyIds.shortId(p.from()), ok.endpoint(), ok.rttMillis(), elapsed, a.rounds());
       vertx.eventBus().publish(PATH, new JsonObject().put("peer", p.from()).put("endpoint", ok.endpoint().toString())
-          .put("rtt_ms", ok.rttMillis()).put("observed_self", ok.observedSelf()));
+          .put("rtt_ms", ok.rttMillis()).put("elapsed_ms", elapsed).put("observed_self", ok.observedSelf()));
     }, () -> drop("unknown_nonce"));
   }
 

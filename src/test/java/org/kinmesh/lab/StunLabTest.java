@@ -125,7 +125,8 @@ class StunLabTest {
     assertThat(Main.run("genesis", "--spec", specFile.toString(), "--out", genesis.toString())).isZero();
     JsonObject conf = new JsonObject().put("identity_path", key.toString()).put("genesis_path", genesis.toString())
         .put("data_dir", d.resolve("data").toString())
-        .put("api_listen", "0.0.0.0:0") // a loopback API would keep the node's UDP socket on loopback too
+        .put("api_listen", "127.0.0.1:0") // read with curl inside the host's namespace
+        .put("listen_host", "0.0.0.0") // the UDP socket (STUN, gossip) on the lab interface
         .put("gossip_udp_port", 0)
         // no relay listens there: the node keeps retrying it and runs on
         .put("relay_url", "http://" + lab.relayIp() + ":9")

@@ -22,13 +22,15 @@ class StunNodeConfigTest {
 
   @Test
   void publicServersByDefaultButNoneForALoopbackNode() throws Exception {
-    StunSettings public0 = settings(minimal().put("api_listen", "0.0.0.0:8080"), Map.of());
+    StunSettings public0 = settings(minimal(), Map.of());
     assertThat(public0.servers()).extracting(ServerSpec::toString).containsExactly("stun.l.google.com:19302",
         "stun.cloudflare.com:3478", "stun.stunprotocol.org:3478");
     assertThat(public0.refreshMillis()).isEqualTo(300_000);
     assertThat(public0.networkPollMillis()).isEqualTo(10_000);
-    assertThat(settings(minimal(), Map.of()).servers()).as("api_listen defaults to 127.0.0.1").isEmpty();
-    assertThat(settings(minimal().put("api_listen", "[::1]:0"), Map.of()).servers()).isEmpty();
+    assertThat(public0.servers()).as("listen_host defaults to every interface, even with the API on loopback")
+        .isNotEmpty();
+    assertThat(settings(minimal().put("listen_host", "127.0.0.1"), Map.of()).servers()).isEmpty();
+    assertThat(settings(minimal().put("listen_host", "::1"), Map.of()).servers()).isEmpty();
   }
 
   @Test
@@ -42,7 +44,7 @@ class StunNodeConfigTest {
     assertThat(s.networkPollMillis()).isEqualTo(2_000);
     assertThat(settings(minimal().put("api_listen", "0.0.0.0:1").put("stun_servers", new JsonArray()), Map.of())
         .servers()).as("[] turns STUN off").isEmpty();
-    assertThat(settings(minimal(), Map.of("STUN_SERVERS", "127.0.0.1:1,127.0.0.2:2")).servers())
+    assertThat(settings(minimal().put("listen_host", "127.0.0.1"), Map.of("STUN_SERVERS", "127.0.0.1:1,127.0.0.2:2")).servers())
         .containsExactly(new ServerSpec("127.0.0.1", 1), new ServerSpec("127.0.0.2", 2));
     assertThat(settings(minimal().put("api_listen", "0.0.0.0:1"), Map.of("STUN_SERVERS", "")).servers()).isEmpty();
   }

@@ -53,7 +53,7 @@ class StunNodeTest {
 
   private Node start(Vertx vertx, Identity me, Path genesisFile, String name, JsonArray stunServers) throws Exception {
     JsonObject json = new JsonObject().put("identity_path", "unused").put("genesis_path", genesisFile.toString())
-        .put("data_dir", dir.resolve(name).toString()).put("api_listen", "127.0.0.1:0").put("gossip_udp_port", 0)
+        .put("data_dir", dir.resolve(name).toString()).put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1").put("gossip_udp_port", 0)
         .put("relay_url", "http://127.0.0.1:9");
     if (stunServers != null) {
       json.put("stun_servers", stunServers);
