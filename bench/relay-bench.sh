@@ -195,7 +195,8 @@ done
 
 # --- 5. diagnostic: the register write path without HTTP or crypto ----------------------
 # The relay is stopped first so it does not compete. RelayStore.register through the relay's
-# Database (Vert.x JDBCPool, one connection) vs the same SQL on one plain JDBC connection.
+# writer (group commits of plain JDBC on the Database's one connection) vs the same SQL, one request per
+# transaction, on one plain JDBC connection.
 STORE_LINE=""
 RELAY_ERR_LINES="$(wc -l <"$WORK/relay.err")" # what the relay logged up to the end of the runs
 if [ "${BENCH_STORE_DIAG:-1}" = 1 ]; then

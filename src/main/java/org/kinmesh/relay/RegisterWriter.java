@@ -5,50 +5,48 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.kinmesh.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for registrations: requests queue up while one transaction is running, and the
- * next transaction writes all of them with two batched statements. Each statement round trip
- * through the JDBC client costs a worker-thread hop, so per-request transactions capped the
- * relay far below its signature-verification bound (BENCHMARKS.md). Order within a batch is
- * arrival order; the single-writer pool keeps batches apart.
+ * next transaction writes all of them with two batched statements. Per-request transactions
+ * capped the relay far below its signature-verification bound, and so did ~7 JDBC-client round
+ * trips (each a worker-thread hop) per group commit; a batch is now one unit of plain JDBC on the
+ * database's connection (BENCHMARKS.md). Order within a batch is arrival order; the database's
+ * single connection keeps batches, and every other write, apart. A request is answered only
+ * after its batch committed.
  */
 final class RegisterWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(RegisterWriter.class);
+
   /** How a registration ended. */
   enum Outcome { ACCEPTED, REPLAYED_OR_UNAUTHORIZED }
 
   /** {@code caller}: the context that submitted it (an HTTP event loop), or null outside any context. */
-  private record Pending(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
+  record Pending(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
       long nowSecs, Promise<Outcome> promise, Context caller) {}
 
-  /** Bounded so one transaction stays short (and its IN lists small); the rest wait for the next one. */
+  /** Bounded so one transaction stays short; the rest wait for the next one. */
   private static final int MAX_BATCH = 256;
-  private static final String SET_WATERMARK =
-      "INSERT INTO replay_watermarks (kind, blockchain_id, pubkey, last_ts) VALUES (?, ?, ?, ?) "
-          + "ON CONFLICT (kind, blockchain_id, pubkey) DO UPDATE SET last_ts = excluded.last_ts";
-  private static final String UPSERT_NODE =
-      "INSERT INTO relay_nodes (blockchain_id, pubkey, ip, port, last_seen, sig) VALUES (?, ?, ?, ?, ?, ?) "
-          + "ON CONFLICT (blockchain_id, pubkey) DO UPDATE SET ip = excluded.ip, port = excluded.port, "
-          + "last_seen = excluded.last_seen, sig = excluded.sig";
 
-  private final Pool pool;
+  private final Database db;
+  private final RegisterSql sql = new RegisterSql();
   private final Context context;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private volatile Promise<Void> idle;
 
-  RegisterWriter(Pool pool, Context context) {
-    this.pool = pool;
+  /** @param context where batches start: a worker context, so the JDBC work runs on its thread */
+  RegisterWriter(Database db, Context context) {
+    this.db = db;
     this.context = context;
   }
 
@@ -71,9 +69,10 @@ final class RegisterWriter {
   }
 
   /**
-   * Lets requests gather for a moment before a transaction starts: every transaction costs a
-   * fixed ~7 round trips through the JDBC client, so bigger batches cost less per request
-   * (BENCHMARKS.md). A millisecond is nothing next to an HTTP round trip.
+   * Lets requests gather for a moment before a transaction starts: every transaction has a
+   * fixed cost (the connection lease, which hops through an event loop, the commit, the
+   * answers' hand-off), so bigger batches cost less per request (BENCHMARKS.md). A millisecond
+   * is nothing next to an HTTP round trip.
    */
   private static final long LINGER_MS = 1;
 
@@ -92,7 +91,8 @@ final class RegisterWriter {
     }
     // We are on the writer's own context (see drainIfIdle).
     write(batch).onComplete(ar -> {
-      answer(batch, ar);
+      answer(batch, ar.succeeded() ? ar.result()
+          : java.util.Collections.nCopies(batch.size(), Future.<Outcome>failedFuture(ar.cause())));
       writing.set(false);
       Promise<Void> waiting = idle;
       if (queue.isEmpty() && waiting != null) {
@@ -108,107 +108,65 @@ final class RegisterWriter {
    * HTTP answer on this one worker thread (Netty then hands each write to the connection's
    * event loop: a cross-thread task and wake-up per request), serialized with the next batch.
    */
-  private static void answer(List<Pending> batch, AsyncResult<List<Outcome>> ar) {
+  private static void answer(List<Pending> batch, List<AsyncResult<Outcome>> results) {
     Map<Context, List<Integer>> byCaller = new IdentityHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       Context caller = batch.get(i).caller();
       if (caller == null) {
-        complete(batch.get(i), ar, i);
+        complete(batch.get(i), results.get(i));
       } else {
         byCaller.computeIfAbsent(caller, c -> new ArrayList<>()).add(i);
       }
     }
     byCaller.forEach((caller, indexes) -> caller.runOnContext(v -> {
       for (int i : indexes) {
-        complete(batch.get(i), ar, i);
+        complete(batch.get(i), results.get(i));
       }
     }));
   }
 
-  private static void complete(Pending p, AsyncResult<List<Outcome>> ar, int index) {
-    if (ar.succeeded()) {
-      p.promise().complete(ar.result().get(index));
+  private static void complete(Pending p, AsyncResult<Outcome> result) {
+    if (result.succeeded()) {
+      p.promise().complete(result.result());
     } else {
-      p.promise().fail(ar.cause());
+      p.promise().fail(result.cause());
     }
   }
 
   /**
-   * One transaction: read the batch's authorizations and watermarks, decide every request in
-   * arrival order (so two requests of one key in a batch behave as if sent one by one), then
-   * write the accepted ones with two batched statements. The single-writer pool makes the
-   * read-decide-write sequence atomic.
+   * One transaction on the database's connection with plain JDBC (RegisterSql): one lease and no
+   * per-statement hop to another thread. If it fails, the requests are written again one per
+   * transaction, so a row the database refuses fails only its own request. Never fails as a
+   * whole: each request gets its outcome or its failure.
    */
-  private Future<List<Outcome>> write(List<Pending> batch) {
-    return pool.withTransaction(conn -> readState(conn, batch).compose(state -> {
-      List<Outcome> outcomes = new ArrayList<>(batch.size());
-      java.util.Map<String, Long> newest = new java.util.HashMap<>();
-      List<Tuple> watermarks = new ArrayList<>();
-      List<Tuple> nodes = new ArrayList<>();
-      for (Pending p : batch) {
-        String id = p.blockchainId() + '/' + p.pubkey();
-        Long last = newest.containsKey(id) ? newest.get(id) : state.watermarks().get(id);
-        if (!state.authorized().contains(id) || (last != null && p.timestamp() <= last)) {
-          outcomes.add(Outcome.REPLAYED_OR_UNAUTHORIZED);
-          continue;
-        }
-        newest.put(id, p.timestamp());
-        outcomes.add(Outcome.ACCEPTED);
-        watermarks.add(Tuple.of(RelayStore.Kind.REGISTER.name(), p.blockchainId(), p.pubkey(), p.timestamp()));
-        nodes.add(Tuple.of(p.blockchainId(), p.pubkey(), p.ip(), p.port(), p.nowSecs(), p.sig()));
-      }
-      if (nodes.isEmpty()) {
-        return Future.succeededFuture(outcomes);
-      }
-      return conn.preparedQuery(SET_WATERMARK).executeBatch(watermarks)
-          .compose(r -> conn.preparedQuery(UPSERT_NODE).executeBatch(nodes))
-          .map(r -> outcomes);
-    }));
-  }
-
-  /** What the database says about the batch's keys: "id/key" authorized, and "id/key" -> last ts. */
-  private record State(java.util.Set<String> authorized, java.util.Map<String, Long> watermarks) {}
-
-  private static Future<State> readState(SqlConnection conn, List<Pending> batch) {
-    java.util.Map<String, java.util.Set<String>> keysByChain = new java.util.HashMap<>();
-    for (Pending p : batch) {
-      keysByChain.computeIfAbsent(p.blockchainId(), k -> new java.util.LinkedHashSet<>()).add(p.pubkey());
-    }
-    State state = new State(new java.util.HashSet<>(), new java.util.HashMap<>());
-    Future<Void> chain = Future.succeededFuture();
-    for (var e : keysByChain.entrySet()) {
-      chain = chain.compose(v -> readChain(conn, e.getKey(), e.getValue(), state));
-    }
-    return chain.map(state);
-  }
-
-  /**
-   * One statement per blockchain: its authorized keys among the batch's, and the batch's
-   * watermarks (kept after a key's removal, so unauthorized keys may have one too).
-   */
-  private static Future<Void> readChain(SqlConnection conn, String blockchainId, java.util.Set<String> keys,
-      State into) {
-    String marks = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
-    Tuple args = Tuple.tuple().addString(blockchainId);
-    keys.forEach(args::addString);
-    args.addString(RelayStore.Kind.REGISTER.name()).addString(blockchainId);
-    keys.forEach(args::addString);
-    return conn.preparedQuery("SELECT pubkey, NULL AS last_ts FROM authorized_nodes "
-            + "WHERE blockchain_id = ? AND pubkey IN (" + marks + ") "
-            + "UNION ALL SELECT pubkey, last_ts FROM replay_watermarks "
-            + "WHERE kind = ? AND blockchain_id = ? AND pubkey IN (" + marks + ")")
-        .execute(args)
-        .map(rows -> {
-          for (Row r : rows) {
-            String id = blockchainId + '/' + r.getString("pubkey");
-            Long lastTs = r.getLong("last_ts");
-            if (lastTs == null) {
-              into.authorized().add(id);
-            } else {
-              into.watermarks().put(id, lastTs);
-            }
+  private Future<List<AsyncResult<Outcome>>> write(List<Pending> batch) {
+    return db.withJdbcTransaction(conn -> sql.decideAndWrite(conn, batch))
+        .map(outcomes -> {
+          List<AsyncResult<Outcome>> results = new ArrayList<>(outcomes.size());
+          for (Outcome o : outcomes) {
+            results.add(Future.succeededFuture(o));
           }
-          return null;
+          return results;
+        })
+        .recover(err -> {
+          if (batch.size() == 1) {
+            return Future.succeededFuture(List.of(Future.failedFuture(err)));
+          }
+          LOG.warn("op=register group commit of {} failed, writing them one by one: {}", batch.size(), err.toString());
+          return oneByOne(batch);
         });
+  }
+
+  private Future<List<AsyncResult<Outcome>>> oneByOne(List<Pending> batch) {
+    List<AsyncResult<Outcome>> results = new ArrayList<>(batch.size());
+    Future<Void> chain = Future.succeededFuture();
+    for (Pending p : batch) {
+      chain = chain.compose(v -> db.withJdbcTransaction(conn -> sql.decideAndWrite(conn, List.of(p)).get(0))
+          .transform(ar -> {
+            results.add(ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
+            return Future.<Void>succeededFuture();
+          }));
+    }
+    return chain.map(results);
   }
 }

@@ -47,7 +47,7 @@ public final class RelayStore {
    */
   public RelayStore(Database db, io.vertx.core.Context writerContext) {
     this.db = db;
-    this.registerWriter = new RegisterWriter(db.pool(), writerContext);
+    this.registerWriter = new RegisterWriter(db, writerContext);
   }
 
   public Database database() {
