@@ -5,24 +5,30 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.kinmesh.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for registrations: requests queue up while one transaction is running, and the
- * next transaction writes all of them with two batched statements. Per-request transactions
- * capped the relay far below its signature-verification bound, and so did ~7 JDBC-client round
- * trips (each a worker-thread hop) per group commit; a batch is now one unit of plain JDBC on the
- * database's connection (BENCHMARKS.md). Order within a batch is arrival order; the database's
- * single connection keeps batches, and every other write, apart. A request is answered only
- * after its batch committed.
+ * next transaction writes all of them with two batched statements (RegisterSql, plain JDBC).
+ * Per-request transactions capped the relay far below its signature-verification bound, and so
+ * did the fixed cost of each group commit when it went through the JDBC client (~7 round trips,
+ * each a worker-thread hop) or took its own lease of the connection (BENCHMARKS.md). So a
+ * writing session leases the database's only connection once and, on one worker thread, commits
+ * batch after batch while requests keep coming; it lets the connection go when none has come for
+ * {@link #IDLE_MS} or after {@link #SESSION_MS}, so admin writes, the sweep and health checks get
+ * their turn. Order within a batch is arrival order; a request is answered only after its batch
+ * committed.
  */
 final class RegisterWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RegisterWriter.class);
@@ -36,25 +42,43 @@ final class RegisterWriter {
 
   /** Bounded so one transaction stays short; the rest wait for the next one. */
   private static final int MAX_BATCH = 256;
+  /**
+   * Lets requests gather after the first one before a transaction starts: each commit has a fixed
+   * cost, so bigger batches cost less per request. Nothing next to an HTTP round trip.
+   */
+  private static final long LINGER_MICROS = 1000;
+  /** A session ends when no request has come for this long... */
+  static final long IDLE_MS = 2;
+  /** ...or once it has held the connection this long. */
+  static final long SESSION_MS = 20;
 
   private final Database db;
   private final RegisterSql sql = new RegisterSql();
   private final Context context;
-  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final long idleNanos;
+  private final long sessionNanos;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private volatile Promise<Void> idle;
 
-  /** @param context where batches start: a worker context, so the JDBC work runs on its thread */
+  /** @param context where sessions run: a worker context, so they may block its thread */
   RegisterWriter(Database db, Context context) {
+    this(db, context, IDLE_MS, SESSION_MS);
+  }
+
+  /** With other session bounds (tests). */
+  RegisterWriter(Database db, Context context, long idleMs, long sessionMs) {
     this.db = db;
     this.context = context;
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
+    this.sessionNanos = TimeUnit.MILLISECONDS.toNanos(sessionMs);
   }
 
   Future<Outcome> submit(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
       long nowSecs) {
     Promise<Outcome> promise = Promise.promise();
     queue.add(new Pending(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs, promise, Vertx.currentContext()));
-    drainIfIdle();
+    startIfIdle();
     return promise.future();
   }
 
@@ -68,38 +92,82 @@ final class RegisterWriter {
     return p.future();
   }
 
-  /**
-   * Lets requests gather for a moment before a transaction starts: every transaction has a
-   * fixed cost (the connection lease, which hops through an event loop, the commit, the
-   * answers' hand-off), so bigger batches cost less per request (BENCHMARKS.md). A millisecond
-   * is nothing next to an HTTP round trip.
-   */
-  private static final long LINGER_MS = 1;
-
-  private void drainIfIdle() {
+  private void startIfIdle() {
     if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
       return;
     }
-    context.runOnContext(v -> context.owner().setTimer(LINGER_MS, t -> drainNow()));
-  }
-
-  private void drainNow() {
-    List<Pending> batch = new ArrayList<>();
-    Pending p;
-    while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
-      batch.add(p);
-    }
-    // We are on the writer's own context (see drainIfIdle).
-    write(batch).onComplete(ar -> {
-      answer(batch, ar.succeeded() ? ar.result()
-          : java.util.Collections.nCopies(batch.size(), Future.<Outcome>failedFuture(ar.cause())));
+    context.runOnContext(v -> db.withJdbcConnection(this::session).onComplete(ar -> {
+      if (ar.failed()) {
+        // no connection (the database is closed or broken): fail what is queued, or it waits forever
+        List<Pending> stranded = new ArrayList<>();
+        queue.drainTo(stranded);
+        answer(stranded, java.util.Collections.nCopies(stranded.size(), Future.<Outcome>failedFuture(ar.cause())));
+      }
       writing.set(false);
       Promise<Void> waiting = idle;
       if (queue.isEmpty() && waiting != null) {
         waiting.tryComplete();
       }
-      drainIfIdle();
-    });
+      startIfIdle();
+    }));
+  }
+
+  /** Runs on the writer's worker thread with the connection leased: batch after batch, then lets go. */
+  private Void session(Connection conn) {
+    long end = System.nanoTime() + sessionNanos;
+    List<Pending> batch = new ArrayList<>();
+    while (true) {
+      Pending first;
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      try {
+        first = queue.poll(Math.min(idleNanos, left), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      if (first == null) {
+        return null;
+      }
+      if (queue.size() < MAX_BATCH - 1) {
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(LINGER_MICROS));
+      }
+      batch.clear();
+      batch.add(first);
+      queue.drainTo(batch, MAX_BATCH - 1);
+      List<Pending> written = List.copyOf(batch);
+      answer(written, write(conn, written));
+    }
+  }
+
+  /**
+   * One transaction for the batch. If it fails, the requests are written again one per
+   * transaction, so a row the database refuses fails only its own request. Each request gets its
+   * outcome or its failure.
+   */
+  private List<AsyncResult<Outcome>> write(Connection conn, List<Pending> batch) {
+    List<AsyncResult<Outcome>> results = new ArrayList<>(batch.size());
+    try {
+      for (Outcome o : Database.inTransaction(conn, c -> sql.decideAndWrite(c, batch))) {
+        results.add(Future.succeededFuture(o));
+      }
+      return results;
+    } catch (Exception err) {
+      if (batch.size() == 1) {
+        return List.of(Future.failedFuture(err));
+      }
+      LOG.warn("op=register group commit of {} failed, writing them one by one: {}", batch.size(), err.toString());
+    }
+    for (Pending p : batch) {
+      try {
+        results.add(Future.succeededFuture(Database.inTransaction(conn, c -> sql.decideAndWrite(c, List.of(p)).get(0))));
+      } catch (Exception err) {
+        results.add(Future.failedFuture(err));
+      }
+    }
+    return results;
   }
 
   /**
@@ -131,42 +199,5 @@ final class RegisterWriter {
     } else {
       p.promise().fail(result.cause());
     }
-  }
-
-  /**
-   * One transaction on the database's connection with plain JDBC (RegisterSql): one lease and no
-   * per-statement hop to another thread. If it fails, the requests are written again one per
-   * transaction, so a row the database refuses fails only its own request. Never fails as a
-   * whole: each request gets its outcome or its failure.
-   */
-  private Future<List<AsyncResult<Outcome>>> write(List<Pending> batch) {
-    return db.withJdbcTransaction(conn -> sql.decideAndWrite(conn, batch))
-        .map(outcomes -> {
-          List<AsyncResult<Outcome>> results = new ArrayList<>(outcomes.size());
-          for (Outcome o : outcomes) {
-            results.add(Future.succeededFuture(o));
-          }
-          return results;
-        })
-        .recover(err -> {
-          if (batch.size() == 1) {
-            return Future.succeededFuture(List.of(Future.failedFuture(err)));
-          }
-          LOG.warn("op=register group commit of {} failed, writing them one by one: {}", batch.size(), err.toString());
-          return oneByOne(batch);
-        });
-  }
-
-  private Future<List<AsyncResult<Outcome>>> oneByOne(List<Pending> batch) {
-    List<AsyncResult<Outcome>> results = new ArrayList<>(batch.size());
-    Future<Void> chain = Future.succeededFuture();
-    for (Pending p : batch) {
-      chain = chain.compose(v -> db.withJdbcTransaction(conn -> sql.decideAndWrite(conn, List.of(p)).get(0))
-          .transform(ar -> {
-            results.add(ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
-            return Future.<Void>succeededFuture();
-          }));
-    }
-    return chain.map(results);
   }
 }

@@ -111,8 +111,17 @@ public final class Database {
    * reused while {@code conn} stays the same object.
    */
   public <T> Future<T> withJdbcTransaction(JdbcWork<T> work) {
+    return withJdbcConnection(conn -> inTransaction(conn, work));
+  }
+
+  /**
+   * As {@link #withJdbcTransaction}, but work runs its own transactions (with
+   * {@link #inTransaction}), as many as it likes while it holds the lease: everything else
+   * that uses the database waits meanwhile, so keep it short.
+   */
+  public <T> Future<T> withJdbcConnection(JdbcWork<T> work) {
     return pool.withConnection(leased -> {
-      Callable<T> unit = () -> inTransaction(poolSource.leasedConnection(), work);
+      Callable<T> unit = () -> work.apply(poolSource.leasedConnection());
       if (Context.isOnWorkerThread()) {
         try {
           return Future.succeededFuture(unit.call());
@@ -124,7 +133,8 @@ public final class Database {
     });
   }
 
-  private static <T> T inTransaction(Connection conn, JdbcWork<T> work) throws SQLException {
+  /** One transaction on a connection from {@link #withJdbcConnection}: commits, or rolls back on a throw. */
+  public static <T> T inTransaction(Connection conn, JdbcWork<T> work) throws SQLException {
     // The JDBC client may have left autocommit off (see the class comment); leave it as found.
     boolean auto = conn.getAutoCommit();
     if (auto) {

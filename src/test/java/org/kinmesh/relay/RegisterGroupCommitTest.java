@@ -226,6 +226,51 @@ class RegisterGroupCommitTest {
   }
 
   @Test
+  void aSteadyStreamOfRegistrationsDoesNotLockOutOtherDatabaseUsers() {
+    // 16 clients registering back to back keep the writer busy for good, and this writer only
+    // lets the connection go when a session is over (its idle wait is longer than the test):
+    // pings and admin writes must still get their turn between sessions
+    Await.result(store.quiesce());
+    store = new RelayStore(db, new RegisterWriter(db, writer, 3_600_000, RegisterWriter.SESSION_MS));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    List<Promise<Void>> streams = new ArrayList<>();
+    for (int c = 0; c < 16; c++) {
+      Promise<Void> done = Promise.promise();
+      streams.add(done);
+      String key = keys.get(c);
+      vertx.runOnContext(v -> stream(key, NOW, stop, written, done));
+    }
+    for (int i = 0; i < 10; i++) {
+      long before = written.get();
+      assertThat(Await.result(db.ping())).isTrue();
+      Await.result(store.authorizeNode(CHAIN, keys.get(40 + i), false, ADMIN, NOW + i, NOW));
+      Await.result(store.evictOlderThan(0));
+      assertThat(written.get()).as("registrations kept flowing").isGreaterThanOrEqualTo(before);
+    }
+    stop.set(true);
+    streams.forEach(p -> Await.result(p.future()));
+    assertThat(written.get()).isPositive();
+  }
+
+  /** Registers key again and again, each time with the next timestamp, until told to stop. */
+  void stream(String key, long ts, java.util.concurrent.atomic.AtomicBoolean stop,
+      java.util.concurrent.atomic.AtomicLong written, Promise<Void> done) {
+    if (stop.get()) {
+      done.complete();
+      return;
+    }
+    store.register(CHAIN, key, "203.0.113.1", 40000, ts, "5e".repeat(64), NOW, () -> true).onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+        return;
+      }
+      written.incrementAndGet();
+      stream(key, ts + 1, stop, written, done);
+    });
+  }
+
+  @Test
   void aClosedDatabaseFailsEveryRequestOfTheBatch() {
     Await.result(db.close());
     List<Future<Void>> fs = oneBatch(List.of(register(keys.get(0), "203.0.113.1", NOW),
