@@ -158,6 +158,31 @@ class DatabaseJdbcTransactionTest {
   }
 
   @Test
+  void oneLeaseCanRunSeveralTransactionsEachCommittedOrRolledBackOnItsOwn() throws Exception {
+    int[] seenByOtherConnection = new int[1];
+    Await.result(db.withJdbcConnection(c -> {
+      Database.inTransaction(c, DatabaseJdbcTransactionTest::increment);
+      try {
+        Database.inTransaction(c, conn -> {
+          increment(conn);
+          throw new SQLException("second one fails");
+        });
+      } catch (SQLException expected) {
+        // rolled back alone
+      }
+      Database.inTransaction(c, DatabaseJdbcTransactionTest::increment);
+      try {
+        seenByOtherConnection[0] = committedCounter(); // committed while the lease is still held
+      } catch (Exception e) {
+        throw new SQLException(e);
+      }
+      return null;
+    }));
+    assertThat(seenByOtherConnection[0]).isEqualTo(2);
+    assertThat(committedCounter()).isEqualTo(2);
+  }
+
+  @Test
   void aClosedDatabaseFailsTheUnit() {
     Await.result(db.close());
     assertThat(Await.failure(db.withJdbcTransaction(DatabaseJdbcTransactionTest::counter))).isNotNull();
