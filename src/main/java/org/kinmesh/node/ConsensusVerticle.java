@@ -32,6 +32,7 @@ import org.kinmesh.consensus.pbft.EnvelopeSigner;
 import org.kinmesh.consensus.pbft.Event;
 import org.kinmesh.consensus.pbft.Membership;
 import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.consensus.pbft.PhaseTrace;
 import org.kinmesh.consensus.pbft.RejectReason;
 import org.kinmesh.consensus.pbft.Replica;
 import org.kinmesh.consensus.pbft.Signer;
@@ -80,6 +81,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private QuorumMode lastMode;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
+  /** Where each block's time goes on this node (status "phases_ms"; the benchmark prints it). */
+  private final PhaseTrace phases = new PhaseTrace();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
   private long proposed;
   private long prepareVotes;
@@ -172,6 +175,9 @@ public final class ConsensusVerticle extends VerticleBase {
       return;
     }
     lastHeard.put(body.getString("from"), clock.nowMillis());
+    if (e instanceof Envelope.PrePrepare pp) {
+      phases.mark(pp.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
+    }
     run(replica.handle(new Event.Received(e)));
   }
 
@@ -184,6 +190,7 @@ public final class ConsensusVerticle extends VerticleBase {
         vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
             encode(s.envelope())));
       } else if (a instanceof Action.Committed c) {
+        phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
         committed(c);
       } else if (a instanceof Action.BuildBlock b) {
         buildBlock(b);
@@ -215,8 +222,10 @@ public final class ConsensusVerticle extends VerticleBase {
       proposed++;
     } else if (e instanceof Envelope.Prepare) {
       prepareVotes++;
+      phases.mark(e.height(), PhaseTrace.Mark.PREPARE, System.nanoTime());
     } else if (e instanceof Envelope.Commit) {
       commitVotes++;
+      phases.mark(e.height(), PhaseTrace.Mark.COMMIT, System.nanoTime());
     }
   }
 
@@ -278,6 +287,7 @@ public final class ConsensusVerticle extends VerticleBase {
   }
 
   private void buildBlock(Action.BuildBlock b) {
+    long asked = System.nanoTime();
     vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject().put("max_tx", MAX_BLOCK_TXS)
         .put("max_bytes", MAX_BLOCK_TX_BYTES)).onComplete(ar -> {
           if (stopping || ar.failed()) {
@@ -309,6 +319,8 @@ public final class ConsensusVerticle extends VerticleBase {
             block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(), signers,
                 List.of());
           }
+          phases.mark(b.height(), PhaseTrace.Mark.BUILD, asked);
+          phases.mark(b.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
           run(replica.handle(new Event.Propose(b.view(), b.height(), block.toJsonBytes(), block.hash())));
         });
   }
@@ -337,6 +349,7 @@ public final class ConsensusVerticle extends VerticleBase {
             Membership next = after.keys().equals(before.keys()) && after.threshold() == before.threshold() ? null
                 : after;
             committedBlocks++;
+            phases.mark(c.height(), PhaseTrace.Mark.APPLIED, System.nanoTime());
             LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), toAppend.hash().substring(0, 12),
                 toAppend.transactions().size(), c.view());
             if (!stopping) {
@@ -469,6 +482,13 @@ public final class ConsensusVerticle extends VerticleBase {
     }
   }
 
+  /** {"blocks": n, "<phase>": {"p50": ms, "p99": ms}, ...} over the last blocks this node applied. */
+  private JsonObject phasesJson() {
+    JsonObject o = new JsonObject().put("blocks", phases.blocks());
+    phases.summary().forEach((k, v) -> o.put(k, new JsonObject().put("p50", v[0]).put("p99", v[1])));
+    return o;
+  }
+
   private JsonObject status() {
     QuorumDecision d = decide();
     boolean emergencyMet = d.mode() == QuorumMode.EMERGENCY;
@@ -486,6 +506,7 @@ public final class ConsensusVerticle extends VerticleBase {
             .put("responding", d.responding()).put("emergency_rule_met", emergencyMet))
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
             .put("commit_votes", commitVotes).put("committed", committedBlocks))
+        .put("phases_ms", phasesJson())
         .put("rejected", rejects)
         .put("equivocations", equivocations.get());
   }

@@ -116,6 +116,7 @@ public final class ConsensusBench {
       System.out.printf("RESULT commit_latency samples=%d failed=%d p50_ms=%.1f p99_ms=%.1f min_ms=%.1f max_ms=%.1f"
           + "  target p50 <= 10 ms  %s%n", ok.length, failed, p50, p99, ok.length > 0 ? ok[0] : Double.NaN,
           ok.length > 0 ? ok[ok.length - 1] : Double.NaN, latPass ? "PASS" : "FAIL");
+      printPhases(net, "latency");
 
       // 3. throughput: round-robin over the nodes (node i's key submits to node i, so each sender's
       // nonces reach one node in order), at most inFlight submitted-but-not-committed (as seen on node 0).
@@ -187,6 +188,7 @@ public final class ConsensusBench {
           + " -> %.0f tx/s; blocks=%d avg_tx_per_block=%.1f max_tx_per_block=%d  target >= 5000 tx/s  %s%n",
           submitted, n, rejected.get(), wall, (allSubmitted - tStart) / 1e9, rate, blocks.get(),
           blocks.get() == 0 ? 0.0 : (double) n / blocks.get(), maxPerBlock.get(), tputPass ? "PASS" : "FAIL");
+      printPhases(net, "throughput");
       net.assertNoFork();
       System.out.println("RESULT no_fork heights_checked=" + net.maxHeight());
     } finally {
@@ -199,6 +201,30 @@ public final class ConsensusBench {
     }
     System.out.println("OVERALL " + (allPass ? "PASS" : "FAIL"));
     System.exit(allPass ? 0 : 3);
+  }
+
+  /**
+   * Each node's phase breakdown (status "phases_ms": p50/p99 over its last applied blocks) and the
+   * links' rejection counters (a per-peer rate limit drops messages silently at debug level).
+   */
+  private static void printPhases(TestNetwork net, String after) {
+    for (TestNetwork.Member m : net.upNodes()) {
+      JsonObject st = net.status(m.index);
+      JsonObject ph = st.getJsonObject("phases_ms", new JsonObject());
+      StringBuilder sb = new StringBuilder("PHASES after=" + after + " node=" + m.index + " role=" + st.getString("role")
+          + " view=" + st.getLong("view") + " blocks=" + ph.getLong("blocks", 0L));
+      for (String k : List.of("build", "validate", "prepare", "commit", "append", "total")) {
+        JsonObject v = ph.getJsonObject(k);
+        if (v != null) {
+          sb.append(String.format(" %s=%.2f/%.2f", k, v.getDouble("p50"), v.getDouble("p99")));
+        }
+      }
+      JsonObject peers = TestNetwork.await(m.vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS,
+          new JsonObject()), TestNetwork.WAIT).body();
+      sb.append(" link_rejections=").append(peers.getJsonObject("rejections", new JsonObject()).encode());
+      sb.append(" consensus_rejected=").append(st.getJsonObject("rejected", new JsonObject()).encode());
+      System.out.println(sb);
+    }
   }
 
   private static double pct(double[] sorted, int p) {
