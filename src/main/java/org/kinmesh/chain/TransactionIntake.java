@@ -21,15 +21,23 @@ public final class TransactionIntake {
   private final Supplier<GovernanceState> state;
   private final Mempool mempool;
   private final TimeSource clock;
+  private final SignatureCheck signatures;
 
   public TransactionIntake(Supplier<GovernanceState> state, Mempool mempool, TimeSource clock) {
+    this(state, mempool, clock, SignatureCheck.ALWAYS);
+  }
+
+  /** {@code signatures}: a {@link SignatureCache} shared with block validation, so each tx is verified once. */
+  public TransactionIntake(Supplier<GovernanceState> state, Mempool mempool, TimeSource clock,
+      SignatureCheck signatures) {
     this.state = state;
     this.mempool = mempool;
     this.clock = clock;
+    this.signatures = signatures;
   }
 
   public Outcome submit(Transaction tx) {
-    ValidationResult r = TxValidator.validateForNext(state.get(), tx, clock.nowSeconds());
+    ValidationResult r = TxValidator.validateForNext(state.get(), tx, clock.nowSeconds(), signatures);
     if (!r.accepted()) {
       return new Outcome(Outcome.Kind.INVALID, tx.hash(), r);
     }
