@@ -92,6 +92,20 @@ public final class LedgerStore {
     return a.durable().map(a.applied());
   }
 
+  /** {@link Ledger#apply} of {@code block} on {@code from}: what judging a proposal computed already. */
+  public record DryRun(GovernanceState from, Block block, Ledger.Applied applied) {
+    boolean matches(GovernanceState state, Block other) {
+      return from == state && block.hash().equals(other.hash()) && block.transactions().equals(other.transactions())
+          && block.timestamp() == other.timestamp();
+    }
+  }
+
+  /** Applies a block to the current state without storing anything: a proposal's dry run. */
+  public DryRun dryRun(Block block) throws InvalidBlockException {
+    GovernanceState from = state;
+    return new DryRun(from, block, Ledger.apply(from, block, signatures));
+  }
+
   /** A block applied in memory, and its write to the database. */
   public record Applying(Ledger.Applied applied, Future<Void> durable) {}
 
@@ -108,12 +122,21 @@ public final class LedgerStore {
    * @throws IllegalStateException an earlier write failed
    */
   public Applying applyNow(Block block) throws InvalidBlockException {
+    return applyNow(block, null);
+  }
+
+  /**
+   * As {@link #applyNow(Block)}, reusing a dry run of the same block on the current state (the one
+   * that judged the proposal) instead of applying it a second time; any other dry run is ignored.
+   */
+  public Applying applyNow(Block block, DryRun dryRun) throws InvalidBlockException {
     Throwable failed = writeFailure;
     if (failed != null) {
       throw new IllegalStateException("an earlier block could not be stored: " + failed.getMessage(), failed);
     }
     GovernanceState before = state;
-    Ledger.Applied applied = Ledger.apply(before, block, signatures);
+    Ledger.Applied applied = dryRun != null && dryRun.matches(before, block) ? dryRun.applied()
+        : Ledger.apply(before, block, signatures);
     state = applied.state();
     unwritten.put(block.height(), block);
     Future<Void> durable = serial(() -> {

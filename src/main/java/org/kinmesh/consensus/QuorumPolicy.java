@@ -45,6 +45,30 @@ public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long e
   }
 
   /**
+   * Whether the emergency majority may apply to a block {@code elapsedSecs} after its parent
+   * (docs/quorum.md, "Emergency commits"): the rule is on, a majority is smaller than strict, and the
+   * chain stood still for at least emergency_after_secs.
+   */
+  public boolean emergencyApplies(int n, long elapsedSecs) {
+    return emergencyMajority && Quorums.majority(n) < strictThreshold(n) && elapsedSecs >= emergencyAfterSecs;
+  }
+
+  /**
+   * The votes a block needs, a deterministic function of the block and its parent: the simple
+   * majority when its timestamp is at least emergency_after_secs after its parent's and the rule is
+   * on, else strict. Every node computes the same from the same two blocks, a lagging one checking
+   * a certificate during catch-up included.
+   */
+  public int blockThreshold(int n, long parentTimestamp, long blockTimestamp) {
+    return emergencyApplies(n, blockTimestamp - parentTimestamp) ? Quorums.majority(n) : strictThreshold(n);
+  }
+
+  /** The least {@link #blockThreshold} can be for n nodes: the majority when the rule can help, else strict. */
+  public int lowestThreshold(int n) {
+    return emergencyMajority && Quorums.majority(n) < strictThreshold(n) ? Quorums.majority(n) : strictThreshold(n);
+  }
+
+  /**
    * The threshold and mode for one observation. R only chooses the mode and whether the emergency
    * rule may start; it never lowers the threshold below strict otherwise, because two partitions
    * that each counted "who answered" would both commit.

@@ -301,15 +301,17 @@ class ConsensusFaultsTest {
   }
 
   /**
-   * Five nodes, emergency majority on (after 1 s), two down: strict is 4, the majority 3. What the
-   * node does today: it notices that the emergency rule's conditions hold, says so (status
-   * {@code emergency_rule_met}, a WARN log line), and keeps the strict threshold: it reports
-   * {@code stalled} and commits nothing. See {@link #fiveNodesEmergencyTwoDownCommitsInEmergencyMode}.
+   * Five nodes, emergency majority on, two down: strict is 4, the majority 3. The nodes' clock is
+   * the test's ({@link TestNetwork#clock}): until it says emergency_after_secs (an hour) passed
+   * without a block, the chain is stalled and says when the rule would start; then each block dated
+   * an hour after its parent commits with 3 of 5 (docs/quorum.md, "Emergency commits"). One of the
+   * two comes back: it catches up by fetching those blocks and accepting their 3-signature
+   * certificates by the same rule, and with four up the strict quorum carries on at once.
    */
   @Test
-  void fiveNodesEmergencyTwoDownReportsTheRuleButKeepsTheStrictThreshold() throws Exception {
+  void fiveNodesEmergencyTwoDownCommitsInEmergencyMode() throws Exception {
     net = new TestNetwork(dir, 5, (i, json) -> json.put("quorum", new JsonObject().put("emergency_majority", true)
-        .put("emergency_after_secs", 1))).startAll();
+        .put("emergency_after_secs", 3600))).startAll();
     net.awaitHeightOnUpNodes(2);
     List<Future<Void>> downs = new java.util.ArrayList<>();
     for (int observer : new int[] {0, 1, 2}) {
@@ -320,44 +322,60 @@ class ConsensusFaultsTest {
     net.stop(3);
     net.stop(4);
     downs.forEach(f -> TestNetwork.await(f, TestNetwork.WAIT));
+    long before = net.maxHeight();
+    // The hour has not passed (real time is seconds): nothing commits, and the status says so.
+    assertThat(net.commitsDuring(0, 2_000)).allMatch(h -> h <= before);
     long stalledAt = net.maxHeight();
-    // Well past emergency_after_secs (the mode is re-evaluated every second).
-    List<Long> during = net.commitsDuring(0, 3_000);
-    assertThat(during).allMatch(h -> h <= stalledAt);
     for (int i : new int[] {0, 1, 2}) {
       JsonObject q = net.status(i).getJsonObject("quorum");
-      assertThat(q.getInteger("authorized")).isEqualTo(5);
-      assertThat(q.getInteger("responding")).isEqualTo(3);
-      assertThat(q.getBoolean("emergency_rule_met")).as("node %d quorum %s", i, q).isTrue();
-      assertThat(q.getString("mode")).isEqualTo("stalled");
+      assertThat(q.getString("mode")).as("node %d quorum %s", i, q).isEqualTo("stalled");
       assertThat(q.getInteger("threshold")).isEqualTo(4);
+      assertThat(q.getBoolean("emergency_due")).isFalse();
+      assertThat(q.getLong("emergency_in_secs")).isBetween(3000L, 3600L);
+    }
+
+    // An hour later by the nodes' clock the live majority commits, one block per hour of standstill.
+    for (int k = 1; k <= 2; k++) {
+      net.clock.advance(Duration.ofSeconds(3600));
+      for (int i : new int[] {0, 1, 2}) {
+        net.awaitHeight(i, stalledAt + k, Duration.ofSeconds(30));
+      }
+    }
+    long emergencyTop = stalledAt + 2;
+    for (int i : new int[] {0, 1, 2}) {
+      JsonObject q = net.status(i).getJsonObject("quorum");
+      assertThat(q.getString("mode")).as("node %d quorum %s", i, q).isEqualTo("emergency");
+      assertThat(q.getLong("emergency_blocks")).isGreaterThanOrEqualTo(2);
+    }
+    EnvelopeCodec codec = new EnvelopeCodec(TestNetwork.CHAIN);
+    for (long h = stalledAt + 1; h <= emergencyTop; h++) {
+      Block b = block(0, h);
+      Block parent = block(0, h - 1);
+      assertThat(b.timestamp() - parent.timestamp()).isGreaterThanOrEqualTo(3600);
+      assertThat(codec.decodeCertificate(b.commitCertificate()).signers()).as("height %d", h).hasSize(3);
     }
     assertThat(logs.list).anyMatch(e -> e.getLevel() == Level.WARN
-        && e.getFormattedMessage().contains("emergency majority conditions met"));
-    assertThat(net.maxHeight()).isEqualTo(stalledAt);
+        && e.getFormattedMessage().contains("committed with the EMERGENCY majority"));
+    net.assertNoFork();
+
+    // Node 3 returns: it missed both emergency blocks and takes them with their 3-of-5 certificates.
+    net.restart(3);
+    net.awaitHeight(3, emergencyTop, Duration.ofSeconds(30));
+    assertThat(codec.decodeCertificate(block(3, emergencyTop).commitCertificate()).signers()).hasSize(3);
+    assertThat(rejectedOr0(net.status(3), "invalid_certificate")).isZero();
+    // Four of five are up: strict commits go on without another hour's wait.
+    for (int i : new int[] {0, 1, 2, 3}) {
+      net.awaitHeight(i, emergencyTop + 2, Duration.ofSeconds(30));
+    }
+    Block later = block(0, emergencyTop + 2);
+    assertThat(codec.decodeCertificate(later.commitCertificate()).signers()).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(later.timestamp() - block(0, emergencyTop + 1).timestamp()).isLessThan(3600);
     net.assertNoFork();
   }
 
-  @Test
-  @org.junit.jupiter.api.Disabled("Emergency commits are not implemented, on purpose (docs/quorum.md). Entering"
-      + " EMERGENCY is each node's local observation (its own R and timer), not a function of committed chain"
-      + " data, so a lowered threshold cannot go through Event.Applied: that only switches memberships at h + 1"
-      + " after a commit, and a stalled node has no commit. It would need a new core event to lower the threshold"
-      + " of the height in flight, and then (1) nodes that are behind or restart check fetched certificates,"
-      + " view changes and NEW-VIEWs against the strict threshold of that height, so they refuse every"
-      + " emergency block (INVALID_CERTIFICATE) and can never catch up, unless certificates say which threshold"
-      + " they used, which a node cannot verify from chain data; (2) nodes on different thresholds at one"
-      + " height are safe only against crashes. Not safe to do in this change.")
-  void fiveNodesEmergencyTwoDownCommitsInEmergencyMode() throws Exception {
-    net = new TestNetwork(dir, 5, (i, json) -> json.put("quorum", new JsonObject().put("emergency_majority", true)
-        .put("emergency_after_secs", 1))).startAll();
-    net.awaitHeightOnUpNodes(2);
-    net.stop(3);
-    net.stop(4);
-    long h = net.maxHeight();
-    net.awaitHeightOnUpNodes(h + 2);
-    assertThat(net.status(0).getJsonObject("quorum").getString("mode")).isEqualTo("emergency");
-    net.assertNoFork();
+  Block block(int node, long height) {
+    return TestNetwork.await(net.node(node).vertx.eventBus().<Block>request(LedgerVerticle.BLOCK,
+        new JsonObject().put("height", height)), TestNetwork.WAIT).body();
   }
 
   // ---- helpers ----
