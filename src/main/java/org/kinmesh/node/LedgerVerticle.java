@@ -56,6 +56,8 @@ public final class LedgerVerticle extends VerticleBase {
   public static final String BUILD = "kinmesh.internal.ledger.build";
   /** request/reply, local: {@link ValidateRequest} → {@link Validation} (may wait for missing transactions). */
   public static final String VALIDATE = "kinmesh.internal.ledger.validate";
+  /** request/reply: {} → {"mempool", "signature_cache": {"size","hits","misses"}, "unwritten_blocks"}. */
+  public static final String STATS = "kinmesh.internal.ledger.stats";
   /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
   public static final String PENDING = "kinmesh.internal.ledger.pending";
 
@@ -107,9 +109,13 @@ public final class LedgerVerticle extends VerticleBase {
   private final TxFetches<Message<ValidateRequest>> fetches = new TxFetches<>();
   private final List<String> outbox = new ArrayList<>();
   private final java.util.LinkedHashMap<String, LedgerStore.DryRun> dryRuns = new java.util.LinkedHashMap<>();
+  /** Forwarded transactions waiting for the signature check on the worker (bounded by that queue). */
+  private final java.util.HashMap<String, Transaction> arriving = new java.util.HashMap<>();
   private long outboxTimer = -1;
   private long lastForwardMs = Long.MIN_VALUE / 2;
   private long fetchTimer = -1;
+  /** The newest signature check queued on the worker; stop waits for the queue to drain. */
+  private Future<Void> lastPreverify = Future.succeededFuture();
   private Database db;
   private LedgerStore store;
   private TransactionIntake intake;
@@ -154,6 +160,10 @@ public final class LedgerVerticle extends VerticleBase {
           consumers.add(bus.<JsonObject>consumer(AUDIT, this::audit));
           consumers.add(bus.<BuildRequest>consumer(BUILD, this::build));
           consumers.add(bus.<ValidateRequest>consumer(VALIDATE, this::validate));
+          consumers.add(bus.consumer(STATS, m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
+              .put("arriving", arriving.size()).put("unwritten_blocks", store.unwrittenCount())
+              .put("signature_cache", new JsonObject().put("size", signatures.size()).put("hits", signatures.hits())
+                  .put("misses", signatures.misses())))));
           LOG.info("op=ledger_open chain={} height={} head={} authorized={}", genesis.blockchainId(),
               store.state().height(), store.state().headHash().substring(0, 12), lastAuthorized.size());
           return null;
@@ -198,7 +208,8 @@ public final class LedgerVerticle extends VerticleBase {
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     // A clean stop writes every block already applied before the database closes.
-    return Future.join(done).transform(v -> store == null ? Future.succeededFuture() : store.drained())
+    return Future.join(done).transform(v -> lastPreverify.otherwiseEmpty())
+        .transform(v -> store == null ? Future.succeededFuture() : store.drained())
         .transform(v -> db == null ? Future.succeededFuture() : db.close());
   }
 
@@ -224,7 +235,11 @@ public final class LedgerVerticle extends VerticleBase {
       m.fail(BAD_REQUEST, error("malformed", e.getMessage()));
       return;
     }
-    preverify(List.of(tx)).onComplete(v -> queue(m, tx));
+    preverify(List.of(tx)).onComplete(v -> {
+      if (!stopping) {
+        queue(m, tx);
+      }
+    });
   }
 
   /**
@@ -233,12 +248,17 @@ public final class LedgerVerticle extends VerticleBase {
    * blocks on this event loop. The verdicts land in the signature cache; intake then finds them.
    */
   private Future<Void> preverify(List<Transaction> txs) {
-    return vertx.executeBlocking(() -> {
+    Future<Void> f = vertx.executeBlocking(() -> {
       for (Transaction tx : txs) {
+        if (stopping) {
+          break; // intake verifies again anyway; a stopping node just drains its queue
+        }
         signatures.valid(tx);
       }
       return null;
     }, true);
+    lastPreverify = f;
+    return f;
   }
 
   private void queue(Message<Object> m, Transaction tx) {
@@ -310,7 +330,17 @@ public final class LedgerVerticle extends VerticleBase {
         return;
       }
       List<Transaction> txs = TxMessages.readForward(payload);
-      preverify(txs).onComplete(v -> forwarded(from, txs));
+      for (Transaction tx : txs) {
+        arriving.put(tx.hash(), tx);
+      }
+      if (!fetches.waiting().isEmpty()) {
+        completeWaiting(); // a block waiting for these need not wait for the queue below
+      }
+      preverify(txs).onComplete(v -> {
+        if (!stopping) {
+          forwarded(from, txs);
+        }
+      });
     } catch (WireException | RuntimeException e) {
       LOG.debug("op=forwarded_tx from={} malformed: {}", org.kinmesh.crypto.KeyIds.shortId(from), e.getMessage());
     }
@@ -320,6 +350,7 @@ public final class LedgerVerticle extends VerticleBase {
     boolean wasEmpty = intake.mempool().size() == 0;
     boolean wanted = false;
     for (Transaction tx : txs) {
+      arriving.remove(tx.hash());
       if (fetches.wants(tx.hash())) {
         fetches.arrived(tx);
         wanted = true;
@@ -429,9 +460,16 @@ public final class LedgerVerticle extends VerticleBase {
     scheduleFetchCheck();
   }
 
+  /**
+   * A transaction a block names: pending in the mempool, fetched for a block, or just arrived and
+   * still queued for its signature check (judging the block checks it then, once, through the cache).
+   */
   private Transaction lookup(String hash) {
     Transaction tx = intake.mempool().get(hash);
-    return tx != null ? tx : fetches.get(hash);
+    if (tx == null) {
+      tx = fetches.get(hash);
+    }
+    return tx != null ? tx : arriving.get(hash);
   }
 
   private Validation judge(Block block) {

@@ -170,6 +170,35 @@ class QuorumPropertiesTest {
 
   // --- generators and helpers ---------------------------------------------------------------
 
+  // --- the deterministic emergency rule (blockThreshold) ----------------------------------------
+
+  @Property
+  void aBlocksThresholdIsStrictOrTheMajorityAndTheMajorityOnlyAfterTheWait(
+      @ForAll @IntRange(min = 1, max = 1000) int n, @ForAll("policies") QuorumPolicy policy,
+      @ForAll @LongRange(min = 0, max = 1L << 40) long parent, @ForAll @LongRange(min = 0, max = 200_000) long gap) {
+    int t = policy.blockThreshold(n, parent, parent + gap);
+    int strict = policy.strictThreshold(n);
+    assertThat(t).isIn(strict, Quorums.majority(n));
+    assertThat(t).isGreaterThanOrEqualTo(Quorums.majority(n)).isLessThanOrEqualTo(n);
+    assertThat(t).isGreaterThanOrEqualTo(policy.lowestThreshold(n));
+    if (t < strict) {
+      assertThat(policy.emergencyMajority()).isTrue();
+      assertThat(gap).isGreaterThanOrEqualTo(policy.emergencyAfterSecs());
+    }
+    if (!policy.emergencyMajority() || gap < policy.emergencyAfterSecs()) {
+      assertThat(t).isEqualTo(strict);
+    }
+    // A function of the two timestamps' difference only: every node computes the same.
+    assertThat(policy.blockThreshold(n, parent + 7, parent + 7 + gap)).isEqualTo(t);
+  }
+
+  @Property
+  void aBlockThatWaitedLongerNeverNeedsMore(
+      @ForAll @IntRange(min = 1, max = 1000) int n, @ForAll("policies") QuorumPolicy policy,
+      @ForAll @LongRange(min = 0, max = 200_000) long gap, @ForAll @LongRange(min = 0, max = 200_000) long more) {
+    assertThat(policy.blockThreshold(n, 0, gap + more)).isLessThanOrEqualTo(policy.blockThreshold(n, 0, gap));
+  }
+
   @Provide
   Arbitrary<QuorumPolicy> policies() {
     return Combinators.combine(
