@@ -163,6 +163,7 @@ public final class ConsensusBench {
         txs.add(Transaction.sign(net.keys.get(i), TestNetwork.CHAIN, ++nonces[i], ts, new Payload.Data(payloadHex)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(tputBoundSecs);
+      long cpuStart = processCpuNanos();
       long tStart = System.nanoTime();
       int submitted = 0;
       for (Transaction tx : txs) {
@@ -183,6 +184,7 @@ public final class ConsensusBench {
         Thread.sleep(5);
       }
       long tEnd = System.nanoTime();
+      long cpu = processCpuNanos() - cpuStart;
       TestNetwork.await(c3.unregister(), TestNetwork.WAIT);
       long n = committed.get();
       double wall = (tEnd - tStart) / 1e9;
@@ -193,6 +195,12 @@ public final class ConsensusBench {
           + " -> %.0f tx/s; blocks=%d avg_tx_per_block=%.1f max_tx_per_block=%d  target >= 5000 tx/s  %s%n",
           submitted, n, rejected.get(), wall, (allSubmitted - tStart) / 1e9, rate, blocks.get(),
           blocks.get() == 0 ? 0.0 : (double) n / blocks.get(), maxPerBlock.get(), tputPass ? "PASS" : "FAIL");
+      // What the four nodes together spent per committed transaction (the bench thread's signing
+      // was done before the clock started), and the share of the machine this JVM got.
+      if (n > 0 && cpu > 0) {
+        System.out.printf("RESULT throughput_cpu cpu_ms=%.0f cpu_ms_per_tx=%.3f (all four nodes) cores_used=%.2f of %d%n",
+            cpu / 1e6, cpu / 1e6 / n, cpu / 1e9 / wall, Runtime.getRuntime().availableProcessors());
+      }
       printPhases(net, "throughput");
       net.assertNoFork();
       System.out.println("RESULT no_fork heights_checked=" + net.maxHeight());
@@ -233,6 +241,11 @@ public final class ConsensusBench {
       sb.append(" ledger=").append(ledger.encode());
       System.out.println(sb);
     }
+  }
+
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
   }
 
   private static double pct(double[] sorted, int p) {
