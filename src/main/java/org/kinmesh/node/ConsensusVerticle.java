@@ -89,6 +89,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private long commitVotes;
   private long committedBlocks;
   private long emergencyBlocks;
+  private long resent;
+  private long heightAtLastTick = -1;
   private final ArrayDeque<Runnable> appendQueue = new ArrayDeque<>();
   private Replica replica;
   private ProposalJudge judge;
@@ -287,16 +289,15 @@ public final class ConsensusVerticle extends VerticleBase {
     org.kinmesh.chain.CompactBlock cb = judge.header(height, digest, null);
     vertx.eventBus().<LedgerVerticle.Validation>request(LedgerVerticle.VALIDATE,
         new LedgerVerticle.ValidateRequest(cb, from)).onComplete(ar -> {
-          if (ar.failed()) {
+          if (ar.failed() || ar.result().body().verdict() == LedgerVerticle.Validation.Verdict.UNAVAILABLE) {
+            // Not decided (transactions that never came): forget it; the next check, at the latest
+            // the 1 s tick's Wake, asks again. No Wake here, or an unavailable answer would loop.
             judge.answered(digest, null, null);
-          } else {
-            LedgerVerticle.Validation v = ar.result().body();
-            switch (v.verdict()) {
-              case VALID -> judge.answered(digest, v.block(), null);
-              case INVALID -> judge.answered(digest, null, v.reason());
-              case UNAVAILABLE -> judge.answered(digest, null, null);
-            }
+            return;
           }
+          LedgerVerticle.Validation v = ar.result().body();
+          judge.answered(digest, v.verdict() == LedgerVerticle.Validation.Verdict.VALID ? v.block() : null,
+              v.verdict() == LedgerVerticle.Validation.Verdict.INVALID ? v.reason() : null);
           if (!stopping) {
             run(replica.handle(new Event.Wake()));
           }
@@ -311,9 +312,27 @@ public final class ConsensusVerticle extends VerticleBase {
         // Clock-dependent rules (an emergency block waiting for our clock, the view-change quorum)
         // are asked again on this tick.
         run(replica.handle(new Event.Wake()));
+        resendIfStuck();
         scheduleQuorumCheck();
       }
     });
+  }
+
+  /**
+   * Links deliver at most once, and a peer's rate limit may drop a message: a lost PREPARE or
+   * COMMIT would otherwise hold the height until the view timer (10 s by default). When no block
+   * committed since the last tick, this node's own messages for the height in flight go out again
+   * (peers count each key once, so a duplicate changes nothing).
+   */
+  private void resendIfStuck() {
+    long h = replica.committedHeight();
+    if (h == heightAtLastTick) {
+      for (Envelope env : replica.ownPending()) {
+        resent++;
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(env)));
+      }
+    }
+    heightAtLastTick = h;
   }
 
   private void buildBlock(Action.BuildBlock b) {
@@ -372,7 +391,7 @@ public final class ConsensusVerticle extends VerticleBase {
             }
             LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
                 block.transactions().size(), c.view());
-            phases.mark(c.height(), PhaseTrace.Mark.APPLIED, System.nanoTime());
+            phases.applied(c.height(), System.nanoTime(), block.transactions().isEmpty());
             if (!stopping) {
               run(replica.handle(new Event.Applied(c.height(), next)));
               if (done.pending() > 0) {
@@ -539,7 +558,7 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("in_view_change", replica.inViewChange())
         .put("quorum", q)
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
-            .put("commit_votes", commitVotes).put("committed", committedBlocks))
+            .put("commit_votes", commitVotes).put("committed", committedBlocks).put("resent", resent))
         .put("phases_ms", phasesJson())
         .put("rejected", rejects)
         .put("equivocations", equivocations.get());

@@ -457,7 +457,7 @@ public final class LedgerVerticle extends VerticleBase {
     try {
       r = cb.resolve(this::lookup);
     } catch (IllegalStateException e) {
-      m.reply(new Validation(Validation.Verdict.INVALID, null, e.getMessage()));
+      m.reply(new Validation(Validation.Verdict.INVALID, null, String.valueOf(e.getMessage())));
       return;
     }
     if (r.complete()) {
@@ -492,7 +492,7 @@ public final class LedgerVerticle extends VerticleBase {
       remember(store.dryRun(block));
       return new Validation(Validation.Verdict.VALID, block, null);
     } catch (InvalidBlockException | RuntimeException e) {
-      return new Validation(Validation.Verdict.INVALID, null, e.getMessage());
+      return new Validation(Validation.Verdict.INVALID, null, String.valueOf(e.getMessage()));
     }
   }
 
@@ -526,7 +526,7 @@ public final class LedgerVerticle extends VerticleBase {
         w.request.reply(r.complete() ? judge(r.block())
             : new Validation(Validation.Verdict.UNAVAILABLE, null, "transactions missing"));
       } catch (IllegalStateException e) {
-        w.request.reply(new Validation(Validation.Verdict.INVALID, null, e.getMessage()));
+        w.request.reply(new Validation(Validation.Verdict.INVALID, null, String.valueOf(e.getMessage())));
       }
     }
   }

@@ -14,12 +14,15 @@ import java.util.TreeMap;
  * <p>Phases, each measured from the previous mark that was seen at that height:
  * {@code build} (primary: asked the ledger for a block, got it), {@code validate} (proposal in, own
  * PREPARE out), {@code prepare} (own PREPARE out, prepared: own COMMIT out), {@code commit} (own
- * COMMIT out, committed), {@code append} (committed, stored and applied), and {@code total} (first
- * mark to applied).
+ * COMMIT out, committed), {@code append} (committed, applied by the ledger), {@code total} (first
+ * mark to applied), and {@code total_empty} (the same, for the last {@link #EMPTY_WINDOW} blocks without
+ * transactions).
  */
 public final class PhaseTrace {
   /** Blocks kept for the percentiles. */
   public static final int WINDOW = 512;
+  /** Empty blocks kept: fewer, so the figure follows the recent heartbeats, not the start-up ones. */
+  public static final int EMPTY_WINDOW = 64;
   /** Heights tracked at once (a few are in flight at most; the rest is a bound against leaks). */
   private static final int MAX_OPEN = 64;
 
@@ -33,7 +36,9 @@ public final class PhaseTrace {
     PREPARE(Mark.PREPARE, Mark.COMMIT),
     COMMIT(Mark.COMMIT, Mark.COMMITTED),
     APPEND(Mark.COMMITTED, Mark.APPLIED),
-    TOTAL(null, Mark.APPLIED);
+    TOTAL(null, Mark.APPLIED),
+    /** {@link #TOTAL} of blocks without transactions (heartbeats) only. */
+    TOTAL_EMPTY(null, Mark.APPLIED);
 
     final Mark from;
     final Mark to;
@@ -51,18 +56,30 @@ public final class PhaseTrace {
 
   public PhaseTrace() {
     for (Phase p : Phase.values()) {
-      ring.put(p, new long[WINDOW]);
+      ring.put(p, new long[window(p)]);
       count.put(p, 0);
     }
   }
 
-  /** Records the first time {@code mark} happened at {@code height}; later repeats are ignored. */
-  public void mark(long height, Mark mark, long nanos) {
+  /** {@link Mark#APPLIED} of a block, saying whether it carried transactions. */
+  public void applied(long height, long nanos, boolean empty) {
     EnumMap<Mark, Long> m = open.get(height);
     if (m == null) {
-      if (mark == Mark.APPLIED) {
-        return; // nothing was seen before it (a restart): no phases to report
-      }
+      return; // nothing was seen before it (a restart): no phases to report
+    }
+    m.putIfAbsent(Mark.APPLIED, nanos);
+    finish(open.remove(height), empty);
+    open.headMap(height).clear();
+  }
+
+  /** Records the first time {@code mark} happened at {@code height}; later repeats are ignored. */
+  public void mark(long height, Mark mark, long nanos) {
+    if (mark == Mark.APPLIED) {
+      applied(height, nanos, false);
+      return;
+    }
+    EnumMap<Mark, Long> m = open.get(height);
+    if (m == null) {
       m = new EnumMap<>(Mark.class);
       open.put(height, m);
       while (open.size() > MAX_OPEN) {
@@ -70,25 +87,28 @@ public final class PhaseTrace {
       }
     }
     m.putIfAbsent(mark, nanos);
-    if (mark == Mark.APPLIED) {
-      finish(open.remove(height));
-      open.headMap(height).clear();
-    }
   }
 
-  private void finish(EnumMap<Mark, Long> m) {
+  private void finish(EnumMap<Mark, Long> m, boolean empty) {
     blocks++;
     long first = m.values().stream().mapToLong(Long::longValue).min().orElseThrow();
     for (Phase p : Phase.values()) {
+      if (p == Phase.TOTAL_EMPTY && !empty) {
+        continue;
+      }
       Long end = m.get(p.to);
       Long start = p.from == null ? Long.valueOf(first) : m.get(p.from);
       if (end == null || start == null || end < start) {
         continue;
       }
       int n = count.get(p);
-      ring.get(p)[n % WINDOW] = end - start;
+      ring.get(p)[n % window(p)] = end - start;
       count.put(p, n + 1);
     }
+  }
+
+  private static int window(Phase p) {
+    return p == Phase.TOTAL_EMPTY ? EMPTY_WINDOW : WINDOW;
   }
 
   /** Blocks measured since start. */
@@ -98,7 +118,7 @@ public final class PhaseTrace {
 
   /** The p-th percentile (0..100) of a phase over the window, in milliseconds; NaN when none. */
   public double percentileMs(Phase phase, double p) {
-    int n = Math.min(count.get(phase), WINDOW);
+    int n = Math.min(count.get(phase), window(phase));
     if (n == 0) {
       return Double.NaN;
     }
