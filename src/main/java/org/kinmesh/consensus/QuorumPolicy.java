@@ -50,7 +50,17 @@ public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long e
    * chain stood still for at least emergency_after_secs.
    */
   public boolean emergencyApplies(int n, long elapsedSecs) {
-    return emergencyMajority && Quorums.majority(n) < strictThreshold(n) && elapsedSecs >= emergencyAfterSecs;
+    return emergencyCanHelp(n) && elapsedSecs >= emergencyAfterSecs;
+  }
+
+  /**
+   * Whether the emergency majority could ever apply to n nodes: the rule is on, the majority is
+   * smaller than strict, and it still counts at least min_viable_nodes (capped at n), so the rule
+   * never lets fewer nodes commit than the operator called viable.
+   */
+  public boolean emergencyCanHelp(int n) {
+    int majority = Quorums.majority(n);
+    return emergencyMajority && majority < strictThreshold(n) && majority >= Math.min(minViableNodes, n);
   }
 
   /**
@@ -65,7 +75,7 @@ public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long e
 
   /** The least {@link #blockThreshold} can be for n nodes: the majority when the rule can help, else strict. */
   public int lowestThreshold(int n) {
-    return emergencyMajority && Quorums.majority(n) < strictThreshold(n) ? Quorums.majority(n) : strictThreshold(n);
+    return emergencyCanHelp(n) ? Quorums.majority(n) : strictThreshold(n);
   }
 
   /**
@@ -85,8 +95,9 @@ public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long e
     if (r >= strict) {
       return new QuorumDecision(QuorumMode.DEGRADED, strict, n, r, f, strict, majority, OptionalLong.empty());
     }
-    // r < strict. Emergency helps only if a majority is smaller than strict and r reaches it.
-    boolean couldUseEmergency = emergencyMajority && majority < strict && r >= majority;
+    // r < strict. Emergency helps only if a majority is smaller than strict (and not below
+    // min_viable_nodes), and r reaches it.
+    boolean couldUseEmergency = emergencyCanHelp(n) && r >= majority;
     if (couldUseEmergency && in.strictUnreachableSecs() >= emergencyAfterSecs) {
       return new QuorumDecision(QuorumMode.EMERGENCY, majority, n, r, f, strict, majority, OptionalLong.empty());
     }

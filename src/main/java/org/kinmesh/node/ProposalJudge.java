@@ -158,7 +158,10 @@ final class ProposalJudge implements QuorumRule {
     return e != null && e.state == State.VALID ? e.block : null;
   }
 
-  /** Whether the block claims the emergency gap (it may commit with a majority, for an N where that helps). */
+  /**
+   * Whether the block claims the emergency gap. Independent of N on purpose: even where the majority
+   * cannot help, waiting for the clock costs an honest block nothing.
+   */
   private boolean emergency(long height, CompactBlock cb) {
     Long parent = committedTimes.get(height - 1);
     return parent != null && policy.emergencyMajority() && cb.timestamp() - parent >= policy.emergencyAfterSecs();
@@ -189,8 +192,7 @@ final class ProposalJudge implements QuorumRule {
 
   @Override
   public int lowest(Membership m) {
-    int majority = Quorums.majority(m.size());
-    return policy.emergencyMajority() && majority < m.threshold() ? majority : m.threshold();
+    return policy.emergencyCanHelp(m.size()) ? Quorums.majority(m.size()) : m.threshold();
   }
 
   /** Whether the emergency majority applies now to the height after {@code committedHeight}. */

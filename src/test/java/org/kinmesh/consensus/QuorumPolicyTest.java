@@ -109,6 +109,11 @@ class QuorumPolicyTest {
     assertThat(off.blockThreshold(5, parent, parent + 99_999)).isEqualTo(4);
     assertThat(off.lowestThreshold(5)).isEqualTo(4);
     assertThat(off.emergencyApplies(5, 99_999)).isFalse();
+    // min_viable_nodes 4: a majority of 3 of 5 is fewer nodes than the operator called viable
+    QuorumPolicy viable4 = new QuorumPolicy(4, true, 3600);
+    assertThat(viable4.blockThreshold(5, parent, parent + 99_999)).isEqualTo(4);
+    assertThat(viable4.decide(new QuorumInput(5, 3, 99_999)).mode()).isEqualTo(QuorumMode.STALLED);
+    assertThat(new QuorumPolicy(3, true, 3600).blockThreshold(5, parent, parent + 99_999)).isEqualTo(3);
   }
 
   @Test

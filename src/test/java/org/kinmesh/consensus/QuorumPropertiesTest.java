@@ -129,7 +129,7 @@ class QuorumPropertiesTest {
     assertThat(d.canCommit()).isEqualTo(d.mode() != QuorumMode.STALLED);
     assertThat(d.emergencyStartsInSecs().isPresent()).isEqualTo(
         d.mode() == QuorumMode.STALLED && policy.emergencyMajority() && r >= d.emergencyThreshold()
-            && d.emergencyThreshold() < d.strict());
+            && d.emergencyThreshold() < d.strict() && d.emergencyThreshold() >= Math.min(policy.minViableNodes(), n));
     d.emergencyStartsInSecs().ifPresent(s -> assertThat(s).isPositive());
 
     // The generators must reach every mode, or the checks above prove nothing about it.
@@ -184,6 +184,8 @@ class QuorumPropertiesTest {
     if (t < strict) {
       assertThat(policy.emergencyMajority()).isTrue();
       assertThat(gap).isGreaterThanOrEqualTo(policy.emergencyAfterSecs());
+      // never fewer than the operator's min_viable_nodes (capped at n)
+      assertThat(t).isGreaterThanOrEqualTo(Math.min(policy.minViableNodes(), n));
     }
     if (!policy.emergencyMajority() || gap < policy.emergencyAfterSecs()) {
       assertThat(t).isEqualTo(strict);
