@@ -83,6 +83,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private final AtomicLong equivocations = new AtomicLong();
   /** Where each block's time goes on this node (status "phases_ms"; the benchmark prints it). */
   private final PhaseTrace phases = new PhaseTrace();
+  /** public_endpoint and nat_type for the status, from the Stun verticle. */
+  private final org.kinmesh.stun.StunStatus stun = new org.kinmesh.stun.StunStatus();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
   private long proposed;
   private long prepareVotes;
@@ -123,6 +125,7 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
+      consumers.add(stun.follow(bus));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
         if (!stopping) {
@@ -561,6 +564,7 @@ public final class ConsensusVerticle extends VerticleBase {
             .put("commit_votes", commitVotes).put("committed", committedBlocks).put("resent", resent))
         .put("phases_ms", phasesJson())
         .put("rejected", rejects)
-        .put("equivocations", equivocations.get());
+        .put("equivocations", equivocations.get())
+        .mergeIn(stun.addTo(new JsonObject()));
   }
 }

@@ -9,11 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.Block;
 import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.gossip.GossipAddresses;
+import org.kinmesh.gossip.GossipSettings;
+import org.kinmesh.gossip.GossipVerticle;
 import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
+import org.kinmesh.node.relay.RelayedConnectionVerticle;
+import org.kinmesh.node.relay.RelayedSettings;
+import org.kinmesh.node.link.PathPolicy;
 import org.kinmesh.crypto.Identity;
+import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.udp.UdpAddresses;
+import org.kinmesh.udp.UdpTransport;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireException;
 import org.slf4j.Logger;
@@ -59,37 +68,75 @@ public final class Node extends VerticleBase {
     return links == null ? -1 : links.boundPort();
   }
 
+  private static final int PORT_PAIR_ATTEMPTS = 5;
   private LinksVerticle links;
+  private UdpTransport udp;
+
+  /** The node's single UDP socket's port (STUN, gossip, punch, link data). */
+  public int udpPort() {
+    return udp == null ? -1 : udp.boundPort();
+  }
 
   /**
-   * Start-up order of the design: the chain first (it decides who may connect), then the links
-   * (listening), the relay client (publishing the links' endpoint, answering lookups),
-   * consensus, and the API last.
+   * Start-up order of the design: the chain first (it decides who may connect), the UDP socket, then the links
+   * (listening), hole punching, STUN (the socket's public endpoint and NAT type; it does not wait for the
+   * first answer), gossip (the peer cache, then announce and pull), the relay client (publishing our
+   * endpoint, answering lookups), the relayed connection, consensus, and the API last.
    */
   @Override
   public Future<?> start() {
     String chain = genesis.blockchainId();
     api = new NodeApiVerticle(config.apiListen(), config.apiPortFile(), identity.publicKeyHex(),
         config.adminAllowRemote());
-    links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), config.gossipUdpPort()),
-        identity, clock);
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
-        .compose(v -> deploy(links))
+        .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
+        .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
+        .compose(v -> deploy(new org.kinmesh.stun.StunVerticle(org.kinmesh.stun.StunSettings.fromConfig(config),
+            UdpAddresses.DEFAULT)))
+        .compose(v -> deploy(new GossipVerticle(GossipSettings.fromConfig(config, chain), identity, clock,
+            UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
+        .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
+            : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
-        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} links={}", identity.shortId(), chain,
-            api.actualPort(), links.boundPort()));
+        .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
+            chain, api.actualPort(), udp.boundPort()));
   }
 
-  /** Links listen where the API does when that is loopback (tests, the demo), else everywhere. */
+  /**
+   * The node's endpoint is one port number for both protocols: the UDP socket (STUN, gossip,
+   * punch, link data) and the TCP links listener. So the endpoint STUN and gossip spread is
+   * also the one peers dial over TCP. With port 0 the UDP socket picks a free port first and
+   * the links take the same number over TCP; when that TCP port is taken, try another pair.
+   */
+  private Future<Void> bindSocketPair(String chain, int attemptsLeft) {
+    udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
+    return vertx.deployVerticle(udp).compose(udpId -> {
+      links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()), identity,
+          clock, config.pathPolicy(), UdpAddresses.DEFAULT);
+      return vertx.deployVerticle(links).map(linksId -> {
+        deployments.add(udpId);
+        deployments.add(linksId);
+        return (Void) null;
+      }).recover(e -> vertx.undeploy(udpId).otherwiseEmpty().compose(v -> {
+        if (config.gossipUdpPort() != 0 || attemptsLeft <= 1) {
+          return Future.failedFuture(new IllegalStateException("cannot listen on TCP port " + udp.boundPort()
+              + " beside the UDP socket: " + e.getMessage(), e));
+        }
+        LOG.info("op=node_bind tcp port {} taken, picking another pair", udp.boundPort());
+        return bindSocketPair(chain, attemptsLeft - 1);
+      }));
+    });
+  }
+
+  /** The address of the node's endpoint (UDP socket and TCP links): listen_host, every interface by default. */
   private String linkListenHost() {
-    String h = config.apiListen().host();
-    return h.startsWith("127.") || h.equals("::1") || h.equals("localhost") ? h : "0.0.0.0";
+    return config.listenHost();
   }
 
   private Future<Void> deploy(VerticleBase verticle) {

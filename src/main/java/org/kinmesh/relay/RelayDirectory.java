@@ -44,6 +44,13 @@ public final class RelayDirectory {
   public record LiveEntry(String ip, int port, long lastSeen) {}
 
   private final Map<String, Chain> chains = new ConcurrentHashMap<>();
+  private final java.util.List<java.util.function.BiConsumer<String, String>> deauthorizeListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Called with (blockchain_id, key) after a key leaves a blockchain (relayed traffic closes its connection). */
+  public void onDeauthorize(java.util.function.BiConsumer<String, String> listener) {
+    deauthorizeListeners.add(listener);
+  }
 
   public Chain chain(String blockchainId) {
     return chains.get(blockchainId);
@@ -66,6 +73,7 @@ public final class RelayDirectory {
       c.authorized.remove(key);
       c.live.remove(key);
     }
+    deauthorizeListeners.forEach(l -> l.accept(blockchainId, key));
   }
 
   void putLive(String blockchainId, String key, LiveEntry entry) {

@@ -32,6 +32,7 @@ public final class RelayHttpVerticle extends VerticleBase {
   private final RelayMetrics metrics;
   private final HealthCheck health;
   private final int port;
+  private final org.kinmesh.relay.forward.ForwardEndpoint forward;
   private HttpServer server;
 
   /** Answers whether the relay's database is reachable. */
@@ -40,13 +41,14 @@ public final class RelayHttpVerticle extends VerticleBase {
   }
 
   public RelayHttpVerticle(RelayConfig config, RelayService service, RateLimiter ipLimiter, RelayMetrics metrics,
-      HealthCheck health, int port) {
+      HealthCheck health, int port, org.kinmesh.relay.forward.ForwardEndpoint forward) {
     this.config = config;
     this.service = service;
     this.ipLimiter = ipLimiter;
     this.metrics = metrics;
     this.health = health;
     this.port = port;
+    this.forward = forward;
   }
 
   public int actualPort() {
@@ -89,19 +91,26 @@ public final class RelayHttpVerticle extends VerticleBase {
         .setPort(port)
         .setMaxFormAttributeSize(WireRules.MAX_MESSAGE_BYTES)
         .setMaxInitialLineLength(4096)
-        .setMaxHeaderSize(16 * 1024);
+        .setMaxHeaderSize(16 * 1024)
+        // Relayed traffic: an oversized frame up to twice the limit is read and refused with a notice.
+        .setMaxWebSocketFrameSize(org.kinmesh.relay.forward.RelayFrame.HARD_CAP_BYTES)
+        .setMaxWebSocketMessageSize(org.kinmesh.relay.forward.RelayFrame.HARD_CAP_BYTES);
     if (config.tls() != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(config.tls().certPath().toString()).setKeyPath(config.tls().keyPath().toString()));
     }
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    return vertx.createHttpServer(options).requestHandler(router)
+        .webSocketHandshakeHandler(forward::handshake)
+        .webSocketHandler(ws -> forward.accepted(vertx, ws))
+        .listen().onSuccess(s -> server = s);
   }
 
   @Override
   public Future<?> stop() {
     // Graceful: stop accepting, let in-flight requests finish for up to the grace period.
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(config.shutdownGraceSecs(), TimeUnit.SECONDS);
+    // Relayed-traffic connections never finish on their own: close them now (1001 going_away).
+    return forward.hub().goingAway().transform(ar -> server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGraceSecs(), TimeUnit.SECONDS));
   }
 
   private record Answer(int status, JsonObject body) {}

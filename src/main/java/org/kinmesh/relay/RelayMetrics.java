@@ -37,6 +37,11 @@ public final class RelayMetrics {
         .register(registry).increment(count);
   }
 
+  /** The registry, for meters kept elsewhere (relayed traffic, the STUN responder). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -27,6 +27,8 @@ public final class RelayVerticle extends VerticleBase {
   private RateLimiter ipLimiter;
   private RateLimiter keyLimiter;
   private RelayMetrics metrics;
+  private org.kinmesh.relay.forward.ForwardEndpoint forward;
+  private org.kinmesh.relay.stun.RelayStunVerticle stun;
   private int boundPort = -1;
   private long sweepTimer = -1;
   private volatile boolean stopping;
@@ -49,12 +51,21 @@ public final class RelayVerticle extends VerticleBase {
     return service;
   }
 
+  /** Relayed traffic (connections and forwarding); set once start has begun. */
+  public org.kinmesh.relay.forward.ForwardHub forwardHub() {
+    return forward == null ? null : forward.hub();
+  }
+
   @Override
   public Future<?> start() {
     RelayDirectory directory = new RelayDirectory();
     metrics = new RelayMetrics(directory);
     ipLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
     keyLimiter = new RateLimiter(config.rateLimitPerMin(), MAX_LIMITER_KEYS, clock);
+    var hub = new org.kinmesh.relay.forward.ForwardHub(config.relayed(),
+        org.kinmesh.relay.forward.ForwardHub.members(directory), metrics.registry(), clock, config.freshnessSecs());
+    directory.onDeauthorize(hub::deauthorized);
+    forward = new org.kinmesh.relay.forward.ForwardEndpoint(hub, ipLimiter, config.trustedProxies());
     WriterContext writer = new WriterContext();
     return vertx.deployVerticle(writer, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(id -> Database.open(vertx, config.dbPath(), RelayStore.MIGRATIONS))
@@ -68,6 +79,7 @@ public final class RelayVerticle extends VerticleBase {
         })
         .compose(v -> service.bootstrap())
         .compose(v -> deployHttp())
+        .compose(v -> deployStun())
         .onSuccess(v -> {
           scheduleSweep();
           LOG.info("op=start relay listening on {}://{}:{} db={} ttl={}s chains={}", config.tls() == null ? "http" : "https",
@@ -94,8 +106,33 @@ public final class RelayVerticle extends VerticleBase {
     });
   }
 
+  /** The STUN responder (docs/stun.md); a default address that is taken is skipped with a warning. */
+  private Future<Void> deployStun() {
+    if (!config.stun().enabled()) {
+      return Future.succeededFuture();
+    }
+    org.kinmesh.relay.stun.RelayStunVerticle v = new org.kinmesh.relay.stun.RelayStunVerticle(config.stun(),
+        new RateLimiter(config.stun().rateLimitPerMin(), MAX_LIMITER_KEYS, clock), metrics.registry());
+    return vertx.deployVerticle(v).<Void>map(id -> {
+      stun = v;
+      return null;
+    }).recover(e -> {
+      if (config.stun().explicit()) {
+        return Future.failedFuture(e);
+      }
+      LOG.warn("op=start no STUN responder: {} (set stun_listen to another address, or \"\" to turn it off)",
+          e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The STUN responder's bound addresses (one, or four with stun_alternate); empty when it is off. */
+  public java.util.List<java.net.InetSocketAddress> stunAddresses() {
+    return stun == null ? java.util.List.of() : stun.addresses();
+  }
+
   private RelayHttpVerticle newHttp(int port) {
-    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port);
+    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port, forward);
   }
 
   private void scheduleSweep() {

@@ -6,10 +6,15 @@ public enum MessageTag {
   RELAY_LOOKUP("kinmesh-relay-lookup-v1"),
   RELAY_REGISTER_BLOCKCHAIN("kinmesh-relay-register-blockchain-v1"),
   RELAY_AUTHORIZE_NODE("kinmesh-relay-authorize-node-v1"),
+  // Relayed traffic (docs/relay.md): a node's answer to the relay's connect challenge.
+  RELAY_CONNECT("kinmesh-relay-connect-v1"),
   ANNOUNCE("kinmesh-announce-v1"),
   PULL("kinmesh-pull-v1"),
   // Node links (docs/links.md): the hello each side of a peer link signs.
   LINK_HELLO("kinmesh-link-hello-v1"),
+  // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket.
+  PUNCH_PROBE("kinmesh-punch-probe-v1"),
+  PUNCH_REPLY("kinmesh-punch-reply-v1"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),

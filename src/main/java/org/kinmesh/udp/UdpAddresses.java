@@ -1,0 +1,24 @@
+package org.kinmesh.udp;
+
+/**
+ * The event-bus addresses of one UdpTransport. A node uses {@link #DEFAULT}; a harness that
+ * runs many transports in one Vert.x (the gossip benchmark) gives each its own prefix.
+ */
+public record UdpAddresses(String prefix) {
+  public static final UdpAddresses DEFAULT = new UdpAddresses("kinmesh.internal.udp");
+
+  /** send: a {@link UdpDatagram} to put on the socket; fire and forget. */
+  public String send() {
+    return prefix + ".send";
+  }
+
+  /** publish: every inbound datagram of this kind, as a {@link UdpDatagram}. */
+  public String inbound(DatagramKind kind) {
+    return prefix + ".in." + kind.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** request/reply: {"host","port"} the socket is bound to, and the transport's counters. */
+  public String info() {
+    return prefix + ".info";
+  }
+}
