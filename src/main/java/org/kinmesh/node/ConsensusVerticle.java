@@ -6,7 +6,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -93,7 +92,6 @@ public final class ConsensusVerticle extends VerticleBase {
   private long emergencyBlocks;
   private long resent;
   private long heightAtLastTick = -1;
-  private final ArrayDeque<Runnable> appendQueue = new ArrayDeque<>();
   private Replica replica;
   private ProposalJudge judge;
   /** A BUILD request is out: the replica may ask again meanwhile (timer, TransactionsWaiting). */
@@ -295,12 +293,12 @@ public final class ConsensusVerticle extends VerticleBase {
           if (ar.failed() || ar.result().body().verdict() == LedgerVerticle.Validation.Verdict.UNAVAILABLE) {
             // Not decided (transactions that never came): forget it; the next check, at the latest
             // the 1 s tick's Wake, asks again. No Wake here, or an unavailable answer would loop.
-            judge.answered(digest, null, null);
+            judge.answered(digest, null, null, null);
             return;
           }
           LedgerVerticle.Validation v = ar.result().body();
-          judge.answered(digest, v.verdict() == LedgerVerticle.Validation.Verdict.VALID ? v.block() : null,
-              v.verdict() == LedgerVerticle.Validation.Verdict.INVALID ? v.reason() : null);
+          boolean valid = v.verdict() == LedgerVerticle.Validation.Verdict.VALID;
+          judge.answered(digest, valid ? v.block() : null, valid ? v.after() : null, valid ? null : v.reason());
           if (!stopping) {
             run(replica.handle(new Event.Wake()));
           }
@@ -354,17 +352,24 @@ public final class ConsensusVerticle extends VerticleBase {
           }
           Block block = ar.result().body().block();
           org.kinmesh.chain.CompactBlock compact = org.kinmesh.chain.CompactBlock.of(block);
-          judge.built(block, compact);
+          judge.built(block, compact, ar.result().body().after());
           phases.mark(b.height(), PhaseTrace.Mark.BUILD, asked);
           phases.mark(b.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
           run(replica.handle(new Event.Propose(b.view(), b.height(), compact.toJsonBytes(), block.hash())));
         });
   }
 
-  /** Appends committed blocks strictly in order, one at a time. */
+  /**
+   * A committed block: the replica moves on at once with the state the ledger's dry run of this
+   * block computed (its validation), and the ledger appends it meanwhile. The append goes to the
+   * ledger before any request about the next height (messages from this verticle arrive in order),
+   * so the ledger is at this block when it judges the next one. Should the ledger refuse it, it
+   * judges nothing more and this node stalls, as it would have without the head start.
+   */
   private void committed(Action.Committed c) {
     Block full = judge.validBlock(c.digest());
-    if (full == null) {
+    GovernanceState after = judge.stateAfter(c.digest());
+    if (full == null || after == null) {
       // Every commit path validates first, so the ledger's full block is here; never guess one.
       LOG.error("op=commit height={} digest={} has no validated block; not applied", c.height(),
           c.digest().substring(0, 12));
@@ -372,45 +377,38 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     Block block = full.withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
     judge.committedAt(c.height(), block.timestamp());
-    appendQueue.add(() -> vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block)
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(),
-                ar.cause().getMessage());
-          } else {
-            Membership before = replica.membership();
-            LedgerVerticle.Appended done = ar.result().body();
-            state = done.state();
-            lastCertificate = c.certificate();
-            Membership after = membership(state);
-            Membership next = after.keys().equals(before.keys()) && after.threshold() == before.threshold() ? null
-                : after;
-            committedBlocks++;
-            if (judge.forBlock(c.height(), c.digest(), c.payload(), before) < before.threshold()) {
-              emergencyBlocks++;
-              LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {})",
-                  c.height(), block.hash().substring(0, 12), c.certificate().signers().size(), before.size(),
-                  before.threshold());
-            }
-            LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
-                block.transactions().size(), c.view());
-            phases.applied(c.height(), System.nanoTime(), block.transactions().isEmpty());
-            if (!stopping) {
-              run(replica.handle(new Event.Applied(c.height(), next)));
-              if (done.pending() > 0) {
-                run(replica.handle(new Event.TransactionsWaiting()));
-              }
-            }
-          }
-          appendQueue.poll();
-          Runnable nextAppend = appendQueue.peek();
-          if (nextAppend != null) {
-            nextAppend.run();
-          }
-        }));
-    if (appendQueue.size() == 1) {
-      appendQueue.peek().run();
+    vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(), ar.cause().getMessage());
+        return;
+      }
+      // Applied and published by the ledger (its SQLite write follows).
+      phases.applied(c.height(), System.nanoTime(), block.transactions().isEmpty());
+      if (ar.result().body().pending() > 0 && !stopping) {
+        run(replica.handle(new Event.TransactionsWaiting()));
+      }
+    });
+    Membership before = replica.membership();
+    boolean emergency = judge.forBlock(c.height(), c.digest(), c.payload(), before) < before.threshold();
+    state = after;
+    lastCertificate = c.certificate();
+    Membership now = membership(state);
+    Membership next = now.keys().equals(before.keys()) && now.threshold() == before.threshold() ? null : now;
+    committedBlocks++;
+    if (emergency) {
+      emergencyBlocks++;
+      LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {})",
+          c.height(), block.hash().substring(0, 12), c.certificate().signers().size(), before.size(),
+          before.threshold());
     }
+    LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
+        block.transactions().size(), c.view());
+    // After the actions of this step are carried out (they cancel this height's timers).
+    vertx.runOnContext(v -> {
+      if (!stopping) {
+        run(replica.handle(new Event.Applied(c.height(), next)));
+      }
+    });
   }
 
   private void serveFetch(Action.ServeFetch f) {

@@ -89,14 +89,18 @@ public final class LedgerVerticle extends VerticleBase {
   public record BuildRequest(long height, String proposer, List<String> signers, long time, boolean mustPropose,
       int maxTxs, long maxBytes) {}
 
-  /** The block built, or null when no transaction waits and none was required. */
-  public record Built(Block block) {}
+  /** The block built and the state after it, or nulls when no transaction waits and none was required. */
+  public record Built(Block block, GovernanceState after) {}
 
   /** A compact block to judge as the next one; {@code from} is where missing transactions are asked for. */
   public record ValidateRequest(CompactBlock block, String from) {}
 
-  /** The verdict on a compact block: the full block when valid, why not otherwise. */
-  public record Validation(Verdict verdict, Block block, String reason) {
+  /**
+   * The verdict on a compact block: when valid, the full block and the state after it (what
+   * appending it will produce, so consensus can move on before the append is answered); why not
+   * otherwise.
+   */
+  public record Validation(Verdict verdict, Block block, GovernanceState after, String reason) {
     public enum Verdict { VALID, INVALID, UNAVAILABLE }
   }
 
@@ -421,20 +425,28 @@ public final class LedgerVerticle extends VerticleBase {
     List<Transaction> txs = Ledger.select(s, time, r.proposer(), r.signers(),
         intake.mempool().peek(r.maxTxs(), r.maxBytes()), signatures);
     if (txs.isEmpty() && !r.mustPropose()) {
-      m.reply(new Built(null));
+      m.reply(new Built(null, null));
       return;
     }
     String chain = genesis.blockchainId();
     Block block = Block.of(chain, r.height(), s.headHash(), time, r.proposer(), r.signers(), txs);
+    LedgerStore.DryRun dry;
     try {
-      remember(store.dryRun(block));
+      dry = store.dryRun(block);
     } catch (InvalidBlockException | RuntimeException e) {
       LOG.warn("op=build_block height={} refused ({}); proposing an empty block", r.height(), e.getMessage());
       block = Block.of(chain, r.height(), s.headHash(), time, r.proposer(), r.signers(), List.of());
+      try {
+        dry = store.dryRun(block);
+      } catch (InvalidBlockException | RuntimeException again) {
+        m.fail(CONFLICT, error("invalid_block", String.valueOf(again.getMessage()))); // e.g. not a voter
+        return;
+      }
     }
+    remember(dry);
     // The other nodes must hold these transactions before the proposal naming them arrives.
     flushForwards();
-    m.reply(new Built(block));
+    m.reply(new Built(block, dry.applied().state()));
   }
 
   /**
@@ -446,18 +458,18 @@ public final class LedgerVerticle extends VerticleBase {
     CompactBlock cb = m.body().block();
     long next = store.state().height() + 1;
     if (cb.height() < next) {
-      m.reply(new Validation(Validation.Verdict.INVALID, null, "height " + cb.height() + " is already committed"));
+      m.reply(new Validation(Validation.Verdict.INVALID, null, null, "height " + cb.height() + " is already committed"));
       return;
     }
     if (cb.height() > next) {
-      m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, "the chain is at " + (next - 1)));
+      m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "the chain is at " + (next - 1)));
       return;
     }
     CompactBlock.Resolved r;
     try {
       r = cb.resolve(this::lookup);
     } catch (IllegalStateException e) {
-      m.reply(new Validation(Validation.Verdict.INVALID, null, String.valueOf(e.getMessage())));
+      m.reply(new Validation(Validation.Verdict.INVALID, null, null, String.valueOf(e.getMessage())));
       return;
     }
     if (r.complete()) {
@@ -466,7 +478,7 @@ public final class LedgerVerticle extends VerticleBase {
     }
     TxFetches.Waiting<Message<ValidateRequest>> w = fetches.add(cb, m, m.body().from(), r.missing(), clock.nowMillis());
     if (w == null) {
-      m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, "too many blocks wait for transactions"));
+      m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "too many blocks wait for transactions"));
       return;
     }
     LOG.debug("op=tx_fetch height={} missing={} from={}", cb.height(), r.missing().size(),
@@ -489,10 +501,11 @@ public final class LedgerVerticle extends VerticleBase {
 
   private Validation judge(Block block) {
     try {
-      remember(store.dryRun(block));
-      return new Validation(Validation.Verdict.VALID, block, null);
+      LedgerStore.DryRun dry = store.dryRun(block);
+      remember(dry);
+      return new Validation(Validation.Verdict.VALID, block, dry.applied().state(), null);
     } catch (InvalidBlockException | RuntimeException e) {
-      return new Validation(Validation.Verdict.INVALID, null, String.valueOf(e.getMessage()));
+      return new Validation(Validation.Verdict.INVALID, null, null, String.valueOf(e.getMessage()));
     }
   }
 
@@ -518,15 +531,15 @@ public final class LedgerVerticle extends VerticleBase {
     long next = store.state().height() + 1;
     for (TxFetches.Waiting<Message<ValidateRequest>> w : fetches.complete(this::lookup)) {
       if (w.block.height() != next) {
-        w.request.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, "the chain moved on"));
+        w.request.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "the chain moved on"));
         continue;
       }
       try {
         CompactBlock.Resolved r = w.block.resolve(this::lookup);
         w.request.reply(r.complete() ? judge(r.block())
-            : new Validation(Validation.Verdict.UNAVAILABLE, null, "transactions missing"));
+            : new Validation(Validation.Verdict.UNAVAILABLE, null, null, "transactions missing"));
       } catch (IllegalStateException e) {
-        w.request.reply(new Validation(Validation.Verdict.INVALID, null, String.valueOf(e.getMessage())));
+        w.request.reply(new Validation(Validation.Verdict.INVALID, null, null, String.valueOf(e.getMessage())));
       }
     }
   }
@@ -541,7 +554,7 @@ public final class LedgerVerticle extends VerticleBase {
       long now = clock.nowMillis();
       for (TxFetches.Waiting<Message<ValidateRequest>> w : fetches.expired(now, TX_FETCH_GIVE_UP_MS)) {
         LOG.info("op=tx_fetch height={} gave up: {} transactions never arrived", w.block.height(), w.missing.size());
-        w.request.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, w.missing.size()
+        w.request.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, w.missing.size()
             + " transactions could not be fetched"));
       }
       for (TxFetches.Waiting<Message<ValidateRequest>> w : fetches.waiting()) {

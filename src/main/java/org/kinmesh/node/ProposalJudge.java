@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.CompactBlock;
+import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.consensus.ProposalTime;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.consensus.Quorums;
@@ -29,7 +30,7 @@ final class ProposalJudge implements QuorumRule {
 
   private enum State { ASKED, VALID, INVALID }
 
-  private record Entry(State state, Block block, String reason) {}
+  private record Entry(State state, Block block, GovernanceState after, String reason) {}
 
   private final String chain;
   private final QuorumPolicy policy;
@@ -96,9 +97,9 @@ final class ProposalJudge implements QuorumRule {
   }
 
   /** The primary's own block: valid by construction (the ledger built it from applied state). */
-  void built(Block block, CompactBlock compact) {
+  void built(Block block, CompactBlock compact, GovernanceState after) {
     headers.put(compact.hash(), compact);
-    verdicts.put(compact.hash(), new Entry(State.VALID, block, null));
+    verdicts.put(compact.hash(), new Entry(State.VALID, block, after, null));
   }
 
   /**
@@ -127,7 +128,7 @@ final class ProposalJudge implements QuorumRule {
     }
     Entry e = verdicts.get(digest);
     if (e == null) {
-      verdicts.put(digest, new Entry(State.ASKED, null, null));
+      verdicts.put(digest, new Entry(State.ASKED, null, null, null));
       ask.run();
       return Verdict.PENDING;
     }
@@ -141,12 +142,15 @@ final class ProposalJudge implements QuorumRule {
     };
   }
 
-  /** The ledger's answer for a digest: the full block, or why not; null block and reason = ask again later. */
-  void answered(String digest, Block valid, String invalidReason) {
+  /**
+   * The ledger's answer for a digest: the full block and the state after it, or why not; null block
+   * and reason = ask again later.
+   */
+  void answered(String digest, Block valid, GovernanceState after, String invalidReason) {
     if (valid != null) {
-      verdicts.put(digest, new Entry(State.VALID, valid, null));
+      verdicts.put(digest, new Entry(State.VALID, valid, after, null));
     } else if (invalidReason != null) {
-      verdicts.put(digest, new Entry(State.INVALID, null, invalidReason));
+      verdicts.put(digest, new Entry(State.INVALID, null, null, invalidReason));
     } else {
       verdicts.remove(digest); // unavailable for now: the next check asks again
     }
@@ -156,6 +160,12 @@ final class ProposalJudge implements QuorumRule {
   Block validBlock(String digest) {
     Entry e = verdicts.get(digest);
     return e != null && e.state == State.VALID ? e.block : null;
+  }
+
+  /** The state after that block (the ledger's dry run on its parent), or null. */
+  GovernanceState stateAfter(String digest) {
+    Entry e = verdicts.get(digest);
+    return e != null && e.state == State.VALID ? e.after : null;
   }
 
   /**

@@ -43,18 +43,18 @@ class ProposalJudgeTest {
     assertThat(check(cb, true)).isEqualTo(Verdict.PENDING);
     assertThat(asked).hasValue(1);
     Block full = Block.of(CHAIN, 5, "11".repeat(32), T0, PROPOSER, List.of(), List.of());
-    judge.answered(cb.hash(), full, null);
+    judge.answered(cb.hash(), full, null, null);
     assertThat(check(cb, true)).isEqualTo(Verdict.VALID);
     assertThat(judge.validBlock(cb.hash())).isEqualTo(full);
     CompactBlock other = block(5, T0 + 1);
     check(other, true);
-    judge.answered(other.hash(), null, "bad nonce");
+    judge.answered(other.hash(), null, null, "bad nonce");
     assertThat(check(other, true)).isEqualTo(Verdict.INVALID);
     assertThat(judge.lastProblem()).isEqualTo("bad nonce");
     // unavailable: forgotten, so the next check asks again
     CompactBlock third = block(5, T0 + 2);
     check(third, true);
-    judge.answered(third.hash(), null, null);
+    judge.answered(third.hash(), null, null, null);
     check(third, true);
     assertThat(asked).hasValue(4);
   }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * <p>Phases, each measured from the previous mark that was seen at that height:
  * {@code build} (primary: asked the ledger for a block, got it), {@code validate} (proposal in, own
  * PREPARE out), {@code prepare} (own PREPARE out, prepared: own COMMIT out), {@code commit} (own
- * COMMIT out, committed), {@code append} (committed, applied by the ledger), {@code total} (first
+ * COMMIT out, committed), {@code append} (committed, applied and published by the ledger; the replica
+ * itself moves on to the next height at once), {@code total} (first
  * mark to applied), and {@code total_empty} (the same, for the last {@link #EMPTY_WINDOW} blocks without
  * transactions).
  */
