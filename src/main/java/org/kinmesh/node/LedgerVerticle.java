@@ -56,7 +56,10 @@ public final class LedgerVerticle extends VerticleBase {
   public static final String BUILD = "kinmesh.internal.ledger.build";
   /** request/reply, local: {@link ValidateRequest} → {@link Validation} (may wait for missing transactions). */
   public static final String VALIDATE = "kinmesh.internal.ledger.validate";
-  /** request/reply: {} → {"mempool", "signature_cache": {"size","hits","misses"}, "unwritten_blocks"}. */
+  /**
+   * request/reply: {} → {"mempool", "arriving", "unwritten_blocks", "blocks_waited_for_transactions",
+   * "transactions_fetched", "signature_cache": {"size","hits","misses"}}.
+   */
   public static final String STATS = "kinmesh.internal.ledger.stats";
   /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
   public static final String PENDING = "kinmesh.internal.ledger.pending";
@@ -117,6 +120,8 @@ public final class LedgerVerticle extends VerticleBase {
   private final java.util.LinkedHashMap<String, LedgerStore.DryRun> dryRuns = new java.util.LinkedHashMap<>();
   /** Forwarded transactions waiting for the signature check on the worker (bounded by that queue). */
   private final java.util.HashMap<String, Transaction> arriving = new java.util.HashMap<>();
+  private long blocksWaited;
+  private long txsFetched;
   private long outboxTimer = -1;
   private long lastForwardMs = Long.MIN_VALUE / 2;
   private long fetchTimer = -1;
@@ -168,6 +173,7 @@ public final class LedgerVerticle extends VerticleBase {
           consumers.add(bus.<ValidateRequest>consumer(VALIDATE, this::validate));
           consumers.add(bus.consumer(STATS, m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
               .put("arriving", arriving.size()).put("unwritten_blocks", store.unwrittenCount())
+              .put("blocks_waited_for_transactions", blocksWaited).put("transactions_fetched", txsFetched)
               .put("signature_cache", new JsonObject().put("size", signatures.size()).put("hits", signatures.hits())
                   .put("misses", signatures.misses())))));
           LOG.info("op=ledger_open chain={} height={} head={} authorized={}", genesis.blockchainId(),
@@ -351,6 +357,9 @@ public final class LedgerVerticle extends VerticleBase {
       List<Transaction> txs = TxMessages.readForward(payload);
       for (Transaction tx : txs) {
         arriving.put(tx.hash(), tx);
+        if (fetches.wants(tx.hash())) {
+          txsFetched++;
+        }
       }
       if (!fetches.waiting().isEmpty()) {
         completeWaiting(); // a block waiting for these need not wait for the queue below
@@ -481,6 +490,7 @@ public final class LedgerVerticle extends VerticleBase {
       m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "too many blocks wait for transactions"));
       return;
     }
+    blocksWaited++;
     LOG.debug("op=tx_fetch height={} missing={} from={}", cb.height(), r.missing().size(),
         org.kinmesh.crypto.KeyIds.shortId(m.body().from()));
     askFor(r.missing(), m.body().from());

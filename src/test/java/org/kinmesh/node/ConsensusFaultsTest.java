@@ -150,6 +150,50 @@ class ConsensusFaultsTest {
     }
   }
 
+  /**
+   * Blocks travel compact (header and transaction hashes): a node that was not there when the
+   * transactions were forwarded and committed has none of them, so catching up it asks the node
+   * that served each block for its transactions (answered from that node's stored chain). The late
+   * node never ran before (links may deliver what they held for a node that restarts).
+   */
+  @Test
+  void aLateNodeFetchesTheTransactionsOfTheBlocksItMissed() throws Exception {
+    net = new TestNetwork(dir, 4);
+    int late = 3;
+    for (int i = 0; i < 3; i++) {
+      net.restart(i); // first start
+    }
+    for (int i = 0; i < 3; i++) {
+      net.awaitHeight(i, 2);
+    }
+    int submitTo = 0;
+    List<Transaction> txs = new java.util.ArrayList<>();
+    Identity sender = net.node(submitTo).identity;
+    long ts = System.currentTimeMillis() / 1000;
+    JsonObject last = net.awaitMessage(submitTo, Addresses.CHAIN_COMMITTED, b -> b.getJsonArray("transactions").stream()
+        .anyMatch(t -> txs.size() == 30 && txs.get(29).hash().equals(((JsonObject) t).getString("hash"))), () -> {
+          for (int k = 1; k <= 30; k++) {
+            Transaction tx = Transaction.sign(sender, TestNetwork.CHAIN, k, ts, new Payload.Data("cd".repeat(64)));
+            txs.add(tx);
+            net.submit(submitTo, tx);
+          }
+        });
+    long top = last.getLong("height");
+    net.restart(late);
+    net.awaitHeight(late, top, Duration.ofSeconds(30));
+    java.util.Set<String> held = new java.util.HashSet<>();
+    for (long h = 1; h <= top; h++) {
+      block(late, h).transactions().forEach(t -> held.add(t.hash()));
+    }
+    assertThat(held).containsAll(txs.stream().map(Transaction::hash).toList());
+    JsonObject stats = TestNetwork.await(net.node(late).vertx.eventBus().<JsonObject>request(LedgerVerticle.STATS,
+        new JsonObject()), TestNetwork.WAIT).body();
+    assertThat(stats.getLong("blocks_waited_for_transactions")).as("ledger stats %s", stats).isPositive();
+    assertThat(stats.getLong("transactions_fetched")).as("ledger stats %s", stats).isGreaterThanOrEqualTo(txs.size());
+    assertThat(rejectedOr0(net.status(late), "invalid_payload")).isZero();
+    net.assertNoFork();
+  }
+
   @Test
   void envelopeWithBadSignatureIsIgnoredCountedAndLogged() throws Exception {
     net = new TestNetwork(dir, 4).startAll();

@@ -53,6 +53,8 @@ final class TestNetwork implements AutoCloseable {
    * when "an hour without a block" has passed (the emergency rule) while timers run in real time.
    */
   final OffsetClock clock = new OffsetClock();
+  /** Options of each node's Vert.x (the benchmark may shrink its thread pools); defaults otherwise. */
+  io.vertx.core.VertxOptions nodeVertxOptions = new io.vertx.core.VertxOptions();
   private final Vertx relayVertx = Vertx.vertx();
   private final RelayVerticle relay;
   private final List<Member> members = new ArrayList<>();
@@ -87,7 +89,7 @@ final class TestNetwork implements AutoCloseable {
     }
 
     private void start() {
-      Vertx v = Vertx.vertx();
+      Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions(nodeVertxOptions));
       v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> onCommitted(m.body()));
       Node n = new Node(config, identity, genesis, clock);
       vertx = v;
