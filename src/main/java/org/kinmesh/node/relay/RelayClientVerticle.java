@@ -2,6 +2,7 @@ package org.kinmesh.node.relay;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayClientVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RelayClientVerticle.class);
   private static final double JITTER = 0.1;
+  /** The Stun verticle answers from memory; a slow answer means there is none. */
+  private static final long STUN_QUERY_TIMEOUT_MS = 1_000;
 
   private final RelayClientSettings settings;
   private final Identity identity;
@@ -74,7 +77,23 @@ public final class RelayClientVerticle extends VerticleBase {
     schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
     lookups = vertx.eventBus().consumer(Addresses.RELAY_LOOKUP, this::onLookup);
     stunState = vertx.eventBus().consumer(Addresses.STUN_STATE, m -> onStunState(m.body()));
-    return Future.all(lookups.completion(), stunState.completion()).onSuccess(v -> registerRound());
+    return Future.all(lookups.completion(), stunState.completion()).onSuccess(v -> lastStunState()
+        .onComplete(ar -> registerRound()));
+  }
+
+  /**
+   * The Stun verticle starts first and an open or cone NAT classifies in a few hundred ms, so its
+   * STUN_STATE may be out before we subscribe: ask for its last result, so the first registration
+   * already carries the public endpoint (otherwise the relay hands out 127.0.0.1 until the next
+   * STUN refresh, minutes later, and peers dial and punch themselves). No Stun verticle: no answer.
+   */
+  private Future<Void> lastStunState() {
+    if (!settings.followStun()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.STUN_STATE_QUERY, null,
+        new DeliveryOptions().setSendTimeout(STUN_QUERY_TIMEOUT_MS)).onSuccess(m -> adopt(m.body()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   @Override
@@ -93,19 +112,24 @@ public final class RelayClientVerticle extends VerticleBase {
    * A change re-registers at once.
    */
   private void onStunState(JsonObject b) {
+    if (adopt(b) && !stopping) {
+      register();
+    }
+  }
+
+  /** Takes STUN's public endpoint as the one to register; true when it changed. */
+  private boolean adopt(JsonObject b) {
     if (!settings.followStun() || b == null || !(b.getValue("public_ip") instanceof String ip)
         || !(b.getValue("public_port") instanceof Integer port) || !WireRules.isIp(ip) || !WireRules.isPort(port)) {
-      return;
+      return false;
     }
     if (ip.equals(publishIp) && port == publishPort) {
-      return;
+      return false;
     }
     LOG.info("{} op=relay.publish endpoint {}:{} -> {}:{} (from STUN)", log, publishIp, publishPort, ip, port);
     publishIp = ip;
     publishPort = port;
-    if (!stopping) {
-      register();
-    }
+    return true;
   }
 
   // ---- registration loop ----
