@@ -70,24 +70,18 @@ public final class MatrixRun implements AutoCloseable {
    * (the punch keeps retrying every 10 s; the window is what "cannot be direct" means here).
    */
   public NatMatrix observe(Duration window) {
-    List<String> hosts = chain.hosts();
-    long deadline = System.nanoTime() + window.toNanos();
-    while (System.nanoTime() < deadline && !allDirect(hosts)) {
-      sleep(POLL);
-    }
-    return read();
+    return until(m -> m.cells().stream().allMatch(c -> c.outcome() == NatMatrix.Outcome.DIRECT), window);
   }
 
-  private boolean allDirect(List<String> hosts) {
-    for (String a : hosts) {
-      Map<String, JsonObject> peers = chain.peers(a);
-      for (String b : hosts) {
-        if (!a.equals(b) && (peers.get(b) == null || !peers.get(b).getString("path", "").startsWith("direct"))) {
-          return false;
-        }
-      }
+  /** Reads the matrix every couple of seconds until done says so or the bound passes; returns the last one. */
+  public NatMatrix until(java.util.function.Predicate<NatMatrix> done, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    NatMatrix m = read();
+    while (System.nanoTime() < deadline && !done.test(m)) {
+      sleep(POLL);
+      m = read();
     }
-    return true;
+    return m;
   }
 
   /** The matrix as the nodes see it now. */
