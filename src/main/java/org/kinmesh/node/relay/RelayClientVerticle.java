@@ -51,6 +51,8 @@ public final class RelayClientVerticle extends VerticleBase {
   private String publishIp;
   private int publishPort;
   private MessageConsumer<JsonObject> stunState;
+  /** The timestamp (seconds) of the last registration sent. */
+  private long lastSentSecs = -1;
 
   public RelayClientVerticle(RelayClientSettings settings, Identity identity, TimeSource clock) {
     this.settings = settings;
@@ -112,9 +114,32 @@ public final class RelayClientVerticle extends VerticleBase {
    * A change re-registers at once.
    */
   private void onStunState(JsonObject b) {
-    if (adopt(b) && !stopping) {
-      register();
+    if (adopt(b)) {
+      registerChanged();
     }
+  }
+
+  /**
+   * Registers the endpoint that just changed, out of the regular rounds. After a registration
+   * still in flight (it carries the old endpoint), and not within the second of the last one:
+   * the relay refuses a timestamp (seconds) that is not newer than the last it accepted, and a
+   * refused out-of-round registration would leave the old endpoint there until the next round
+   * (relay_register_secs, minutes).
+   */
+  private void registerChanged() {
+    if (stopping) {
+      return;
+    }
+    if (registering != null) {
+      registering.onComplete(ar -> registerChanged());
+      return;
+    }
+    long wait = (lastSentSecs + 1) * 1000 - clock.nowMillis();
+    if (wait > 0) {
+      vertx.setTimer(wait, id -> registerChanged());
+      return;
+    }
+    register();
   }
 
   /** Takes STUN's public endpoint as the one to register; true when it changed. */
@@ -153,6 +178,7 @@ public final class RelayClientVerticle extends VerticleBase {
     if (registering != null) {
       return registering;
     }
+    lastSentSecs = clock.nowSeconds();
     Future<Boolean> f = http.register(identity, settings.blockchainId(), publishIp, publishPort)
         .map(this::onRegisterAnswer)
         .recover(err -> Future.succeededFuture(onRegisterFailure(0, "network", err.toString())));

@@ -131,6 +131,27 @@ class RelayClientVerticleTest {
   }
 
   @Test
+  void aStunChangeWithinTheSecondOfTheLastRegistrationIsRegisteredOnceTheSecondHasPassed() {
+    relay(new JsonObject()).start();
+    RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+    RelayClientVerticle v = new RelayClientVerticle(follow, alice, nodeClock);
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      Await.result(node.deployVerticle(v));
+      state.next(m -> m.getBoolean("registered"));
+      // STUN finishes in the same second: registering now would be refused as a replay.
+      node.eventBus().publish(Addresses.STUN_STATE, new JsonObject().put("public_ip", "203.0.113.9")
+          .put("public_port", 7070).put("nat_type", "restricted"));
+      lookupFails(new JsonObject().put("pubkey", "ABC")); // handled after STUN_STATE, on the client's loop
+      nodeClock.advanceSeconds(1);
+      state.next(m -> m.getBoolean("registered"));
+    }
+    assertThat(v.outages()).as("no registration was refused").isZero();
+    assertThat(v.registrations()).isEqualTo(2);
+    assertThat(lookupFromBob().getString("ip")).isEqualTo("203.0.113.9");
+  }
+
+  @Test
   void aStunAnswerWithoutAnEndpointKeepsTheConfiguredOne() {
     relay(new JsonObject()).start();
     node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().put("public_ip", "not-an-ip")
