@@ -136,6 +136,24 @@ public final class MatrixRun implements AutoCloseable {
     return out;
   }
 
+  /** Every time a node moved a peer off a direct path ("a -> b: direct_udp -> relayed (why)"): flaps. */
+  public List<String> downgrades() {
+    List<String> out = new ArrayList<>();
+    for (String a : chain.hosts()) {
+      PathLog log = PathLog.parse(chain.log(a));
+      for (String b : chain.hosts()) {
+        if (!a.equals(b)) {
+          for (PathLog.PathChange c : log.changesFor(chain.key(b).shortId())) {
+            if (c.from().startsWith("direct") && !c.to().startsWith("direct")) {
+              out.add(a + " -> " + b + ": " + c.from() + " -> " + c.to() + " (" + c.why() + ")");
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
