@@ -179,15 +179,16 @@ public final class RelayClientVerticle extends VerticleBase {
       return registering;
     }
     lastSentSecs = clock.nowSeconds();
+    String sent = publishIp + ":" + publishPort; // publishIp may change before the answer
     Future<Boolean> f = http.register(identity, settings.blockchainId(), publishIp, publishPort)
-        .map(this::onRegisterAnswer)
+        .map(answer -> onRegisterAnswer(answer, sent))
         .recover(err -> Future.succeededFuture(onRegisterFailure(0, "network", err.toString())));
     registering = f;
     f.onComplete(ar -> registering = null);
     return f;
   }
 
-  private boolean onRegisterAnswer(RelayAnswer answer) {
+  private boolean onRegisterAnswer(RelayAnswer answer, String sent) {
     if (!answer.ok()) {
       return onRegisterFailure(answer.status(), answer.errorCode(), answer.body().getString("message"));
     }
@@ -198,9 +199,9 @@ public final class RelayClientVerticle extends VerticleBase {
     tokenExpires = expires == null ? 0 : expires;
     registrations++;
     if (inOutage) {
-      LOG.info("{} op=relay.register relay is back; registered as {}:{}", log, publishIp, publishPort);
+      LOG.info("{} op=relay.register relay is back; registered as {}", log, sent);
     } else if (!registered) {
-      LOG.info("{} op=relay.register registered as {}:{} observed={}:{}", log, publishIp, publishPort,
+      LOG.info("{} op=relay.register registered as {} observed={}:{}", log, sent,
           body.getString("observed_ip"), body.getInteger("observed_port"));
     }
     inOutage = false;
