@@ -14,7 +14,7 @@
 #
 # Usage: bench/nat-bench.sh [matrix|commit|all]     (default: all)
 # Env: BENCH_MATRIX_RUNS (3), BENCH_WINDOW (45: seconds a pair may take to become direct before
-#      it counts as relayed), BENCH_COMMIT_SAMPLES (25 per node per run), BENCH_COMMIT_ROUNDS (1),
+#      it counts as relayed), BENCH_COMMIT_SAMPLES (25 per node per run), BENCH_COMMIT_ROUNDS (2),
 #      BENCH_TIMEOUT (hard bound on each Java run, seconds; default 1800), BENCH_JAVA_OPTS (options of
 #      the harness JVM, e.g. -Dkinmesh.lab.debug=LinksVerticle,PunchVerticle: DEBUG logs in the nodes).
 set -euo pipefail
@@ -64,8 +64,8 @@ fi
 if [ "$WHAT" = commit ] || [ "$WHAT" = all ]; then
   echo
   echo "== (b) commit latency, direct vs relayed: ${BENCH_COMMIT_SAMPLES:-25} transactions per node per run," \
-    "${BENCH_COMMIT_ROUNDS:-1} round(s)"
-  run commit "${BENCH_COMMIT_SAMPLES:-25}" "${BENCH_COMMIT_ROUNDS:-1}"
+    "${BENCH_COMMIT_ROUNDS:-2} round(s)"
+  run commit "${BENCH_COMMIT_SAMPLES:-25}" "${BENCH_COMMIT_ROUNDS:-2}"
 fi
 echo
 echo "(c) relay forwarding throughput, frames/s per core: bench/relayed-bench.sh (BENCHMARKS.md, relayed traffic)"
