@@ -239,13 +239,16 @@ public final class PunchVerticle extends VerticleBase {
   private void onProbe(Probe p, Endpoint source) {
     send(source, Probe.reply(identity, blockchainId, p.from(), Probe.newNonce(), p.nonce(), source,
         clock.nowSeconds()));
-    // The peer is punching toward us: probe back at the address its probe came from, which
-    // opens our NAT for it and confirms the path from our side too (unless it already is).
+    // The peer is punching toward us: probe back at the address its probe came from, at once,
+    // which opens our NAT for it and confirms the path from our side too (unless it already is).
+    // At once even when that address is a candidate already: our attempt may be in its back-off,
+    // and the hole the peer just opened toward us is what lets our probe in now.
     if (source.equals(established.get(p.from()))) {
       return;
     }
     PunchAttempt a = attempt(p.from());
-    if (a != null && a.addCandidate(source)) {
+    if (a != null) {
+      a.addCandidate(source);
       a.hurry(clock.nowMillis());
       runRounds();
     }

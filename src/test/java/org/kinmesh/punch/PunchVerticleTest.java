@@ -18,6 +18,7 @@ import org.kinmesh.testing.TestKeys;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
 import org.kinmesh.udp.UdpTransport;
+import org.kinmesh.util.ManualTimeSource;
 import org.kinmesh.util.TimeSource;
 
 /** Two nodes' Punch verticles over real UDP sockets on loopback, each in its own Vert.x. */
@@ -76,6 +77,36 @@ class PunchVerticleTest {
     assertEquals("127.0.0.1:" + udpB.boundPort(), pathA.getString("endpoint"));
     assertEquals("127.0.0.1:" + udpA.boundPort(), pathB.getString("endpoint"), "B learned A from A's probe");
     assertEquals("127.0.0.1:" + udpA.boundPort(), pathA.getString("observed_self"));
+  }
+
+  @Test
+  void aProbeFromAKnownCandidateIsAnsweredWithAProbeAtOnceNotAtTheNextBackedOffRound() {
+    // C knows A's endpoint but its probes went nowhere (A had no Punch yet: as behind a NAT that
+    // drops them); C's clock stands still, so C sends no further round on its own.
+    ManualTimeSource frozen = new ManualTimeSource(System.currentTimeMillis()); // probe timestamps stay fresh
+    Vertx vc = Vertx.vertx();
+    Vertx vd = Vertx.vertx();
+    try {
+      UdpTransport udpC = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
+      Await.result(vc.deployVerticle(udpC));
+      UdpTransport udpD = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
+      Await.result(vd.deployVerticle(udpD));
+      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      Await.result(vc.deployVerticle(new PunchVerticle("family", b, frozen, UdpAddresses.DEFAULT)));
+      Promise<JsonObject> atC = nextPath(vc);
+      Await.result(vc.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", a.publicKeyHex())
+          .put("endpoints", new JsonArray().add("127.0.0.1:" + udpD.boundPort()))));
+      // Now A's Punch exists at that endpoint and punches C: its probe comes from the endpoint C knows.
+      vd.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      Await.result(vd.deployVerticle(new PunchVerticle("family", a, TimeSource.SYSTEM, UdpAddresses.DEFAULT)));
+      Await.result(vd.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+          .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
+      JsonObject path = Await.result(atC.future());
+      assertEquals("127.0.0.1:" + udpD.boundPort(), path.getString("endpoint"));
+    } finally {
+      Await.result(vc.close());
+      Await.result(vd.close());
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.kinmesh.node.relay;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayClientVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RelayClientVerticle.class);
   private static final double JITTER = 0.1;
+  /** The Stun verticle answers from memory; a slow answer means there is none. */
+  private static final long STUN_QUERY_TIMEOUT_MS = 1_000;
 
   private final RelayClientSettings settings;
   private final Identity identity;
@@ -48,6 +51,8 @@ public final class RelayClientVerticle extends VerticleBase {
   private String publishIp;
   private int publishPort;
   private MessageConsumer<JsonObject> stunState;
+  /** The timestamp (seconds) of the last registration sent. */
+  private long lastSentSecs = -1;
 
   public RelayClientVerticle(RelayClientSettings settings, Identity identity, TimeSource clock) {
     this.settings = settings;
@@ -74,7 +79,23 @@ public final class RelayClientVerticle extends VerticleBase {
     schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
     lookups = vertx.eventBus().consumer(Addresses.RELAY_LOOKUP, this::onLookup);
     stunState = vertx.eventBus().consumer(Addresses.STUN_STATE, m -> onStunState(m.body()));
-    return Future.all(lookups.completion(), stunState.completion()).onSuccess(v -> registerRound());
+    return Future.all(lookups.completion(), stunState.completion()).onSuccess(v -> lastStunState()
+        .onComplete(ar -> registerRound()));
+  }
+
+  /**
+   * The Stun verticle starts first and an open or cone NAT classifies in a few hundred ms, so its
+   * STUN_STATE may be out before we subscribe: ask for its last result, so the first registration
+   * already carries the public endpoint (otherwise the relay hands out 127.0.0.1 until the next
+   * STUN refresh, minutes later, and peers dial and punch themselves). No Stun verticle: no answer.
+   */
+  private Future<Void> lastStunState() {
+    if (!settings.followStun()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.STUN_STATE_QUERY, null,
+        new DeliveryOptions().setSendTimeout(STUN_QUERY_TIMEOUT_MS)).onSuccess(m -> adopt(m.body()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   @Override
@@ -93,19 +114,47 @@ public final class RelayClientVerticle extends VerticleBase {
    * A change re-registers at once.
    */
   private void onStunState(JsonObject b) {
-    if (!settings.followStun() || b == null || !(b.getValue("public_ip") instanceof String ip)
-        || !(b.getValue("public_port") instanceof Integer port) || !WireRules.isIp(ip) || !WireRules.isPort(port)) {
+    if (adopt(b)) {
+      registerChanged();
+    }
+  }
+
+  /**
+   * Registers the endpoint that just changed, out of the regular rounds. After a registration
+   * still in flight (it carries the old endpoint), and not within the second of the last one:
+   * the relay refuses a timestamp (seconds) that is not newer than the last it accepted, and a
+   * refused out-of-round registration would leave the old endpoint there until the next round
+   * (relay_register_secs, minutes).
+   */
+  private void registerChanged() {
+    if (stopping) {
       return;
     }
-    if (ip.equals(publishIp) && port == publishPort) {
+    if (registering != null) {
+      registering.onComplete(ar -> registerChanged());
       return;
+    }
+    long wait = (lastSentSecs + 1) * 1000 - clock.nowMillis();
+    if (wait > 0) {
+      vertx.setTimer(wait, id -> registerChanged());
+      return;
+    }
+    register();
+  }
+
+  /** Takes STUN's public endpoint as the one to register; true when it changed. */
+  private boolean adopt(JsonObject b) {
+    if (!settings.followStun() || b == null || !(b.getValue("public_ip") instanceof String ip)
+        || !(b.getValue("public_port") instanceof Integer port) || !WireRules.isIp(ip) || !WireRules.isPort(port)) {
+      return false;
+    }
+    if (ip.equals(publishIp) && port == publishPort) {
+      return false;
     }
     LOG.info("{} op=relay.publish endpoint {}:{} -> {}:{} (from STUN)", log, publishIp, publishPort, ip, port);
     publishIp = ip;
     publishPort = port;
-    if (!stopping) {
-      register();
-    }
+    return true;
   }
 
   // ---- registration loop ----
@@ -129,15 +178,17 @@ public final class RelayClientVerticle extends VerticleBase {
     if (registering != null) {
       return registering;
     }
+    lastSentSecs = clock.nowSeconds();
+    String sent = publishIp + ":" + publishPort; // publishIp may change before the answer
     Future<Boolean> f = http.register(identity, settings.blockchainId(), publishIp, publishPort)
-        .map(this::onRegisterAnswer)
+        .map(answer -> onRegisterAnswer(answer, sent))
         .recover(err -> Future.succeededFuture(onRegisterFailure(0, "network", err.toString())));
     registering = f;
     f.onComplete(ar -> registering = null);
     return f;
   }
 
-  private boolean onRegisterAnswer(RelayAnswer answer) {
+  private boolean onRegisterAnswer(RelayAnswer answer, String sent) {
     if (!answer.ok()) {
       return onRegisterFailure(answer.status(), answer.errorCode(), answer.body().getString("message"));
     }
@@ -148,9 +199,9 @@ public final class RelayClientVerticle extends VerticleBase {
     tokenExpires = expires == null ? 0 : expires;
     registrations++;
     if (inOutage) {
-      LOG.info("{} op=relay.register relay is back; registered as {}:{}", log, publishIp, publishPort);
+      LOG.info("{} op=relay.register relay is back; registered as {}", log, sent);
     } else if (!registered) {
-      LOG.info("{} op=relay.register registered as {}:{} observed={}:{}", log, publishIp, publishPort,
+      LOG.info("{} op=relay.register registered as {} observed={}:{}", log, sent,
           body.getString("observed_ip"), body.getInteger("observed_port"));
     }
     inOutage = false;

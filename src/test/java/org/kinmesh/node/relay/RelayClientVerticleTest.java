@@ -113,6 +113,70 @@ class RelayClientVerticleTest {
   }
 
   @Test
+  void aStunResultFromBeforeTheClientStartedIsInTheFirstRegistration() {
+    relay(new JsonObject()).start();
+    // The Stun verticle deploys first and may have published already: only its query answers now.
+    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject()
+        .put("public_ip", "203.0.113.9").put("public_port", 7070).put("nat_type", "open")));
+    RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+    RelayClientVerticle v;
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      v = new RelayClientVerticle(follow, alice, nodeClock);
+      Await.result(node.deployVerticle(v));
+      state.next(m -> m.getBoolean("registered"));
+    }
+    assertThat(v.registrations()).isEqualTo(1);
+    assertThat(lookupFromBob().getString("ip")).isEqualTo("203.0.113.9");
+  }
+
+  @Test
+  void aStunChangeWithinTheSecondOfTheLastRegistrationIsRegisteredOnceTheSecondHasPassed() {
+    relay(new JsonObject()).start();
+    RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+    RelayClientVerticle v = new RelayClientVerticle(follow, alice, nodeClock);
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      Await.result(node.deployVerticle(v));
+      state.next(m -> m.getBoolean("registered"));
+      // STUN finishes in the same second: registering now would be refused as a replay.
+      node.eventBus().publish(Addresses.STUN_STATE, new JsonObject().put("public_ip", "203.0.113.9")
+          .put("public_port", 7070).put("nat_type", "restricted"));
+      lookupFails(new JsonObject().put("pubkey", "ABC")); // handled after STUN_STATE, on the client's loop
+      nodeClock.advanceSeconds(1);
+      state.next(m -> m.getBoolean("registered"));
+    }
+    assertThat(v.outages()).as("no registration was refused").isZero();
+    assertThat(v.registrations()).isEqualTo(2);
+    assertThat(lookupFromBob().getString("ip")).isEqualTo("203.0.113.9");
+  }
+
+  @Test
+  void aStunAnswerWithoutAnEndpointKeepsTheConfiguredOne() {
+    relay(new JsonObject()).start();
+    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().put("public_ip", "not-an-ip")
+        .put("public_port", 7070)));
+    RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      Await.result(node.deployVerticle(new RelayClientVerticle(follow, alice, nodeClock)));
+      state.next(m -> m.getBoolean("registered"));
+    }
+    JsonObject found = lookupFromBob();
+    assertThat(found.getString("ip")).isEqualTo("127.0.0.1");
+    assertThat(found.getInteger("port")).isEqualTo(40_000);
+  }
+
+  private JsonObject lookupFromBob() {
+    Vertx other = Vertx.vertx();
+    try (RelayHttpClient c = new RelayHttpClient(other, relay.url(), nodeClock)) {
+      return Await.result(c.lookupSigned(bob, CHAIN, alice.publicKeyHex())).body();
+    } finally {
+      Await.result(other.close());
+    }
+  }
+
+  @Test
   void lookupAnswersEndpointAndClearFailures() {
     relay(new JsonObject()).start();
     registerBob();
