@@ -120,11 +120,13 @@ class ConsensusFaultsTest {
     // One returns: progress resumes within a few seconds, on all three.
     long t0 = System.nanoTime();
     net.restart(2);
+    // Bound: the view-change timeout doubled during the stall (1, 2, 4, 8 s ...), so the next
+    // view may be that far away; on a loaded 2-core machine 15 s was sometimes not enough.
     for (int i : new int[] {0, 1, 2}) {
-      net.awaitHeight(i, stalledAt + 2, Duration.ofSeconds(15));
+      net.awaitHeight(i, stalledAt + 2, Duration.ofSeconds(30));
     }
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
-    assertThat(tookMs).as("resume after one node returned").isLessThan(15_000);
+    assertThat(tookMs).as("resume after one node returned").isLessThan(30_000);
     NavigableMap<Long, String> chain = net.assertNoFork();
     assertThat(chain.lastKey()).isGreaterThanOrEqualTo(stalledAt + 2);
   }
