@@ -13,6 +13,8 @@ import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
+import org.kinmesh.node.relay.RelayedConnectionVerticle;
+import org.kinmesh.node.relay.RelayedSettings;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpTransport;
@@ -87,6 +89,8 @@ public final class Node extends VerticleBase {
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
+        // Relayed traffic: the WebSocket to the relay, kept up in the background (start never waits for it).
+        .compose(v -> deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
