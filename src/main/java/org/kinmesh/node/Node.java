@@ -15,7 +15,9 @@ import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
 import org.kinmesh.node.relay.RelayedConnectionVerticle;
 import org.kinmesh.node.relay.RelayedSettings;
+import org.kinmesh.node.link.PathPolicy;
 import org.kinmesh.crypto.Identity;
+import org.kinmesh.punch.PunchVerticle;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpTransport;
 import org.kinmesh.util.TimeSource;
@@ -87,10 +89,11 @@ public final class Node extends VerticleBase {
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
+        .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
-        // Relayed traffic: the WebSocket to the relay, kept up in the background (start never waits for it).
-        .compose(v -> deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
+        .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
+            : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
@@ -107,7 +110,7 @@ public final class Node extends VerticleBase {
     udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
     return vertx.deployVerticle(udp).compose(udpId -> {
       links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()), identity,
-          clock);
+          clock, config.pathPolicy(), UdpAddresses.DEFAULT);
       return vertx.deployVerticle(links).map(linksId -> {
         deployments.add(udpId);
         deployments.add(linksId);

@@ -10,6 +10,7 @@ import org.kinmesh.config.ConfigException;
 import org.kinmesh.config.ConfigReader;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.consensus.QuorumPolicy;
+import org.kinmesh.node.link.PathPolicy;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Endpoint;
 
@@ -32,11 +33,12 @@ public record NodeConfig(
     long emptyBlockIntervalMs,
     Intervals intervals,
     QuorumPolicy quorum,
-    boolean adminAllowRemote) {
+    boolean adminAllowRemote,
+    PathPolicy pathPolicy) {
 
   private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
-      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote");
+      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only");
 
   /** Periodic work, each timer re-armed with fresh jitter. */
   public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
@@ -86,8 +88,14 @@ public record NodeConfig(
     Intervals intervals = intervals(r.nested("intervals"));
     QuorumPolicy quorum = quorum(r.nested("quorum"));
     boolean remote = r.bool("admin_allow_remote", false);
+    PathPolicy policy;
+    try {
+      policy = PathPolicy.of(r.bool("force_relay", false), r.bool("direct_only", false));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("force_relay", e.getMessage());
+    }
     return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
-        List.copyOf(advertise), block, empty, intervals, quorum, remote);
+        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy);
   }
 
   private static Intervals intervals(ConfigReader r) throws ConfigException {

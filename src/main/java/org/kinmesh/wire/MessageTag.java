@@ -12,6 +12,9 @@ public enum MessageTag {
   PULL("kinmesh-pull-v1"),
   // Node links (docs/links.md): the hello each side of a peer link signs.
   LINK_HELLO("kinmesh-link-hello-v1"),
+  // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket.
+  PUNCH_PROBE("kinmesh-punch-probe-v1"),
+  PUNCH_REPLY("kinmesh-punch-reply-v1"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),

@@ -28,5 +28,27 @@ class FourNodesTest {
     for (TestNetwork.Member m : net.nodes()) {
       assertThat(m.committed).containsKeys(1L, 2L, 3L);
     }
+    // On loopback every pair punches a direct UDP path, and traffic uses it.
+    for (TestNetwork.Member m : net.nodes()) {
+      io.vertx.core.json.JsonArray peers = net.peers(m.index).getJsonArray("peers");
+      assertThat(peers).hasSize(3);
+      for (Object o : peers) {
+        assertThat(((io.vertx.core.json.JsonObject) o).getString("path")).isIn("direct_udp", "direct_tcp");
+      }
+    }
+  }
+
+  @Test
+  void fourNodesReachConsensusWithEveryMessageRelayed() throws Exception {
+    net = new TestNetwork(dir, 4, (i, json) -> json.put("force_relay", true)).startAll();
+    net.awaitHeightOnUpNodes(3);
+    assertThat(net.assertNoFork()).containsKey(3L);
+    for (TestNetwork.Member m : net.nodes()) {
+      for (Object o : net.peers(m.index).getJsonArray("peers")) {
+        io.vertx.core.json.JsonObject p = (io.vertx.core.json.JsonObject) o;
+        assertThat(p.getString("path")).isEqualTo("relayed");
+        assertThat(p.getString("why")).isEqualTo("force_relay policy");
+      }
+    }
   }
 }

@@ -343,4 +343,10 @@ final class TestNetwork implements AutoCloseable {
       // already closed by stopRelay
     }
   }
+
+  /** The node's PEERS_STATUS answer. */
+  io.vertx.core.json.JsonObject peers(int i) {
+    return await(members.get(i).vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()), WAIT)
+        .body();
+  }
 }

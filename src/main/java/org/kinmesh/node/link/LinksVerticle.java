@@ -24,6 +24,13 @@ import org.kinmesh.crypto.Hex;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
 import org.kinmesh.node.Addresses;
+import org.kinmesh.node.link.udp.UdpLinkPaths;
+import org.kinmesh.node.relay.RelayedAddresses;
+import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.udp.DatagramKind;
+import org.kinmesh.udp.UdpAddresses;
+import org.kinmesh.udp.UdpDatagram;
+import org.kinmesh.wire.gossip.Endpoint;
 import org.kinmesh.util.Jitter;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireRules;
@@ -39,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LinksVerticle extends VerticleBase implements LinkSession.Host {
   private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
-  private static final String PATH_DIRECT = "direct_tcp";
   private static final int MAX_PENDING_HANDSHAKES = 64;
   /** ARCHITECTURE.md limits: at most 100 peers, 8 outbound network operations in flight. */
   static final int MAX_PEERS = 100;
@@ -62,12 +68,32 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   private long queryTimer = -1;
   private int queryFailures;
   private int dialsInFlight;
+  private final PathPolicy policy;
+  private final UdpAddresses udp;
+  private UdpLinkPaths udpPaths;
+  private long pathTimer = -1;
+  private long pathTimerAt = Long.MAX_VALUE;
+  /** Our relayed-traffic connection to the relay is up (every peer may be reachable through it). */
+  private boolean relayConnected;
+  /** After the relay said a peer is not connected there, wait this long before trying it again. */
+  static final long RELAYED_RETRY_MS = 5_000;
 
   /**
    * @param clock wall clock for hello timestamps, last_seen and rate limits (a manual one in
    *     tests); backoff and breaker timing run on Vert.x timers and the monotonic clock
    */
   public LinksVerticle(LinkSettings settings, Identity identity, TimeSource clock) {
+    this(settings, identity, clock, PathPolicy.AUTO, UdpAddresses.DEFAULT);
+  }
+
+  /**
+   * @param policy which paths may carry traffic (force_relay / direct_only)
+   * @param udp the addresses of the node's UdpTransport, for punched UDP paths
+   */
+  public LinksVerticle(LinkSettings settings, Identity identity, TimeSource clock, PathPolicy policy,
+      UdpAddresses udp) {
+    this.policy = policy;
+    this.udp = udp;
     this.settings = settings;
     this.identity = identity;
     this.clock = clock;
@@ -103,6 +129,16 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     ready.add(bus.<JsonObject>consumer(Addresses.LINKS_SEND, this::onSend).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.LINKS_BROADCAST, this::onBroadcast).completion());
     ready.add(bus.<Object>consumer(Addresses.PEERS_STATUS, m -> m.reply(status())).completion());
+    udpPaths = new UdpLinkPaths(new UdpSink());
+    ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> onPunchedPath(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> onRelayState(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(RelayedAddresses.INBOUND, m -> onRelayedInbound(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(RelayedAddresses.UNDELIVERABLE, m -> onUndeliverable(m.body())).completion());
+    ready.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.LINK), m -> {
+      UdpDatagram d = m.body();
+      udpPaths.onDatagram(new Endpoint(WireRules.canonicalIp(d.host()), d.port()), d.data(), System.nanoTime());
+      armPathTimer();
+    }).completion());
     return Future.all(ready).compose(v -> server.listen()).onSuccess(s -> {
       boundPort = s.actualPort();
       LOG.info("{} op=links.start listening on {}:{}", log, settings.listenHost(), boundPort);
@@ -115,6 +151,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     stopping = true;
     if (queryTimer >= 0) {
       vertx.cancelTimer(queryTimer);
+    }
+    if (pathTimer >= 0) {
+      vertx.cancelTimer(pathTimer);
     }
     for (Peer p : peers.values()) {
       cancelTimer(p);
@@ -178,8 +217,11 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
           LOG.warn("{} op=links.authorized peer={} not linked: at most {} peers", log, KeyIds.shortId(k), MAX_PEERS);
           continue;
         }
-        Peer p = new Peer(k, settings.breakerThreshold(), settings.breakerCoolDown());
+        Peer p = new Peer(k, settings.breakerThreshold(), settings.breakerCoolDown(), policy);
         peers.put(k, p);
+        if (relayConnected) {
+          p.selector.up(PathKind.RELAYED, monotonicMillis());
+        }
         dial(p);
       }
     }
@@ -187,6 +229,8 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
 
   private void deauthorize(Peer p) {
     cancelTimer(p);
+    udpPaths.close(p.key);
+    vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
     if (p.session != null) {
       LinkSession s = p.session;
       p.session = null;
@@ -267,6 +311,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
           }
           p.endpoint = new org.kinmesh.wire.gossip.Endpoint(ip, port).toString();
           p.endpointUntilMillis = monotonicMillis() + settings.lookupCacheMillis();
+          punch(p);
           return new String[] {ip, Integer.toString(port)};
         });
   }
@@ -376,7 +421,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     p.state = PeerState.CONNECTED;
     LOG.info("{} op=link.up peer={} direction={} remote={}", log, KeyIds.shortId(p.key),
         s.dialedBySelf() ? "out" : "in", s.remoteAddress());
+    p.selector.up(PathKind.DIRECT_TCP, monotonicMillis());
     publishEvent(p, "up", null);
+    reselect(p);
     return Optional.empty();
   }
 
@@ -392,6 +439,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
 
   @Override
   public void inbound(LinkSession s, String payload) {
+    Peer p = peers.get(s.peerKey());
+    if (p != null && p.session == s) {
+      p.selector.heard(PathKind.DIRECT_TCP, monotonicMillis(), -1);
+    }
     vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", s.peerKey()).put("payload", payload));
   }
 
@@ -404,6 +455,8 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
     p.session = null;
     p.lastSeenSecs = s.lastSeenSecs();
+    p.selector.down(PathKind.DIRECT_TCP, monotonicMillis());
+    reselect(p);
     LOG.info("{} op=link.down peer={}", log, KeyIds.shortId(p.key));
     if (stopping) {
       return;
@@ -432,13 +485,33 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     String to = b == null ? null : b.getValue("to") instanceof String s ? s : null;
     String payload = b == null ? null : b.getValue("payload") instanceof String s ? s : null;
     Peer p = to == null ? null : peers.get(to);
-    if (payload == null || p == null || p.session == null || !p.session.isOpen()) {
+    if (payload == null || p == null) {
       counters.increment("send_not_connected");
       return;
     }
-    if (!p.session.send(payload)) {
-      counters.increment("send_refused");
+    route(p, payload);
+  }
+
+  /** Sends on the peer's chosen path; falls back along the others when that one refuses. */
+  private void route(Peer p, String payload) {
+    long now = monotonicMillis();
+    PathKind chosen = reselect(p);
+    if (chosen == PathKind.DIRECT_UDP && udpPaths.send(p.key, payload, System.nanoTime())) {
+      armPathTimer();
+      return;
     }
+    if ((chosen == PathKind.DIRECT_TCP || chosen == PathKind.DIRECT_UDP) && policy != PathPolicy.FORCE_RELAY
+        && p.session != null && p.session.isOpen()) {
+      if (!p.session.send(payload)) {
+        counters.increment("send_refused");
+      }
+      return;
+    }
+    if (chosen != PathKind.NONE && policy != PathPolicy.DIRECT_ONLY && p.selector.isUp(PathKind.RELAYED)) {
+      vertx.eventBus().send(RelayedAddresses.SEND, new JsonObject().put("to", p.key).put("payload", payload));
+      return;
+    }
+    counters.increment(chosen == PathKind.NONE ? "send_not_connected" : "send_refused");
   }
 
   private void onBroadcast(Message<JsonObject> m) {
@@ -448,9 +521,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       return;
     }
     for (Peer p : peers.values()) {
-      if (p.session != null && p.session.isOpen() && !p.session.send(payload)) {
-        counters.increment("send_refused");
-      }
+      route(p, payload);
     }
   }
 
@@ -463,20 +534,195 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
 
   private void publishEvent(Peer p, String event, String reason) {
     JsonObject e = new JsonObject().put("pubkey", p.key).put("event", event).put("state", p.state.text())
-        .put("path", p.session != null ? PATH_DIRECT : "none");
+        .put("path", p.selector.active().text()).put("why", p.selector.reason());
     if (reason != null) {
       e.put("reason", reason);
     }
     vertx.eventBus().publish(Addresses.PEERS_EVENTS, e);
   }
 
+  // ---- punched UDP paths ----
+
+  /** Asks the Punch verticle for a direct UDP path to the peer at its known endpoints. */
+  private void punch(Peer p) {
+    if (stopping || policy == PathPolicy.FORCE_RELAY || udpPaths.has(p.key) || p.endpoint == null) {
+      return;
+    }
+    vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
+        .put("endpoints", new JsonArray().add(p.endpoint))).onFailure(e ->
+        LOG.debug("{} op=link.punch peer={} not started: {}", log, KeyIds.shortId(p.key), e.getMessage()));
+  }
+
+  private void onPunchedPath(JsonObject b) {
+    Peer p = b == null ? null : peers.get(b.getString("peer"));
+    if (p == null || stopping) {
+      return;
+    }
+    try {
+      Endpoint ep = Endpoint.parse(b.getString("endpoint"));
+      boolean changed = udpPaths.open(p.key, ep, System.nanoTime());
+      long rtt = b.getLong("rtt_ms", -1L);
+      p.selector.up(PathKind.DIRECT_UDP, monotonicMillis());
+      p.selector.heard(PathKind.DIRECT_UDP, monotonicMillis(), rtt);
+      if (changed) {
+        LOG.info("{} op=link.udp_up peer={} endpoint={} rtt_ms={}", log, KeyIds.shortId(p.key), ep, rtt);
+      }
+      reselect(p);
+      armPathTimer();
+    } catch (org.kinmesh.wire.WireException | RuntimeException e) {
+      LOG.warn("{} op=link.udp_up bad path event: {}", log, e.getMessage());
+    }
+  }
+
+  // ---- relayed path ----
+
+  private void onRelayState(JsonObject b) {
+    boolean connected = b != null && Boolean.TRUE.equals(b.getBoolean("connected"));
+    if (connected == relayConnected) {
+      return;
+    }
+    relayConnected = connected;
+    long now = monotonicMillis();
+    for (Peer p : peers.values()) {
+      if (connected && now >= p.relayedRetryAt) {
+        p.selector.up(PathKind.RELAYED, now);
+      } else if (!connected) {
+        p.selector.down(PathKind.RELAYED, now);
+      }
+      reselect(p);
+    }
+  }
+
+  private void onRelayedInbound(JsonObject b) {
+    String from = b == null ? null : b.getString("from");
+    String payload = b == null ? null : b.getString("payload");
+    Peer p = from == null ? null : peers.get(from);
+    if (p == null || payload == null || !authorized.contains(from)) {
+      counters.increment("relayed_unknown_sender");
+      return;
+    }
+    p.relayedRetryAt = 0;
+    p.selector.heard(PathKind.RELAYED, monotonicMillis(), -1);
+    reselect(p);
+    vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", from).put("payload", payload));
+  }
+
+  /** The relay could not forward a frame: a peer not connected there is not reachable that way for now. */
+  private void onUndeliverable(JsonObject b) {
+    String to = b == null ? null : b.getString("to");
+    String reason = b == null ? "unknown" : b.getString("reason", "unknown");
+    counters.increment("relayed_" + reason);
+    Peer p = to == null ? null : peers.get(to);
+    if (p != null && "not_connected".equals(reason)) {
+      p.relayedRetryAt = monotonicMillis() + RELAYED_RETRY_MS;
+      p.selector.down(PathKind.RELAYED, monotonicMillis());
+      reselect(p);
+      armPathTimer();
+    }
+  }
+
+  /** Re-evaluates the peer's path; publishes a path event when it changed. */
+  private PathKind reselect(Peer p) {
+    PathKind before = p.selector.active();
+    PathKind now = p.selector.choose(monotonicMillis());
+    if (now != before) {
+      LOG.info("{} op=link.path peer={} {} -> {} ({})", log, KeyIds.shortId(p.key), before.text(), now.text(),
+          p.selector.reason());
+      publishEvent(p, "path", p.selector.reason());
+    }
+    return now;
+  }
+
+  /** One timer for every UDP path's retransmissions and heartbeats and every direct path's silence check. */
+  private void armPathTimer() {
+    if (stopping) {
+      return;
+    }
+    long nextNanos = udpPaths.tick(System.nanoTime());
+    long nowMillis = monotonicMillis();
+    long next = nextNanos == Long.MAX_VALUE ? Long.MAX_VALUE : nextNanos / 1_000_000L + 1;
+    for (Peer p : peers.values()) {
+      next = Math.min(next, p.selector.nextSilenceDeadline());
+      if (relayConnected && !p.selector.isUp(PathKind.RELAYED) && p.relayedRetryAt > 0) {
+        next = Math.min(next, p.relayedRetryAt);
+      }
+    }
+    if (next == Long.MAX_VALUE || (pathTimer >= 0 && pathTimerAt <= next)) {
+      return;
+    }
+    if (pathTimer >= 0) {
+      vertx.cancelTimer(pathTimer);
+    }
+    pathTimerAt = next;
+    pathTimer = vertx.setTimer(Math.max(1, next - nowMillis), id -> {
+      pathTimer = -1;
+      pathTimerAt = Long.MAX_VALUE;
+      long t = monotonicMillis();
+      for (Peer p : peers.values()) {
+        if (relayConnected && !p.selector.isUp(PathKind.RELAYED) && t >= p.relayedRetryAt) {
+          p.relayedRetryAt = 0;
+          p.selector.up(PathKind.RELAYED, t);
+        }
+        reselect(p);
+      }
+      armPathTimer();
+    });
+  }
+
+  /** Results of the UDP paths, on this verticle's event loop. */
+  private final class UdpSink implements UdpLinkPaths.Sink {
+    @Override
+    public void datagram(Endpoint to, io.vertx.core.buffer.Buffer data) {
+      vertx.eventBus().send(udp.send(), new UdpDatagram(to.ip(), to.port(), data));
+    }
+
+    @Override
+    public void delivered(String peer, String payload) {
+      if (!authorized.contains(peer)) {
+        counters.increment(Rejection.DEAUTHORIZED);
+        return;
+      }
+      vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", peer).put("payload", payload));
+    }
+
+    @Override
+    public void heard(String peer, long rttNanos) {
+      Peer p = peers.get(peer);
+      if (p != null) {
+        p.selector.heard(PathKind.DIRECT_UDP, monotonicMillis(), rttNanos < 0 ? -1 : rttNanos / 1_000_000L);
+      }
+    }
+
+    @Override
+    public void failed(String peer, List<byte[]> unacknowledged) {
+      Peer p = peers.get(peer);
+      counters.increment("udp_path_failed");
+      if (p == null) {
+        return;
+      }
+      p.selector.down(PathKind.DIRECT_UDP, monotonicMillis());
+      LOG.info("{} op=link.udp_down peer={} moving {} unacknowledged messages", log, KeyIds.shortId(peer),
+          unacknowledged.size());
+      reselect(p);
+      for (byte[] m : unacknowledged) {
+        route(p, new String(m, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      punch(p);
+    }
+  }
+
   private JsonObject status() {
     JsonArray list = new JsonArray();
     for (Peer p : peers.values()) {
       boolean up = p.session != null && p.session.isOpen();
-      String endpoint = p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
+      PathKind path = p.selector.active();
+      Endpoint udpEndpoint = udpPaths.endpoint(p.key);
+      String endpoint = path == PathKind.DIRECT_UDP && udpEndpoint != null ? udpEndpoint.toString()
+          : p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
+      long rtt = path == PathKind.DIRECT_UDP ? udpPaths.rttMillis(p.key) : p.selector.rttMillis(path);
       long seen = p.lastSeen();
-      list.add(new JsonObject().put("pubkey", p.key).put("path", up ? PATH_DIRECT : "none").put("endpoint", endpoint)
+      list.add(new JsonObject().put("pubkey", p.key).put("path", path.text()).put("why", p.selector.reason())
+          .put("rtt_ms", rtt < 0 ? null : rtt).put("endpoint", endpoint)
           .put("nat", "unknown").put("last_seen", seen < 0 ? null : seen).put("state", p.state.text())
           .put("direction", up ? (p.session.dialedBySelf() ? "out" : "in") : null)
           .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));

@@ -16,10 +16,14 @@ final class Peer {
   long timer = -1;
   long lastSeenSecs = -1;
   String lastError;
+  final PathSelector selector;
+  /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
+  long relayedRetryAt;
 
-  Peer(String key, int threshold, Backoff coolDown) {
+  Peer(String key, int threshold, Backoff coolDown, PathPolicy policy) {
     this.key = key;
     this.breaker = new CircuitBreaker(threshold, coolDown);
+    this.selector = new PathSelector(policy);
   }
 
   long lastSeen() {

@@ -3,14 +3,14 @@ package org.kinmesh.node.link;
 import org.kinmesh.util.TimeSource;
 
 /** Per-peer rate limit: {@code ratePerSec} tokens a second, bursts up to {@code burst}. Pure, clock injected. */
-final class TokenBucket {
+public final class TokenBucket {
   private final double ratePerMilli;
   private final double burst;
   private final TimeSource clock;
   private double tokens;
   private long lastMillis;
 
-  TokenBucket(int ratePerSec, int burst, TimeSource clock) {
+  public TokenBucket(int ratePerSec, int burst, TimeSource clock) {
     this.ratePerMilli = ratePerSec / 1000.0;
     this.burst = burst;
     this.clock = clock;
@@ -18,7 +18,7 @@ final class TokenBucket {
     this.lastMillis = clock.nowMillis();
   }
 
-  boolean tryTake() {
+  public boolean tryTake() {
     long now = clock.nowMillis();
     if (now > lastMillis) {
       tokens = Math.min(burst, tokens + (now - lastMillis) * ratePerMilli);

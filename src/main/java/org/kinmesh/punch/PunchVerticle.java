@@ -1,0 +1,283 @@
+package org.kinmesh.punch;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.crypto.KeyIds;
+import org.kinmesh.node.Addresses;
+import org.kinmesh.node.link.TokenBucket;
+import org.kinmesh.udp.DatagramKind;
+import org.kinmesh.udp.UdpAddresses;
+import org.kinmesh.udp.UdpDatagram;
+import org.kinmesh.util.TimeSource;
+import org.kinmesh.wire.WireException;
+import org.kinmesh.wire.WireRules;
+import org.kinmesh.wire.gossip.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hole punching (docs/nat-traversal.md). Links ask it to open a direct UDP path to a peer with
+ * the peer's candidate endpoints ({@link #START}); the peer is asked over another path to do the
+ * same toward us ("call me"), so both sides probe at once and each side's outbound probes open
+ * its own NAT for the other's. Every valid probe is answered to the address it came from, and
+ * that address becomes a candidate (peer-reflexive: how a symmetric-NAT peer is reached). The
+ * first reply that echoes one of our nonces opens the path: published on {@link #PATH}.
+ */
+public final class PunchVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PunchVerticle.class);
+  /** request/reply: {"peer", "endpoints": ["ip:port", ...]} → {} ; starts or hurries an attempt. */
+  public static final String START = "kinmesh.internal.punch.start";
+  /** send: {"peer"}; stops the attempt (the path is up, or the peer is gone). */
+  public static final String STOP = "kinmesh.internal.punch.stop";
+  /** publish: a direct path opened: {"peer", "endpoint", "rtt_ms", "observed_self"}. */
+  public static final String PATH = "kinmesh.internal.punch.path";
+  /** request/reply: {"attempts": [...], "drops": {...}}. */
+  public static final String STATUS = "kinmesh.internal.punch.status";
+  /** Probes and replies answered per source IP per second (and burst): bounds reflection. */
+  static final int PER_SOURCE_RATE = 50;
+  static final int MAX_SOURCES = 1_024;
+  static final int MAX_ATTEMPTS = 100;
+
+  private final String blockchainId;
+  private final Identity identity;
+  private final TimeSource clock;
+  private final UdpAddresses udp;
+  private final ProbeCheck check;
+  private final String log;
+  private final Map<String, PunchAttempt> attempts = new TreeMap<>();
+  private final Map<String, TokenBucket> perSource = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> e) {
+      return size() > MAX_SOURCES;
+    }
+  };
+  private final Map<String, Long> drops = new TreeMap<>();
+  /** Paths opened, until Links asks again: a probe from there is only answered, not chased. */
+  private final Map<String, Endpoint> established = new TreeMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Set<String> authorized = Set.of();
+  private long timer = -1;
+  private boolean stopping;
+
+  public PunchVerticle(String blockchainId, Identity identity, TimeSource clock, UdpAddresses udp) {
+    this.blockchainId = blockchainId;
+    this.identity = identity;
+    this.clock = clock;
+    this.udp = udp;
+    this.check = new ProbeCheck(blockchainId, identity.publicKeyHex());
+    this.log = "node=" + identity.shortId();
+  }
+
+  @Override
+  public Future<?> start() {
+    var bus = vertx.eventBus();
+    consumers.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.PUNCH), m -> onDatagram(m.body())));
+    consumers.add(bus.<JsonObject>consumer(Addresses.AUTHORIZED_SET, m -> applyAuthorized(m.body())));
+    consumers.add(bus.<JsonObject>consumer(START, this::onStart));
+    consumers.add(bus.<JsonObject>consumer(STOP, m -> stopAttempt(m.body() == null ? null : m.body().getString("peer"))));
+    consumers.add(bus.<Object>consumer(STATUS, m -> m.reply(status())));
+    List<Future<Void>> ready = new ArrayList<>();
+    consumers.forEach(c -> ready.add(c.completion()));
+    return Future.all(ready).onSuccess(v -> bus.<JsonObject>request(Addresses.AUTHORIZED_SET_QUERY, new JsonObject(),
+        new DeliveryOptions().setSendTimeout(5_000)).onSuccess(r -> applyAuthorized(r.body())));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    return Future.join(closing);
+  }
+
+  private void applyAuthorized(JsonObject body) {
+    if (body == null || !(body.getValue("keys") instanceof JsonArray keys)) {
+      return;
+    }
+    Set<String> next = new java.util.HashSet<>();
+    keys.forEach(k -> {
+      if (k instanceof String s && WireRules.isPublicKeyHex(s)) {
+        next.add(s);
+      }
+    });
+    authorized = Set.copyOf(next);
+    attempts.keySet().removeIf(k -> !next.contains(k));
+    established.keySet().removeIf(k -> !next.contains(k));
+  }
+
+  // ---- requests from Links ----
+
+  private void onStart(Message<JsonObject> m) {
+    JsonObject b = m.body();
+    String peer = b == null ? null : b.getString("peer");
+    if (peer == null || !authorized.contains(peer) || peer.equals(identity.publicKeyHex())) {
+      m.fail(400, "peer must be another authorized key");
+      return;
+    }
+    List<Endpoint> endpoints = new ArrayList<>();
+    if (b.getValue("endpoints") instanceof JsonArray list) {
+      for (Object o : list) {
+        try {
+          endpoints.add(Endpoint.parse((String) o));
+        } catch (WireException | ClassCastException e) {
+          m.fail(400, "bad endpoint: " + o);
+          return;
+        }
+      }
+    }
+    established.remove(peer);
+    PunchAttempt a = attempt(peer);
+    if (a == null) {
+      m.fail(503, "too many punch attempts");
+      return;
+    }
+    endpoints.forEach(a::addCandidate);
+    a.hurry(clock.nowMillis());
+    runRounds();
+    m.reply(new JsonObject().put("candidates", a.candidates().size()));
+  }
+
+  private PunchAttempt attempt(String peer) {
+    PunchAttempt a = attempts.get(peer);
+    if (a == null) {
+      if (attempts.size() >= MAX_ATTEMPTS) {
+        return null;
+      }
+      a = new PunchAttempt(peer, List.of(), clock.nowMillis(), Probe::newNonce);
+      attempts.put(peer, a);
+      LOG.debug("{} op=punch.start peer={}", log, KeyIds.shortId(peer));
+    }
+    return a;
+  }
+
+  private void stopAttempt(String peer) {
+    if (peer != null) {
+      established.remove(peer);
+    }
+    if (peer != null && attempts.remove(peer) != null) {
+      LOG.debug("{} op=punch.stop peer={}", log, KeyIds.shortId(peer));
+    }
+  }
+
+  // ---- rounds ----
+
+  private void runRounds() {
+    if (stopping) {
+      return;
+    }
+    long now = clock.nowMillis();
+    long next = Long.MAX_VALUE;
+    for (PunchAttempt a : attempts.values()) {
+      for (PunchAttempt.Outgoing o : a.round(now)) {
+        Probe p = Probe.probe(identity, blockchainId, a.peer(), o.nonce(), clock.nowSeconds());
+        send(o.to(), p);
+      }
+      next = Math.min(next, a.nextRoundAt());
+    }
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (next != Long.MAX_VALUE) {
+      timer = vertx.setTimer(Math.max(1, next - clock.nowMillis()), id -> {
+        timer = -1;
+        runRounds();
+      });
+    }
+  }
+
+  private void send(Endpoint to, Probe p) {
+    vertx.eventBus().send(udp.send(), new UdpDatagram(to.ip(), to.port(), p.encode()));
+  }
+
+  // ---- inbound ----
+
+  private void onDatagram(UdpDatagram d) {
+    if (!sourceAllowed(d.host())) {
+      drop("rate_limited");
+      return;
+    }
+    Probe p;
+    try {
+      p = Probe.parse(d.data());
+    } catch (WireException e) {
+      drop("malformed");
+      return;
+    }
+    ProbeCheck.Verdict v = check.check(p, authorized, clock.nowSeconds());
+    if (v != ProbeCheck.Verdict.OK) {
+      drop(v.name().toLowerCase(java.util.Locale.ROOT));
+      LOG.debug("{} op=punch.drop from={} reason={}", log, d.remote(), v);
+      return;
+    }
+    Endpoint source = new Endpoint(WireRules.canonicalIp(d.host()), d.port());
+    if (p.reply()) {
+      onReply(p, source);
+    } else {
+      onProbe(p, source);
+    }
+  }
+
+  private void onProbe(Probe p, Endpoint source) {
+    send(source, Probe.reply(identity, blockchainId, p.from(), Probe.newNonce(), p.nonce(), source,
+        clock.nowSeconds()));
+    // The peer is punching toward us: probe back at the address its probe came from, which
+    // opens our NAT for it and confirms the path from our side too (unless it already is).
+    if (source.equals(established.get(p.from()))) {
+      return;
+    }
+    PunchAttempt a = attempt(p.from());
+    if (a != null && a.addCandidate(source)) {
+      a.hurry(clock.nowMillis());
+      runRounds();
+    }
+  }
+
+  private void onReply(Probe p, Endpoint source) {
+    PunchAttempt a = attempts.get(p.from());
+    if (a == null) {
+      drop("no_attempt");
+      return;
+    }
+    a.onReply(p, source, clock.nowMillis()).ifPresentOrElse(ok -> {
+      attempts.remove(p.from());
+      established.put(p.from(), ok.endpoint());
+      LOG.info("{} op=punch.ok peer={} endpoint={} rtt_ms={} after {} rounds", log, KeyIds.shortId(p.from()),
+          ok.endpoint(), ok.rttMillis(), a.rounds());
+      vertx.eventBus().publish(PATH, new JsonObject().put("peer", p.from()).put("endpoint", ok.endpoint().toString())
+          .put("rtt_ms", ok.rttMillis()).put("observed_self", ok.observedSelf()));
+    }, () -> drop("unknown_nonce"));
+  }
+
+  private boolean sourceAllowed(String ip) {
+    return perSource.computeIfAbsent(ip, k -> new TokenBucket(PER_SOURCE_RATE, PER_SOURCE_RATE, clock)).tryTake();
+  }
+
+  private void drop(String reason) {
+    drops.merge(reason, 1L, Long::sum);
+  }
+
+  private JsonObject status() {
+    JsonArray list = new JsonArray();
+    attempts.values().forEach(a -> list.add(new JsonObject().put("peer", a.peer()).put("rounds", a.rounds())
+        .put("candidates", new JsonArray(a.candidates().stream().map(Endpoint::toString).sorted().toList()))));
+    JsonObject d = new JsonObject();
+    drops.forEach(d::put);
+    return new JsonObject().put("attempts", list).put("drops", d);
+  }
+}
