@@ -139,7 +139,7 @@ def med(mode, size, key):
 def each(mode, size, key):
     return " ".join(f"{float(r[key]):.0f}" for r in rows if r["mode"] == mode and r["payload"] == size)
 print(f"{'payload':>7} {'mode':>8} {'frames/s':>10} {'MB/s':>7} {'fwd cores':>9} {'frames/core-s':>13} "
-      f"{'us/frame':>8} {'undeliv.':>8}   frames/core-s of each round")
+      f"{'us/frame':>8} {'undeliv.':>8} {'gen cores':>9}   frames/core-s of each round")
 for size in sizes:
     for mode in ("null", "kinmesh"):
         fps = med(mode, size, "fps")
@@ -147,8 +147,9 @@ for size in sizes:
         cores = med(mode, size, "cpu_s") / secs
         per_core = med(mode, size, "fps_per_core")
         undeliv = sum(int(r["undeliverable"]) for r in rows if r["mode"] == mode and r["payload"] == size)
+        gen = med(mode, size, "gen_cpu_s") / secs
         print(f"{size:>7} {mode:>8} {fps:>10.0f} {fps * int(size) / 1e6:>7.1f} {cores:>9.2f} {per_core:>13.0f} "
-              f"{1e6 / per_core:>8.1f} {undeliv:>8}   {each(mode, size, 'fps_per_core')}")
+              f"{1e6 / per_core:>8.1f} {undeliv:>8} {gen:>9.2f}   {each(mode, size, 'fps_per_core')}")
 print()
 print("medians over the rounds; ratio kinmesh / null (1.0 = the relay's checks, limits and metrics cost nothing):")
 for size in sizes:
