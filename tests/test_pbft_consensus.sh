@@ -70,7 +70,7 @@ echo "== $n nodes with --relay-server"
 for i in $(seq 0 $((n - 1))); do
   cat > "$work/node$i.json" <<JSON
 {"identity_path": "$work/node$i.key", "genesis_path": "$work/genesis.json", "data_dir": "$work/node$i",
- "api_listen": "127.0.0.1:0", "gossip_udp_port": 0, "block_interval_ms": 200, "empty_block_interval_ms": 800}
+ "api_listen": "127.0.0.1:0", "listen_host": "127.0.0.1", "gossip_udp_port": 0, "block_interval_ms": 200, "empty_block_interval_ms": 800}
 JSON
   java -jar "$jar" node -conf "$work/node$i.json" --relay-server "$relay" > "$work/node$i.out" 2> "$work/node$i.log" &
   pids+=($!)

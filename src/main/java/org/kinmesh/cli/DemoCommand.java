@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
         Path conf = work.resolve("node" + i + ".json");
         Files.writeString(conf, new JsonObject().put("identity_path", work.resolve("node" + i + ".key").toString())
             .put("genesis_path", genesisFile.toString()).put("data_dir", work.resolve("node" + i).toString())
-            .put("api_listen", "127.0.0.1:0").put("gossip_udp_port", 0).put("block_interval_ms", 250)
+            .put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1").put("gossip_udp_port", 0).put("block_interval_ms", 250)
             .put("empty_block_interval_ms", 1000).encodePrettily());
         apis.add(start(work, "node" + i, List.of("node", "-conf", conf.toString(), "--relay-server", relayUrl),
             "api on "));

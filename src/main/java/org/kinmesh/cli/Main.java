@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kinmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
     subcommands = {KeygenCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class,
-        AdminCommand.class, NodeCommand.class, QuorumCommand.class, DemoCommand.class, PathsCommand.class, CommandLine.HelpCommand.class})
+        AdminCommand.class, NodeCommand.class, QuorumCommand.class, DemoCommand.class, PathsCommand.class,
+        StunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -43,6 +43,11 @@ final class RelayCommand implements Callable<Integer> {
     }
     String scheme = config.tls() == null ? "http" : "https";
     System.out.println("kinmesh relay listening on " + scheme + "://" + config.listen().host() + ":" + relay.boundPort());
+    if (!relay.stunAddresses().isEmpty()) {
+      System.out.println("kinmesh relay stun on udp " + org.kinmesh.stun.StunClient.endpointText(relay.stunAddresses()
+          .get(0)) + (relay.stunAddresses().size() == 4 ? " alternate " + org.kinmesh.stun.StunClient.endpointText(
+          relay.stunAddresses().get(3)) : ""));
+    }
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

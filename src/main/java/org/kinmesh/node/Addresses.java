@@ -42,10 +42,31 @@ public final class Addresses {
   public static final String STUN_STATE = "kinmesh.internal.stun.state";
   /** request/reply: Stun's current view, same body as STUN_STATE. */
   public static final String STUN_STATE_QUERY = "kinmesh.internal.stun.state.query";
-  /** Gossip publishes peer-table changes: {"pubkey","endpoints":[{"ip","port",...}],"nat","ver"}. */
+  /**
+   * request/reply: probe now (joins a probe already running); replies with the view after it,
+   * same body as STUN_STATE. For tests and for hosts that know the network just changed.
+   */
+  public static final String STUN_REFRESH = "kinmesh.internal.stun.refresh";
+  /**
+   * Gossip publishes peer-table changes: {"pubkey","endpoints":[{"endpoint","ip","port",...}],"nat","ver"}, best
+   * first; a peer that left the table (deauthorized, expired) comes with "removed": true and no endpoints.
+   */
   public static final String PEER_TABLE_UPDATED = "kinmesh.internal.gossip.peer";
-  /** request/reply to Gossip: {"pubkey"} → the peer's endpoints best first, {"endpoints":[...],"nat"}, or a failure. */
+  /**
+   * request/reply to Gossip: {"pubkey"} → {"pubkey","endpoints":[{"endpoint","ip","port","source","reachable",
+   * "score",...}],"nat","ver"}, endpoints best first; failure 404 when the table has no endpoint for that key.
+   */
   public static final String PEER_TABLE_QUERY = "kinmesh.internal.gossip.query";
-  /** Links report path outcomes to Gossip (score): {"pubkey","endpoint":"ip:port","ok":bool}. */
+  /**
+   * Links report path outcomes to Gossip (score): {"pubkey","endpoint":"ip:port","ok":bool,"source"}; source
+   * ("relay", "table", ...) says where the links got an endpoint the table may not know yet.
+   */
   public static final String PEER_ENDPOINT_RESULT = "kinmesh.internal.gossip.endpoint_result";
+  /**
+   * request/reply to Gossip: {"table": bool, "pubkey"} → own announce state, table size, drop counters (and the
+   * table; and "known_ver", the highest version held for that key).
+   */
+  public static final String GOSSIP_STATUS = "kinmesh.internal.gossip.status";
+  /** request/reply to Gossip, the HTTP fallback: {"source_ip","data": bytes} → {"status": int, "body": json}. */
+  public static final String GOSSIP_HTTP = "kinmesh.internal.gossip.http";
 }

@@ -80,6 +80,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private QuorumMode lastMode;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
+  /** public_endpoint and nat_type for the status, from the Stun verticle. */
+  private final org.kinmesh.stun.StunStatus stun = new org.kinmesh.stun.StunStatus();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
   private long proposed;
   private long prepareVotes;
@@ -112,6 +114,7 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
+      consumers.add(stun.follow(bus));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       bus.<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()).onSuccess(m -> seedLinked(m.body()));
       scheduleQuorumCheck();
@@ -487,6 +490,7 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
             .put("commit_votes", commitVotes).put("committed", committedBlocks))
         .put("rejected", rejects)
-        .put("equivocations", equivocations.get());
+        .put("equivocations", equivocations.get())
+        .mergeIn(stun.addTo(new JsonObject()));
   }
 }

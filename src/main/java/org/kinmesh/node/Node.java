@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.Block;
 import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.gossip.GossipAddresses;
+import org.kinmesh.gossip.GossipSettings;
+import org.kinmesh.gossip.GossipVerticle;
 import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
 import org.kinmesh.node.relay.RelayClientSettings;
@@ -76,8 +79,9 @@ public final class Node extends VerticleBase {
 
   /**
    * Start-up order of the design: the chain first (it decides who may connect), the UDP socket, then the links
-   * (listening), the relay client (publishing the links' endpoint, answering lookups),
-   * consensus, and the API last.
+   * (listening), hole punching, STUN (the socket's public endpoint and NAT type; it does not wait for the
+   * first answer), gossip (the peer cache, then announce and pull), the relay client (publishing our
+   * endpoint, answering lookups), the relayed connection, consensus, and the API last.
    */
   @Override
   public Future<?> start() {
@@ -90,6 +94,10 @@ public final class Node extends VerticleBase {
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
+        .compose(v -> deploy(new org.kinmesh.stun.StunVerticle(org.kinmesh.stun.StunSettings.fromConfig(config),
+            UdpAddresses.DEFAULT)))
+        .compose(v -> deploy(new GossipVerticle(GossipSettings.fromConfig(config, chain), identity, clock,
+            UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
@@ -126,10 +134,9 @@ public final class Node extends VerticleBase {
     });
   }
 
-  /** Links listen where the API does when that is loopback (tests, the demo), else everywhere. */
+  /** The address of the node's endpoint (UDP socket and TCP links): listen_host, every interface by default. */
   private String linkListenHost() {
-    String h = config.apiListen().host();
-    return h.startsWith("127.") || h.equals("::1") || h.equals("localhost") ? h : "0.0.0.0";
+    return config.listenHost();
   }
 
   private Future<Void> deploy(VerticleBase verticle) {

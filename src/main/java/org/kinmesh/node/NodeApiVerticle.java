@@ -20,6 +20,7 @@ import org.kinmesh.net.BoundedBody;
 import org.kinmesh.node.api.AdminRoutes;
 import org.kinmesh.node.api.EventBusAdminBackend;
 import org.kinmesh.wire.WireRules;
+import org.kinmesh.wire.gossip.GossipDatagram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,9 @@ public final class NodeApiVerticle extends VerticleBase {
         ctx -> error(ctx, 413, "too_large", "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
     router.post("/transactions").handler(this::submit);
     router.get("/blocks/:height").handler(this::block);
+    router.post("/gossip").handler(new BoundedBody(GossipDatagram.MAX_GOSSIP_BYTES,
+        ctx -> error(ctx, 413, "too_large", "body over " + GossipDatagram.MAX_GOSSIP_BYTES + " bytes")));
+    router.post("/gossip").handler(this::gossip);
     router.route("/admin/*").subRouter(new AdminRoutes(new EventBusAdminBackend(vertx.eventBus()), adminAllowRemote)
         .router(vertx));
     router.route().last().handler(ctx -> error(ctx, 404, "not_found", "no such path"));
@@ -97,7 +101,12 @@ public final class NodeApiVerticle extends VerticleBase {
         if (cs.succeeded()) {
           base.mergeIn(cs.result().body());
         }
-        json(ctx, 200, base);
+        vertx.eventBus().<JsonObject>request(Addresses.GOSSIP_STATUS, new JsonObject(), ASK).onComplete(gs -> {
+          if (gs.succeeded()) {
+            base.put("gossip", gs.result().body());
+          }
+          json(ctx, 200, base);
+        });
       });
     });
   }
@@ -140,6 +149,23 @@ public final class NodeApiVerticle extends VerticleBase {
             busError(ctx, ar.cause());
           }
         });
+  }
+
+  /**
+   * The gossip fallback for when UDP is blocked (docs/gossip.md): the body is a gossip datagram or
+   * its JSON; a pull is answered with its deltas, {"deltas": [...]}.
+   */
+  private void gossip(RoutingContext ctx) {
+    JsonObject req = new JsonObject().put("source_ip", ctx.request().remoteAddress().hostAddress())
+        .put("data", BoundedBody.bytes(ctx));
+    vertx.eventBus().<JsonObject>request(Addresses.GOSSIP_HTTP, req, ASK).onComplete(ar -> {
+      if (ar.failed()) {
+        busError(ctx, ar.cause());
+      } else {
+        ctx.response().setStatusCode(ar.result().body().getInteger("status")).putHeader("content-type", JSON)
+            .end(ar.result().body().getString("body"));
+      }
+    });
   }
 
   /** The list of peers as Links reports them (path, endpoint, NAT, last seen, state). */

@@ -11,6 +11,7 @@ import org.kinmesh.config.ConfigReader;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.node.link.PathPolicy;
+import org.kinmesh.gossip.GossipConfig;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Endpoint;
 
@@ -34,15 +35,19 @@ public record NodeConfig(
     Intervals intervals,
     QuorumPolicy quorum,
     boolean adminAllowRemote,
-    PathPolicy pathPolicy) {
+    PathPolicy pathPolicy,
+    List<org.kinmesh.stun.ServerSpec> stunServers,
+    GossipConfig gossip,
+    String listenHost) {
 
   private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
-      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only");
+      "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only",
+      "stun_servers", "gossip", "listen_host");
 
   /** Periodic work, each timer re-armed with fresh jitter. */
   public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
-      long viewChangeTimeoutMs) {}
+      long viewChangeTimeoutMs, long stunRefreshSecs, long networkPollSecs) {}
 
   public static NodeConfig fromJson(JsonObject json, Map<String, String> env, String relayServerFlag)
       throws ConfigException {
@@ -94,18 +99,53 @@ public record NodeConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("force_relay", e.getMessage());
     }
+    String listenHost = r.string("listen_host", "0.0.0.0");
+    if (!WireRules.isIp(listenHost) && !listenHost.equals("0.0.0.0") && !listenHost.equals("::")) {
+      throw new ConfigException("listen_host", "must be an IP address (0.0.0.0: every interface), got '"
+          + listenHost + "'");
+    }
+    List<org.kinmesh.stun.ServerSpec> stun = stunServers(r, json, env, listenHost);
+    GossipConfig gossip = GossipConfig.read(r.nested("gossip"));
     return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
-        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy);
+        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost);
+  }
+
+  /**
+   * STUN servers (host[:port], docs/stun.md); [] turns STUN off. Unset, they are the design's
+   * public servers, except for a node whose UDP socket listens on loopback (tests, the demo):
+   * it could not reach them, so it uses none.
+   */
+  private static List<org.kinmesh.stun.ServerSpec> stunServers(ConfigReader r, JsonObject json, Map<String, String> env,
+      String listenHost) throws ConfigException {
+    boolean set = (json != null && json.containsKey("stun_servers")) || env.containsKey("STUN_SERVERS");
+    String h = listenHost;
+    boolean loopback = h.startsWith("127.") || h.equals("::1") || h.equals("localhost");
+    List<String> names = set ? r.stringList("stun_servers")
+        : loopback ? List.of() : org.kinmesh.stun.ServerSpec.PUBLIC_DEFAULTS;
+    if (names.size() > 16) {
+      throw new ConfigException("stun_servers", "at most 16 servers");
+    }
+    List<org.kinmesh.stun.ServerSpec> out = new ArrayList<>();
+    for (String n : names) {
+      try {
+        out.add(org.kinmesh.stun.ServerSpec.parse(n));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("stun_servers", e.getMessage());
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static Intervals intervals(ConfigReader r) throws ConfigException {
     r.rejectUnknownKeys(Set.of("relay_register_secs", "peer_retry_max_secs", "lookup_cache_secs",
-        "view_change_timeout_ms"));
+        "view_change_timeout_ms", "stun_refresh_secs", "network_poll_secs"));
     return new Intervals(
         r.longValue("relay_register_secs", 120, 1, 86_400),
         r.longValue("peer_retry_max_secs", 30, 1, 3_600),
         r.longValue("lookup_cache_secs", 420, 300, 600),
-        r.longValue("view_change_timeout_ms", 10_000, 100, 600_000));
+        r.longValue("view_change_timeout_ms", 10_000, 100, 600_000),
+        r.longValue("stun_refresh_secs", 300, 10, 86_400),
+        r.longValue("network_poll_secs", 10, 1, 3_600));
   }
 
   private static QuorumPolicy quorum(ConfigReader r) throws ConfigException {
@@ -121,6 +161,11 @@ public record NodeConfig(
   /** The SQLite file of the ledger. */
   public Path ledgerDb() {
     return dataDir.resolve("ledger.db");
+  }
+
+  /** The gossip peer cache: its own SQLite file, apart from the ledger (docs/gossip.md). */
+  public Path peersDb() {
+    return dataDir.resolve("peers.db");
   }
 
   /** Where a node asked for api_listen port 0 writes the port it got. */

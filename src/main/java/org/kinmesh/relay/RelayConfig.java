@@ -33,12 +33,14 @@ public record RelayConfig(
     long sweepIntervalSecs,
     int httpInstances,
     long shutdownGraceSecs,
-    org.kinmesh.relay.forward.ForwardSettings relayed) {
+    org.kinmesh.relay.forward.ForwardSettings relayed,
+    org.kinmesh.relay.stun.RelayStunConfig stun) {
 
   public static final String ENV_PREFIX = "RELAY_";
   private static final Set<String> KEYS = union(Set.of("listen_addr", "db_path", "ttl_secs", "token_ttl_secs",
       "admin_pubkeys", "open_registration", "rate_limit_per_min", "freshness_secs", "trusted_proxies", "tls",
-      "bootstrap", "sweep_interval_secs", "http_instances", "shutdown_grace_secs"),
+      "bootstrap", "sweep_interval_secs", "http_instances", "shutdown_grace_secs",
+      "stun_listen", "stun_alternate", "stun_rate_limit_per_min", "stun_threads"),
       org.kinmesh.relay.forward.ForwardSettings.CONFIG_KEYS);
 
   private static Set<String> union(Set<String> a, Set<String> b) {
@@ -94,8 +96,9 @@ public record RelayConfig(
     int instances = (int) r.longValue("http_instances", Runtime.getRuntime().availableProcessors(), 1, 64);
     long grace = r.longValue("shutdown_grace_secs", 10, 0, 600);
     org.kinmesh.relay.forward.ForwardSettings relayed = org.kinmesh.relay.forward.ForwardSettings.read(r);
+    var stun = org.kinmesh.relay.stun.RelayStunConfig.parse(json, env, ENV_PREFIX, listen);
     return new RelayConfig(listen, Path.of(db), ttl, tokenTtl, Set.copyOf(admins), open, rate, fresh, proxies, tls,
-        bootstrap, sweep, instances, grace, relayed);
+        bootstrap, sweep, instances, grace, relayed, stun);
   }
 
   /** Structured keys have no single environment value; say so instead of ignoring the variable. */

@@ -37,7 +37,7 @@ public final class RelayMetrics {
         .register(registry).increment(count);
   }
 
-  /** The registry, for meters kept elsewhere (relayed traffic). */
+  /** The registry, for meters kept elsewhere (relayed traffic, the STUN responder). */
   public io.micrometer.core.instrument.MeterRegistry registry() {
     return registry;
   }

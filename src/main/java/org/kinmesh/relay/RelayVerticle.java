@@ -28,6 +28,7 @@ public final class RelayVerticle extends VerticleBase {
   private RateLimiter keyLimiter;
   private RelayMetrics metrics;
   private org.kinmesh.relay.forward.ForwardEndpoint forward;
+  private org.kinmesh.relay.stun.RelayStunVerticle stun;
   private int boundPort = -1;
   private long sweepTimer = -1;
   private volatile boolean stopping;
@@ -78,6 +79,7 @@ public final class RelayVerticle extends VerticleBase {
         })
         .compose(v -> service.bootstrap())
         .compose(v -> deployHttp())
+        .compose(v -> deployStun())
         .onSuccess(v -> {
           scheduleSweep();
           LOG.info("op=start relay listening on {}://{}:{} db={} ttl={}s chains={}", config.tls() == null ? "http" : "https",
@@ -102,6 +104,31 @@ public final class RelayVerticle extends VerticleBase {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /** The STUN responder (docs/stun.md); a default address that is taken is skipped with a warning. */
+  private Future<Void> deployStun() {
+    if (!config.stun().enabled()) {
+      return Future.succeededFuture();
+    }
+    org.kinmesh.relay.stun.RelayStunVerticle v = new org.kinmesh.relay.stun.RelayStunVerticle(config.stun(),
+        new RateLimiter(config.stun().rateLimitPerMin(), MAX_LIMITER_KEYS, clock), metrics.registry());
+    return vertx.deployVerticle(v).<Void>map(id -> {
+      stun = v;
+      return null;
+    }).recover(e -> {
+      if (config.stun().explicit()) {
+        return Future.failedFuture(e);
+      }
+      LOG.warn("op=start no STUN responder: {} (set stun_listen to another address, or \"\" to turn it off)",
+          e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The STUN responder's bound addresses (one, or four with stun_alternate); empty when it is off. */
+  public java.util.List<java.net.InetSocketAddress> stunAddresses() {
+    return stun == null ? java.util.List.of() : stun.addresses();
   }
 
   private RelayHttpVerticle newHttp(int port) {

@@ -239,10 +239,23 @@ public final class NatLab implements AutoCloseable {
 
   /** Starts a long-running command inside a target's namespace; killed by its close or the lab's. */
   public LabProcess spawn(String target, List<String> command) {
+    return spawn(target, command, false);
+  }
+
+  /**
+   * Same, with stderr merged into stdout, so a test can wait for log lines with
+   * {@link LabProcess#awaitLine} (kinmesh logs to stderr).
+   */
+  public LabProcess spawnWithLogs(String target, List<String> command) {
+    return spawn(target, command, true);
+  }
+
+  private LabProcess spawn(String target, List<String> command, boolean mergeStderr) {
     ensureOpen();
     try {
       Path err = Files.createTempFile(logDir, target.replace(':', '-') + "-", ".err");
-      Process p = new ProcessBuilder(inNamespace(target, command)).redirectError(err.toFile()).start();
+      ProcessBuilder pb = new ProcessBuilder(inNamespace(target, command));
+      Process p = (mergeStderr ? pb.redirectErrorStream(true) : pb.redirectError(err.toFile())).start();
       LabProcess lp = new LabProcess(target + " " + String.join(" ", command), p, err);
       spawned.add(lp);
       return lp;
@@ -253,8 +266,15 @@ public final class NatLab implements AutoCloseable {
 
   /** `java -cp <this test classpath> org.kinmesh.cli.Main args...`, for spawning kinmesh in the lab. */
   public static List<String> kinmeshCommand(String... args) {
+    return kinmeshCommand(List.of(), args);
+  }
+
+  /** Same, with JVM options (e.g. -Dlogback.configurationFile=..., a lighter JIT for short-lived commands). */
+  public static List<String> kinmeshCommand(List<String> jvmOptions, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "org.kinmesh.cli.Main"));
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.kinmesh.cli.Main"));
     cmd.addAll(List.of(args));
     return cmd;
   }

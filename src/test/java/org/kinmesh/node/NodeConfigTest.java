@@ -45,6 +45,7 @@ class NodeConfigTest {
   void badValuesNameTheirKey() {
     assertBad(new JsonObject().put("genesis_path", "g"), "identity_path");
     assertBad(minimal().put("api_listen", "nowhere"), "api_listen");
+    assertBad(minimal().put("listen_host", "example.org"), "listen_host");
     assertBad(minimal().put("relay_url", "ftp://x"), "relay_url");
     assertBad(minimal().put("gossip_udp_port", 70000), "gossip_udp_port");
     assertBad(minimal().put("advertise_endpoints", new JsonArray().add("host.example:1")), "advertise_endpoints");

@@ -42,7 +42,7 @@ class NodeLifecycleTest {
     }
     NodeConfig cfg = NodeConfig.fromJson(new JsonObject().put("identity_path", "unused")
         .put("genesis_path", genesisFile.toString()).put("data_dir", dir.resolve("n").toString())
-        .put("api_listen", "127.0.0.1:0").put("gossip_udp_port", 0)
+        .put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1").put("gossip_udp_port", 0)
         .put("relay_url", "http://127.0.0.1:" + deadPort), Map.of(), null);
     Vertx vertx = Vertx.vertx();
     Node node = new Node(cfg, me, genesis, TimeSource.SYSTEM);

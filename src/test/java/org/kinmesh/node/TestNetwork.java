@@ -150,7 +150,7 @@ final class TestNetwork implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       JsonObject json = new JsonObject().put("identity_path", "unused")
           .put("genesis_path", genesisFile.toString()).put("data_dir", dir.resolve("n" + i).toString())
-          .put("api_listen", "127.0.0.1:0").put("gossip_udp_port", 0).put("relay_url", relayUrl)
+          .put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1").put("gossip_udp_port", 0).put("relay_url", relayUrl)
           .put("block_interval_ms", 100).put("empty_block_interval_ms", 500)
           .put("intervals", new JsonObject().put("view_change_timeout_ms", 1000).put("peer_retry_max_secs", 2));
       tweak.accept(i, json);

@@ -37,6 +37,7 @@ public final class LocalRelay implements AutoCloseable {
         .put("db_path", dir.resolve("relay.db").toString())
         .put("http_instances", 1)
         .put("shutdown_grace_secs", 0)
+        .put("stun_listen", "127.0.0.1:0") // a restart gives listen_addr a port, which would default STUN to 3478
         .put("bootstrap", new JsonArray().add(new JsonObject().put("blockchain_id", chain).put("genesis_hash", GENESIS)
             .put("admin_pubkey", admin.publicKeyHex()).put("authorized_pubkeys", authorized)));
     json.mergeIn(overrides);
@@ -65,6 +66,11 @@ public final class LocalRelay implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The relay's STUN responder addresses (one, or four with stun_alternate). */
+  public java.util.List<java.net.InetSocketAddress> stunAddresses() {
+    return relay.stunAddresses();
   }
 
   public String url() {

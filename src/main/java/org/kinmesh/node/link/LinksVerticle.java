@@ -50,6 +50,8 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   /** ARCHITECTURE.md limits: at most 100 peers, 8 outbound network operations in flight. */
   static final int MAX_PEERS = 100;
   static final int MAX_DIALS_IN_FLIGHT = 8;
+  /** Gossip answers from memory; a slow answer means it is not running. */
+  private static final DeliveryOptions TABLE_ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   private final LinkSettings settings;
   private final Identity identity;
@@ -77,6 +79,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   private boolean relayConnected;
   /** After the relay said a peer is not connected there, wait this long before trying it again. */
   static final long RELAYED_RETRY_MS = 5_000;
+  /** At most one call-me to a peer this often, and one honoured from it. */
+  static final long CALL_ME_INTERVAL_MS = 2_000;
+  /** Our public endpoint as STUN last saw it (null: unknown). */
+  private Endpoint stunPublic;
 
   /**
    * @param clock wall clock for hello timestamps, last_seen and rate limits (a manual one in
@@ -132,6 +138,8 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     udpPaths = new UdpLinkPaths(new UdpSink());
     ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> onPunchedPath(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> onRelayState(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(Addresses.STUN_STATE, m -> onStunState(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(Addresses.PEER_TABLE_UPDATED, m -> onPeerTable(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.INBOUND, m -> onRelayedInbound(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.UNDELIVERABLE, m -> onUndeliverable(m.body())).completion());
     ready.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.LINK), m -> {
@@ -287,6 +295,9 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     endpoint(p).compose(ep -> connect(p, ep)).onComplete(ar -> {
       p.dialing = false;
       dialsInFlight--;
+      if (ar.succeeded()) {
+        reportEndpoint(p, true);
+      }
       if (stopping || peers.get(p.key) != p || p.session != null) {
         return;
       }
@@ -296,9 +307,44 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     });
   }
 
-  /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
+  /**
+   * The peer table first (gossip's best endpoint), then the relay (docs/gossip.md). After a
+   * failed table endpoint the next dial asks the relay once, so a stale table cannot hide a
+   * peer the relay knows; every outcome goes back to the table's scores.
+   */
   private Future<String[]> endpoint(Peer p) {
+    p.dialed = null;
+    if (p.skipTable) {
+      p.skipTable = false;
+      return relayEndpoint(p);
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.PEER_TABLE_QUERY, new JsonObject().put("pubkey", p.key),
+        TABLE_ASK).map(m -> {
+          JsonArray eps = m.body().getJsonArray("endpoints");
+          JsonObject best = eps == null || eps.isEmpty() ? null : eps.getJsonObject(0);
+          String ip = best == null ? null : best.getString("ip");
+          Integer port = best == null ? null : best.getInteger("port");
+          if (!WireRules.isIp(ip) || port == null || !WireRules.isPort(port)) {
+            throw new IllegalStateException("peer table gave no usable endpoint");
+          }
+          p.dialed = new org.kinmesh.wire.gossip.Endpoint(ip, port).toString();
+          p.dialedFromTable = true;
+          return new String[] {ip, Integer.toString(port)};
+        }).recover(e -> relayEndpoint(p));
+  }
+
+  private void reportEndpoint(Peer p, boolean ok) {
+    if (p.dialed != null) {
+      vertx.eventBus().send(Addresses.PEER_ENDPOINT_RESULT, new JsonObject().put("pubkey", p.key)
+          .put("endpoint", p.dialed).put("ok", ok).put("source", p.dialedFromTable ? "table" : "relay"));
+    }
+  }
+
+  /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
+  private Future<String[]> relayEndpoint(Peer p) {
+    p.dialedFromTable = false;
     if (p.endpoint != null && monotonicMillis() < p.endpointUntilMillis) {
+      p.dialed = p.endpoint;
       return Future.succeededFuture(split(p.endpoint));
     }
     return vertx.eventBus().<JsonObject>request(Addresses.RELAY_LOOKUP, new JsonObject().put("pubkey", p.key),
@@ -311,6 +357,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
           }
           p.endpoint = new org.kinmesh.wire.gossip.Endpoint(ip, port).toString();
           p.endpointUntilMillis = monotonicMillis() + settings.lookupCacheMillis();
+          p.dialed = p.endpoint;
           punch(p);
           return new String[] {ip, Integer.toString(port)};
         });
@@ -345,7 +392,12 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     if (err instanceof LinkSession.LinkClosed closed && Rejection.DUPLICATE.code().equals(closed.reason)) {
       return; // the other direction's link won; nothing failed
     }
-    p.endpoint = null; // the peer may have moved: ask the relay again next time
+    reportEndpoint(p, false);
+    if (p.dialedFromTable) {
+      p.skipTable = true;
+    } else {
+      p.endpoint = null; // the peer may have moved: ask the relay again next time
+    }
     p.lastError = err.getMessage();
     p.breaker.failure(monotonicMillis());
     int failures = p.breaker.consecutiveFailures();
@@ -442,6 +494,12 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     Peer p = peers.get(s.peerKey());
     if (p != null && p.session == s) {
       p.selector.heard(PathKind.DIRECT_TCP, monotonicMillis(), -1);
+    }
+    if (CallMe.isControl(payload)) {
+      if (p != null) {
+        onControl(p, payload);
+      }
+      return;
     }
     vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", s.peerKey()).put("payload", payload));
   }
@@ -545,11 +603,108 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
 
   /** Asks the Punch verticle for a direct UDP path to the peer at its known endpoints. */
   private void punch(Peer p) {
-    if (stopping || policy == PathPolicy.FORCE_RELAY || udpPaths.has(p.key) || p.endpoint == null) {
+    punch(p, p.endpoint == null ? List.of() : List.of(p.endpoint));
+  }
+
+  /**
+   * Starts (or hurries) a punch toward these endpoints of the peer and, over a path that works,
+   * asks the peer to punch back at the same time.
+   */
+  private void punch(Peer p, List<String> endpoints) {
+    if (stopping || policy == PathPolicy.FORCE_RELAY || udpPaths.has(p.key) || endpoints.isEmpty()) {
       return;
     }
     vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
-        .put("endpoints", new JsonArray().add(p.endpoint))).onFailure(e ->
+        .put("endpoints", new JsonArray(new ArrayList<>(endpoints)))).onFailure(e ->
+        LOG.debug("{} op=link.punch peer={} not started: {}", log, KeyIds.shortId(p.key), e.getMessage()));
+    callMe(p);
+  }
+
+  private void callMe(Peer p) {
+    long now = monotonicMillis();
+    List<Endpoint> mine = ownCandidates();
+    if (mine.isEmpty() || now - p.lastCallMeSent < CALL_ME_INTERVAL_MS) {
+      return;
+    }
+    boolean viaTcp = p.session != null && p.session.isOpen();
+    boolean viaRelay = !viaTcp && relayConnected && p.selector.isUp(PathKind.RELAYED);
+    if (!viaTcp && !viaRelay) {
+      return;
+    }
+    p.lastCallMeSent = now;
+    String msg = new CallMe(mine).encode();
+    if (viaTcp) {
+      p.session.send(msg);
+    } else {
+      vertx.eventBus().send(RelayedAddresses.SEND, new JsonObject().put("to", p.key).put("payload", msg));
+    }
+  }
+
+  /** Where a peer may reach our UDP socket: STUN's public endpoint, then the address we listen on. */
+  private List<Endpoint> ownCandidates() {
+    List<Endpoint> out = new ArrayList<>(2);
+    if (stunPublic != null) {
+      out.add(stunPublic);
+    }
+    String host = settings.listenHost();
+    if (!host.equals("0.0.0.0") && !host.equals("::") && WireRules.isIp(host)) {
+      out.add(new Endpoint(WireRules.canonicalIp(host), boundPort));
+    }
+    return out;
+  }
+
+  /** Gossip learned a peer's endpoints: punch toward all of them (the best first) while no UDP path exists. */
+  private void onPeerTable(JsonObject b) {
+    Peer p = b == null ? null : peers.get(b.getString("pubkey"));
+    if (p == null) {
+      return;
+    }
+    if (b.getValue("nat") instanceof String nat) {
+      p.nat = nat;
+    }
+    List<String> eps = new ArrayList<>();
+    if (b.getValue("endpoints") instanceof JsonArray list) {
+      for (Object o : list) {
+        if (o instanceof JsonObject e && e.getValue("endpoint") instanceof String ep) {
+          eps.add(ep);
+        }
+      }
+    }
+    if (!udpPaths.has(p.key)) {
+      punch(p, eps);
+    }
+  }
+
+  private void onStunState(JsonObject b) {
+    if (b != null && b.getValue("public_ip") instanceof String ip && b.getValue("public_port") instanceof Integer port
+        && WireRules.isIp(ip) && WireRules.isPort(port)) {
+      stunPublic = new Endpoint(WireRules.canonicalIp(ip), port);
+    }
+  }
+
+  /** A link control message from an authenticated peer (TCP hello, or the relay's verified sender). */
+  private void onControl(Peer p, String payload) {
+    long now = monotonicMillis();
+    CallMe call;
+    try {
+      call = CallMe.parse(payload);
+    } catch (org.kinmesh.wire.WireException e) {
+      counters.increment("control_malformed");
+      return;
+    }
+    if (now - p.lastCallMeHonoured < CALL_ME_INTERVAL_MS || policy == PathPolicy.FORCE_RELAY) {
+      counters.increment("control_ignored");
+      return;
+    }
+    p.lastCallMeHonoured = now;
+    List<String> eps = new ArrayList<>();
+    call.endpoints().forEach(e -> eps.add(e.toString()));
+    if (p.endpoint != null && !eps.contains(p.endpoint)) {
+      eps.add(p.endpoint);
+    }
+    LOG.debug("{} op=link.call_me peer={} endpoints={}", log, KeyIds.shortId(p.key), eps);
+    vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
+        .put("endpoints", new JsonArray(eps))).onFailure(e ->
         LOG.debug("{} op=link.punch peer={} not started: {}", log, KeyIds.shortId(p.key), e.getMessage()));
   }
 
@@ -604,6 +759,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     p.relayedRetryAt = 0;
     p.selector.heard(PathKind.RELAYED, monotonicMillis(), -1);
     reselect(p);
+    if (CallMe.isControl(payload)) {
+      onControl(p, payload);
+      return;
+    }
     vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", from).put("payload", payload));
   }
 
@@ -718,12 +877,12 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       PathKind path = p.selector.active();
       Endpoint udpEndpoint = udpPaths.endpoint(p.key);
       String endpoint = path == PathKind.DIRECT_UDP && udpEndpoint != null ? udpEndpoint.toString()
-          : p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
+          : p.dialed != null ? p.dialed : p.endpoint != null ? p.endpoint : up ? p.session.remoteAddress() : null;
       long rtt = path == PathKind.DIRECT_UDP ? udpPaths.rttMillis(p.key) : p.selector.rttMillis(path);
       long seen = p.lastSeen();
       list.add(new JsonObject().put("pubkey", p.key).put("path", path.text()).put("why", p.selector.reason())
           .put("rtt_ms", rtt < 0 ? null : rtt).put("endpoint", endpoint)
-          .put("nat", "unknown").put("last_seen", seen < 0 ? null : seen).put("state", p.state.text())
+          .put("nat", p.nat).put("last_seen", seen < 0 ? null : seen).put("state", p.state.text())
           .put("direction", up ? (p.session.dialedBySelf() ? "out" : "in") : null)
           .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));
     }

@@ -11,6 +11,11 @@ final class Peer {
   /** Last endpoint the relay gave for this peer, and until when (timer clock) it is trusted. */
   String endpoint;
   long endpointUntilMillis;
+  /** The endpoint of the current (or last) dial, and whether the peer table gave it. */
+  String dialed;
+  boolean dialedFromTable;
+  /** The last table endpoint failed: the next dial asks the relay. */
+  boolean skipTable;
   LinkSession session;
   boolean dialing;
   long timer = -1;
@@ -19,6 +24,11 @@ final class Peer {
   final PathSelector selector;
   /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
   long relayedRetryAt;
+  /** The peer's NAT type as its signed gossip announce says. */
+  String nat = "unknown";
+  /** Monotonic ms of the last call-me we sent to the peer, and of the last one we acted on. */
+  long lastCallMeSent = Long.MIN_VALUE / 2;
+  long lastCallMeHonoured = Long.MIN_VALUE / 2;
 
   Peer(String key, int threshold, Backoff coolDown, PathPolicy policy) {
     this.key = key;

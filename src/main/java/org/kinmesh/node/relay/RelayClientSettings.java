@@ -13,7 +13,13 @@ import org.kinmesh.wire.gossip.Endpoint;
  * @param lookupRetry tries and delays for one lookup (3 tries for a relay operation)
  */
 public record RelayClientSettings(String relayUrl, String blockchainId, long registerIntervalMillis,
-    String publishIp, int publishPort, Backoff registerBackoff, RetryPolicy lookupRetry) {
+    String publishIp, int publishPort, Backoff registerBackoff, RetryPolicy lookupRetry, boolean followStun) {
+
+  /** Settings that always publish the given endpoint. */
+  public RelayClientSettings(String relayUrl, String blockchainId, long registerIntervalMillis, String publishIp,
+      int publishPort, Backoff registerBackoff, RetryPolicy lookupRetry) {
+    this(relayUrl, blockchainId, registerIntervalMillis, publishIp, publishPort, registerBackoff, lookupRetry, false);
+  }
 
   public RelayClientSettings {
     if (registerIntervalMillis < 1) {
@@ -26,12 +32,13 @@ public record RelayClientSettings(String relayUrl, String blockchainId, long reg
 
   /**
    * From the node config: the first advertise endpoint, else 127.0.0.1 and the port the node's
-   * links listen on (known only after LinksVerticle has bound it).
+   * links listen on (known only after LinksVerticle has bound it) until STUN finds the public
+   * endpoint, which then replaces it.
    */
   public static RelayClientSettings fromConfig(NodeConfig config, String blockchainId, int linkPort) {
     Endpoint publish = config.advertiseEndpoints().isEmpty() ? new Endpoint("127.0.0.1", linkPort)
         : config.advertiseEndpoints().get(0);
     return new RelayClientSettings(config.relayUrl(), blockchainId, config.intervals().relayRegisterSecs() * 1000L,
-        publish.ip(), publish.port(), Backoff.DEFAULT, RetryPolicy.RELAY);
+        publish.ip(), publish.port(), Backoff.DEFAULT, RetryPolicy.RELAY, config.advertiseEndpoints().isEmpty());
   }
 }

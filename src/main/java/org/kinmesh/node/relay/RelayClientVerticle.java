@@ -44,12 +44,18 @@ public final class RelayClientVerticle extends VerticleBase {
   private boolean inOutage;
   private volatile int registrations;
   private volatile int outages;
+  /** The endpoint we register: the configured one, or the public endpoint STUN found. */
+  private String publishIp;
+  private int publishPort;
+  private MessageConsumer<JsonObject> stunState;
 
   public RelayClientVerticle(RelayClientSettings settings, Identity identity, TimeSource clock) {
     this.settings = settings;
     this.identity = identity;
     this.clock = clock;
     this.log = "node=" + identity.shortId();
+    this.publishIp = settings.publishIp();
+    this.publishPort = settings.publishPort();
   }
 
   /** Successful registrations so far (tests and status). */
@@ -67,7 +73,8 @@ public final class RelayClientVerticle extends VerticleBase {
     http = new RelayHttpClient(vertx, settings.relayUrl(), clock);
     schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
     lookups = vertx.eventBus().consumer(Addresses.RELAY_LOOKUP, this::onLookup);
-    return lookups.completion().onSuccess(v -> registerRound());
+    stunState = vertx.eventBus().consumer(Addresses.STUN_STATE, m -> onStunState(m.body()));
+    return Future.all(lookups.completion(), stunState.completion()).onSuccess(v -> registerRound());
   }
 
   @Override
@@ -77,7 +84,28 @@ public final class RelayClientVerticle extends VerticleBase {
       vertx.cancelTimer(timer);
     }
     http.close();
-    return lookups.unregister();
+    return Future.join(lookups.unregister(), stunState.unregister());
+  }
+
+  /**
+   * With no advertise_endpoints configured, the relay should hand out the endpoint peers can
+   * reach: the public one STUN found for our UDP socket (the TCP links share its port number).
+   * A change re-registers at once.
+   */
+  private void onStunState(JsonObject b) {
+    if (!settings.followStun() || b == null || !(b.getValue("public_ip") instanceof String ip)
+        || !(b.getValue("public_port") instanceof Integer port) || !WireRules.isIp(ip) || !WireRules.isPort(port)) {
+      return;
+    }
+    if (ip.equals(publishIp) && port == publishPort) {
+      return;
+    }
+    LOG.info("{} op=relay.publish endpoint {}:{} -> {}:{} (from STUN)", log, publishIp, publishPort, ip, port);
+    publishIp = ip;
+    publishPort = port;
+    if (!stopping) {
+      register();
+    }
   }
 
   // ---- registration loop ----
@@ -101,7 +129,7 @@ public final class RelayClientVerticle extends VerticleBase {
     if (registering != null) {
       return registering;
     }
-    Future<Boolean> f = http.register(identity, settings.blockchainId(), settings.publishIp(), settings.publishPort())
+    Future<Boolean> f = http.register(identity, settings.blockchainId(), publishIp, publishPort)
         .map(this::onRegisterAnswer)
         .recover(err -> Future.succeededFuture(onRegisterFailure(0, "network", err.toString())));
     registering = f;
@@ -120,11 +148,10 @@ public final class RelayClientVerticle extends VerticleBase {
     tokenExpires = expires == null ? 0 : expires;
     registrations++;
     if (inOutage) {
-      LOG.info("{} op=relay.register relay is back; registered as {}:{}", log, settings.publishIp(),
-          settings.publishPort());
+      LOG.info("{} op=relay.register relay is back; registered as {}:{}", log, publishIp, publishPort);
     } else if (!registered) {
-      LOG.info("{} op=relay.register registered as {}:{} observed={}:{}", log, settings.publishIp(),
-          settings.publishPort(), body.getString("observed_ip"), body.getInteger("observed_port"));
+      LOG.info("{} op=relay.register registered as {}:{} observed={}:{}", log, publishIp, publishPort,
+          body.getString("observed_ip"), body.getInteger("observed_port"));
     }
     inOutage = false;
     registered = true;

@@ -90,6 +90,29 @@ class RelayClientVerticleTest {
   }
 
   @Test
+  void publishesThePublicEndpointStunFoundAndOnlyWhenNoneIsConfigured() {
+    relay(new JsonObject()).start();
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+          new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+      Await.result(node.deployVerticle(new RelayClientVerticle(follow, alice, nodeClock)));
+      state.next(m -> m.getBoolean("registered"));
+      nodeClock.advanceSeconds(1); // the relay wants a newer timestamp for the next registration
+      node.eventBus().publish(Addresses.STUN_STATE, new JsonObject().put("public_ip", "203.0.113.9")
+          .put("public_port", 7070).put("nat_type", "port_restricted"));
+      state.next(m -> m.getBoolean("registered"));
+    }
+    Vertx other = Vertx.vertx();
+    try (RelayHttpClient c = new RelayHttpClient(other, relay.url(), nodeClock)) {
+      var answer = Await.result(c.lookupSigned(bob, CHAIN, alice.publicKeyHex()));
+      assertThat(answer.body().getString("ip")).isEqualTo("203.0.113.9");
+      assertThat(answer.body().getInteger("port")).isEqualTo(7070);
+    } finally {
+      Await.result(other.close());
+    }
+  }
+
+  @Test
   void lookupAnswersEndpointAndClearFailures() {
     relay(new JsonObject()).start();
     registerBob();

@@ -1,0 +1,108 @@
+package org.kinmesh.gossip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.chain.Block;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.node.Addresses;
+import org.kinmesh.node.Node;
+import org.kinmesh.node.NodeConfig;
+import org.kinmesh.testing.Await;
+import org.kinmesh.testing.TestKeys;
+import org.kinmesh.util.TimeSource;
+
+/**
+ * Four real nodes and no relay at all (the relay URL points at a closed loopback port): node 0
+ * starts first, the others know only its address as a gossip seed. Gossip fills every peer
+ * table, the links dial what the table gives them, and consensus commits blocks.
+ */
+class NodesWithoutRelayTest {
+  @TempDir
+  Path dir;
+  final List<Vertx> vertxes = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    for (Vertx v : vertxes) {
+      Await.result(v.close());
+    }
+  }
+
+  @Test
+  void fourNodesFindEachOtherByGossipAndCommit() throws Exception {
+    List<Identity> keys = List.of(TestKeys.key(451), TestKeys.key(452), TestKeys.key(453), TestKeys.key(454));
+    Block genesis = GossipNode.genesis(keys);
+    Path genesisFile = dir.resolve("genesis.json");
+    Files.write(genesisFile, genesis.toJsonBytes());
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort(); // closed again below: nothing listens there
+    }
+    List<Node> nodes = new ArrayList<>();
+    List<Promise<Void>> committed = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      JsonObject gossip = GossipNode.fast();
+      if (i > 0) {
+        gossip.put("seeds", new JsonArray().add("127.0.0.1:" + nodes.get(0).udpPort()));
+      }
+      JsonObject json = new JsonObject().put("identity_path", "unused").put("genesis_path", genesisFile.toString())
+          .put("data_dir", dir.resolve("n" + i).toString()).put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1")
+          .put("gossip_udp_port", 0).put("relay_url", "http://127.0.0.1:" + deadPort)
+          .put("block_interval_ms", 100).put("empty_block_interval_ms", 500)
+          .put("intervals", new JsonObject().put("view_change_timeout_ms", 1000).put("peer_retry_max_secs", 1))
+          .put("gossip", gossip);
+      NodeConfig config = NodeConfig.fromJson(json, Map.of(), null);
+      Vertx v = Vertx.vertx();
+      vertxes.add(v);
+      Promise<Void> two = Promise.promise();
+      v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> {
+        if (m.body().getLong("height") >= 2) {
+          two.tryComplete();
+        }
+      });
+      committed.add(two);
+      Node n = new Node(config, keys.get(i), genesis, TimeSource.SYSTEM);
+      Await.result(v.deployVerticle(n));
+      nodes.add(n);
+    }
+    for (Promise<Void> p : committed) {
+      Await.result(p.future());
+    }
+    int linkEnds = 0;
+    long successes = 0;
+    for (int i = 0; i < 4; i++) {
+      JsonObject peers = Await.result(vertxes.get(i).eventBus().<JsonObject>request(Addresses.PEERS_STATUS,
+          new JsonObject())).body();
+      int connected = 0;
+      for (Object o : peers.getJsonArray("peers")) {
+        JsonObject p = (JsonObject) o;
+        if ("connected".equals(p.getString("state"))) {
+          connected++;
+        }
+      }
+      // A quorum is three of four: every node is linked to at least two others.
+      assertThat(connected).as("node %d links", i).isGreaterThanOrEqualTo(2);
+      linkEnds += connected;
+      JsonObject g = Await.result(vertxes.get(i).eventBus().<JsonObject>request(Addresses.GOSSIP_STATUS,
+          new JsonObject())).body();
+      assertThat(g.getInteger("peers")).isEqualTo(3);
+      successes += g.getJsonObject("counters").getJsonObject("events").getLong("endpoint_successes", 0L);
+    }
+    // Every link was dialed by one side, to an endpoint only the peer table could give (no relay), and the
+    // dialer told the table it worked.
+    assertThat(successes).isGreaterThanOrEqualTo(linkEnds / 2);
+  }
+}
