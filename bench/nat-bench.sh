@@ -14,7 +14,8 @@
 #
 # Usage: bench/nat-bench.sh [matrix|commit|all]     (default: all)
 # Env: BENCH_MATRIX_RUNS (3), BENCH_WINDOW (45: seconds a pair may take to become direct before
-#      it counts as relayed), BENCH_COMMIT_SAMPLES (25 per node per run), BENCH_COMMIT_ROUNDS (2),
+#      it counts as relayed), BENCH_MATRIX_LAB (five: one node per kind; pairs: two per kind, ten
+#      nodes, so same-kind pairs too), BENCH_COMMIT_SAMPLES (25 per node per run), BENCH_COMMIT_ROUNDS (2),
 #      BENCH_TIMEOUT (hard bound on each Java run, seconds; default 1800), BENCH_JAVA_OPTS (options of
 #      the harness JVM, e.g. -Dkinmesh.lab.debug=LinksVerticle,PunchVerticle: DEBUG logs in the nodes).
 set -euo pipefail
@@ -57,8 +58,9 @@ run() {
 
 if [ "$WHAT" = matrix ] || [ "$WHAT" = all ]; then
   echo
-  echo "== (a) matrix and time to direct: ${BENCH_MATRIX_RUNS:-3} run(s), window ${BENCH_WINDOW:-45} s"
-  run matrix "${BENCH_MATRIX_RUNS:-3}" "${BENCH_WINDOW:-45}"
+  echo "== (a) matrix and time to direct: ${BENCH_MATRIX_RUNS:-3} run(s) of the '${BENCH_MATRIX_LAB:-five}' lab," \
+    "window ${BENCH_WINDOW:-45} s"
+  run matrix "${BENCH_MATRIX_RUNS:-3}" "${BENCH_WINDOW:-45}" "${BENCH_MATRIX_LAB:-five}"
   echo "load average (after the matrix): $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 if [ "$WHAT" = commit ] || [ "$WHAT" = all ]; then
