@@ -82,13 +82,19 @@ public record Block(String blockchainId, long height, String prevHash, long time
 
   static String computeHash(String blockchainId, long height, String prevHash, long timestamp, String proposer,
       List<String> signers, List<Transaction> txs, ChainParams params) {
-    List<Object> txHashes = new ArrayList<>(txs.size());
+    List<String> txHashes = new ArrayList<>(txs.size());
     for (Transaction tx : txs) {
       txHashes.add(tx.hash());
     }
+    return computeHashOfTxHashes(blockchainId, height, prevHash, timestamp, proposer, signers, txHashes, params);
+  }
+
+  /** The block hash needs only the transaction hashes: {@link CompactBlock} relies on that. */
+  static String computeHashOfTxHashes(String blockchainId, long height, String prevHash, long timestamp,
+      String proposer, List<String> signers, List<String> txHashes, ChainParams params) {
     String txRoot = Hex.encode(Ed25519.sha256(Canonical.message(MessageTag.BLOCK_TXS, txHashes.toArray())));
     byte[] m = Canonical.message(MessageTag.BLOCK, blockchainId, height, prevHash, timestamp, proposer,
-        String.join(",", signers), txs.size(), txRoot, params == null ? "" : params.hash());
+        String.join(",", signers), txHashes.size(), txRoot, params == null ? "" : params.hash());
     return Hex.encode(Ed25519.sha256(m));
   }
 

@@ -61,6 +61,11 @@ public final class Ledger {
   }
 
   public static Applied apply(GovernanceState s, Block b) throws InvalidBlockException {
+    return apply(s, b, SignatureCheck.ALWAYS);
+  }
+
+  /** As {@link #apply(GovernanceState, Block)}, with transaction signatures checked through {@code sig}. */
+  public static Applied apply(GovernanceState s, Block b, SignatureCheck sig) throws InvalidBlockException {
     if (!b.blockchainId().equals(s.params().blockchainId())) {
       throw blockError(WRONG_CHAIN, "block is for blockchain '" + b.blockchainId() + "'");
     }
@@ -92,7 +97,7 @@ public final class Ledger {
     for (int i = 0; i < b.transactions().size(); i++) {
       Transaction tx = b.transactions().get(i);
       GovernanceState before = w.build();
-      ValidationResult r = TxValidator.validate(before, tx, b.timestamp());
+      ValidationResult r = TxValidator.validate(before, tx, b.timestamp(), sig);
       if (!r.accepted()) {
         throw new InvalidBlockException(r, i);
       }
@@ -100,6 +105,36 @@ public final class Ledger {
     }
     w.headHash = b.hash();
     return new Applied(w.build(), log.entries());
+  }
+
+  /**
+   * What a proposer can put in its next block: the candidates, in order, that are each valid after
+   * the ones before them at the block's time, with the proposer and the previous commit's signers
+   * credited as {@link #apply} will. A refused candidate (a nonce already used, an expired
+   * timestamp, a proposal overtaken by another) is skipped instead of sinking the whole block, so
+   * one stale transaction never costs the others their turn. {@link #apply} of a block holding
+   * exactly these succeeds, barring a block-level fault (height, parent, proposer, signers).
+   */
+  public static List<Transaction> select(GovernanceState s, long timestamp, String proposer, List<String> signers,
+      List<Transaction> candidates, SignatureCheck sig) {
+    GovernanceState.Builder w = s.toBuilder();
+    w.height = s.height() + 1;
+    AuditLog log = new AuditLog(w.height, timestamp);
+    List<String> credited = new ArrayList<>(signers);
+    credited.add(proposer);
+    advance(w, Math.max(timestamp, s.time()), credited, log);
+    List<Transaction> out = new ArrayList<>();
+    for (Transaction tx : candidates) {
+      if (!tx.blockchainId().equals(s.params().blockchainId())) {
+        continue;
+      }
+      GovernanceState before = w.build();
+      if (TxValidator.validate(before, tx, timestamp, sig).accepted()) {
+        TxEffects.apply(w, before, tx, log);
+        out.add(tx);
+      }
+    }
+    return out;
   }
 
   /** Replays a whole chain from genesis. */

@@ -45,11 +45,17 @@ public final class LedgerStore {
 
   private static final String OPEN = "open";
   private final Database db;
+  private final SignatureCheck signatures;
   private GovernanceState state;
   private Future<?> tail = Future.succeededFuture();
+  /** Blocks applied in memory whose write has not finished yet; reads see them (see {@link #applyNow}). */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, Block> unwritten =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+  private volatile Throwable writeFailure;
 
-  private LedgerStore(Database db) {
+  private LedgerStore(Database db, SignatureCheck signatures) {
     this.db = db;
+    this.signatures = signatures;
   }
 
   /**
@@ -57,7 +63,12 @@ public final class LedgerStore {
    * rebuilds every derived table from the stored blocks.
    */
   public static Future<LedgerStore> open(Database db, Block genesis) {
-    LedgerStore store = new LedgerStore(db);
+    return open(db, genesis, SignatureCheck.ALWAYS);
+  }
+
+  /** As {@link #open(Database, Block)}; appended blocks' transaction signatures are checked through {@code sig}. */
+  public static Future<LedgerStore> open(Database db, Block genesis, SignatureCheck sig) {
+    LedgerStore store = new LedgerStore(db, sig);
     return store.serial(() -> store.initialize(genesis)).map(store);
   }
 
@@ -72,22 +83,89 @@ public final class LedgerStore {
 
   /** Validates and applies a committed block, then stores it with its effects in one transaction. */
   public Future<Ledger.Applied> append(Block block) {
-    return serial(() -> {
-      Ledger.Applied applied;
-      try {
-        applied = Ledger.apply(state, block);
-      } catch (InvalidBlockException e) {
-        return Future.failedFuture(e);
+    Applying a;
+    try {
+      a = applyNow(block);
+    } catch (InvalidBlockException | IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
+    return a.durable().map(a.applied());
+  }
+
+  /** {@link Ledger#apply} of {@code block} on {@code from}: what judging a proposal computed already. */
+  public record DryRun(GovernanceState from, Block block, Ledger.Applied applied) {
+    boolean matches(GovernanceState state, Block other) {
+      return from == state && block.hash().equals(other.hash()) && block.transactions().equals(other.transactions())
+          && block.timestamp() == other.timestamp();
+    }
+  }
+
+  /** Applies a block to the current state without storing anything: a proposal's dry run. */
+  public DryRun dryRun(Block block) throws InvalidBlockException {
+    GovernanceState from = state;
+    return new DryRun(from, block, Ledger.apply(from, block, signatures));
+  }
+
+  /** A block applied in memory, and its write to the database. */
+  public record Applying(Ledger.Applied applied, Future<Void> durable) {}
+
+  /**
+   * Validates a committed block and applies it to the in-memory state at once, then writes it
+   * (block, transactions, derived tables, audit) in one database transaction after the writes
+   * queued before it. Consensus moves on to the next height without waiting for the disk: a
+   * committed block is final by its certificate, and a node that crashes before the write simply
+   * has that block to fetch again after restart (the stored chain always ends in a whole block).
+   * Until the write is done, {@link #blockAt} answers from memory. If a write fails, every later
+   * block is refused (the store never gets a gap), so consensus on this node stops there.
+   *
+   * @throws InvalidBlockException the block does not extend the state (nothing changed)
+   * @throws IllegalStateException an earlier write failed
+   */
+  public Applying applyNow(Block block) throws InvalidBlockException {
+    return applyNow(block, null);
+  }
+
+  /**
+   * As {@link #applyNow(Block)}, reusing a dry run of the same block on the current state (the one
+   * that judged the proposal) instead of applying it a second time; any other dry run is ignored.
+   */
+  public Applying applyNow(Block block, DryRun dryRun) throws InvalidBlockException {
+    Throwable failed = writeFailure;
+    if (failed != null) {
+      throw new IllegalStateException("an earlier block could not be stored: " + failed.getMessage(), failed);
+    }
+    GovernanceState before = state;
+    Ledger.Applied applied = dryRun != null && dryRun.matches(before, block) ? dryRun.applied()
+        : Ledger.apply(before, block, signatures);
+    state = applied.state();
+    unwritten.put(block.height(), block);
+    Future<Void> durable = serial(() -> {
+      if (writeFailure != null) {
+        return Future.failedFuture(writeFailure);
       }
-      GovernanceState before = state;
       return db.pool().withTransaction(conn -> insertBlock(conn, block)
-              .compose(v -> writeState(conn, before, applied.state()))
-              .compose(v -> insertAudit(conn, applied.audit())))
-          .map(v -> {
-            state = applied.state();
-            return applied;
-          });
+          .compose(v -> writeState(conn, before, applied.state()))
+          .compose(v -> insertAudit(conn, applied.audit())));
+    }).<Void>mapEmpty().onComplete(ar -> {
+      if (ar.failed()) {
+        if (writeFailure == null) {
+          writeFailure = ar.cause();
+        }
+      } else {
+        unwritten.remove(block.height());
+      }
     });
+    return new Applying(applied, durable);
+  }
+
+  /** Blocks applied but not yet on disk. */
+  public int unwrittenCount() {
+    return unwritten.size();
+  }
+
+  /** Completes once every write queued so far is done (or failed); a clean shutdown waits for it. */
+  public Future<Void> drained() {
+    return serial(() -> Future.succeededFuture()).mapEmpty();
   }
 
   /** Rebuilds every derived table from the stored blocks; running it twice changes nothing. */
@@ -137,7 +215,9 @@ public final class LedgerStore {
               .compose(v -> writeState(conn, empty, rebuilt))
               .compose(v -> insertAudit(conn, audit)))
           .map(v -> {
-            state = rebuilt;
+            if (unwritten.isEmpty()) {
+              state = rebuilt; // else blocks applied meanwhile are ahead of the tables read here
+            }
             return rebuilt;
           });
     });
@@ -147,6 +227,10 @@ public final class LedgerStore {
 
   /** The stored block at a height (with its commit certificate), or null past the head. */
   public Future<Block> blockAt(long height) {
+    Block pending = unwritten.get(height);
+    if (pending != null) {
+      return Future.succeededFuture(pending);
+    }
     return db.pool().preparedQuery("SELECT body FROM blocks WHERE height = ?").execute(io.vertx.sqlclient.Tuple.of(height))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -158,6 +242,38 @@ public final class LedgerStore {
           } catch (WireException e) {
             return Future.failedFuture(new IllegalStateException("stored block " + height + " does not parse", e));
           }
+        });
+  }
+
+  /**
+   * Committed transactions by hash (what a peer asks for to fill in a compact block): those still
+   * in memory first, then the stored ones. Unknown hashes are simply absent from the answer.
+   */
+  public Future<List<Transaction>> transactions(List<String> hashes) {
+    List<Transaction> out = new ArrayList<>();
+    java.util.Set<String> wanted = new java.util.LinkedHashSet<>(hashes);
+    for (Block b : unwritten.values()) {
+      for (Transaction tx : b.transactions()) {
+        if (wanted.remove(tx.hash())) {
+          out.add(tx);
+        }
+      }
+    }
+    if (wanted.isEmpty()) {
+      return Future.succeededFuture(out);
+    }
+    List<String> ask = List.copyOf(wanted);
+    String marks = String.join(", ", java.util.Collections.nCopies(ask.size(), "?"));
+    return db.pool().preparedQuery("SELECT body FROM transactions WHERE hash IN (" + marks + ")")
+        .execute(Tuple.wrap(new ArrayList<Object>(ask))).compose(rows -> {
+          try {
+            for (Row r : rows) {
+              out.add(Transaction.parse(r.getString("body").getBytes(StandardCharsets.UTF_8)));
+            }
+          } catch (WireException e) {
+            return Future.failedFuture(new IllegalStateException("a stored transaction does not parse", e));
+          }
+          return Future.succeededFuture(out);
         });
   }
 

@@ -79,6 +79,12 @@ public final class Mempool {
     return byHash.containsKey(hash);
   }
 
+  /** The pending transaction with this hash, or null. */
+  public Transaction get(String hash) {
+    Entry e = byHash.get(hash);
+    return e == null ? null : e.tx();
+  }
+
   public int size() {
     return byHash.size();
   }

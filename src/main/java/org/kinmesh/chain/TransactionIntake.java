@@ -21,15 +21,34 @@ public final class TransactionIntake {
   private final Supplier<GovernanceState> state;
   private final Mempool mempool;
   private final TimeSource clock;
+  private final SignatureCheck signatures;
+  private GovernanceState advancedFrom;
+  private long advancedTo;
+  private GovernanceState advanced;
 
   public TransactionIntake(Supplier<GovernanceState> state, Mempool mempool, TimeSource clock) {
+    this(state, mempool, clock, SignatureCheck.ALWAYS);
+  }
+
+  /** {@code signatures}: a {@link SignatureCache} shared with block validation, so each tx is verified once. */
+  public TransactionIntake(Supplier<GovernanceState> state, Mempool mempool, TimeSource clock,
+      SignatureCheck signatures) {
     this.state = state;
     this.mempool = mempool;
     this.clock = clock;
+    this.signatures = signatures;
   }
 
   public Outcome submit(Transaction tx) {
-    ValidationResult r = TxValidator.validateForNext(state.get(), tx, clock.nowSeconds());
+    GovernanceState s = state.get();
+    long t = Math.max(clock.nowSeconds(), s.time());
+    if (s != advancedFrom || t != advancedTo) {
+      // One sweep per (state, second), not one per transaction: a burst of submissions shares it.
+      advanced = Ledger.advance(s, t);
+      advancedFrom = s;
+      advancedTo = t;
+    }
+    ValidationResult r = TxValidator.validate(advanced, tx, t, signatures);
     if (!r.accepted()) {
       return new Outcome(Outcome.Kind.INVALID, tx.hash(), r);
     }

@@ -23,22 +23,35 @@ public final class TxValidator {
 
   /** Validates raw JSON: anything unparseable is MALFORMED. */
   public static ValidationResult validateJson(GovernanceState s, byte[] json, long blockTime) {
+    return validateJson(s, json, blockTime, SignatureCheck.ALWAYS);
+  }
+
+  public static ValidationResult validateJson(GovernanceState s, byte[] json, long blockTime, SignatureCheck sig) {
     Transaction tx;
     try {
       tx = Transaction.parse(json);
     } catch (WireException e) {
       return ValidationResult.of(MALFORMED, e.getMessage());
     }
-    return validate(s, tx, blockTime);
+    return validate(s, tx, blockTime, sig);
   }
 
   /** For a submission: judged as if it went into the next block at time {@code now}. */
   public static ValidationResult validateForNext(GovernanceState s, Transaction tx, long now) {
-    return validate(Ledger.advance(s, Math.max(now, s.time())), tx, Math.max(now, s.time()));
+    return validateForNext(s, tx, now, SignatureCheck.ALWAYS);
+  }
+
+  public static ValidationResult validateForNext(GovernanceState s, Transaction tx, long now, SignatureCheck sig) {
+    return validate(Ledger.advance(s, Math.max(now, s.time())), tx, Math.max(now, s.time()), sig);
   }
 
   /** {@code s} must already be advanced to {@code blockTime} (expiries swept). */
   public static ValidationResult validate(GovernanceState s, Transaction tx, long blockTime) {
+    return validate(s, tx, blockTime, SignatureCheck.ALWAYS);
+  }
+
+  /** As {@link #validate(GovernanceState, Transaction, long)}, with the signature checked through {@code sig}. */
+  public static ValidationResult validate(GovernanceState s, Transaction tx, long blockTime, SignatureCheck sig) {
     ChainParams params = s.params();
     if (!tx.blockchainId().equals(params.blockchainId())) {
       return ValidationResult.of(WRONG_CHAIN, "transaction is for blockchain '" + tx.blockchainId() + "'");
@@ -46,7 +59,7 @@ public final class TxValidator {
     if (tx.isSystem()) {
       return ValidationResult.of(INVALID_SIGNATURE, "unsigned system transactions are valid only in genesis");
     }
-    if (!tx.signatureValid()) {
+    if (!sig.valid(tx)) {
       return ValidationResult.of(INVALID_SIGNATURE, "signature does not verify for sender " + tx.sender());
     }
     if (tx.timestamp() > blockTime + ChainParams.MAX_FUTURE_SECS) {

@@ -45,6 +45,40 @@ public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long e
   }
 
   /**
+   * Whether the emergency majority may apply to a block {@code elapsedSecs} after its parent
+   * (docs/quorum.md, "Emergency commits"): the rule is on, a majority is smaller than strict, and the
+   * chain stood still for at least emergency_after_secs.
+   */
+  public boolean emergencyApplies(int n, long elapsedSecs) {
+    return emergencyCanHelp(n) && elapsedSecs >= emergencyAfterSecs;
+  }
+
+  /**
+   * Whether the emergency majority could ever apply to n nodes: the rule is on, the majority is
+   * smaller than strict, and it still counts at least min_viable_nodes (capped at n), so the rule
+   * never lets fewer nodes commit than the operator called viable.
+   */
+  public boolean emergencyCanHelp(int n) {
+    int majority = Quorums.majority(n);
+    return emergencyMajority && majority < strictThreshold(n) && majority >= Math.min(minViableNodes, n);
+  }
+
+  /**
+   * The votes a block needs, a deterministic function of the block and its parent: the simple
+   * majority when its timestamp is at least emergency_after_secs after its parent's and the rule is
+   * on, else strict. Every node computes the same from the same two blocks, a lagging one checking
+   * a certificate during catch-up included.
+   */
+  public int blockThreshold(int n, long parentTimestamp, long blockTimestamp) {
+    return emergencyApplies(n, blockTimestamp - parentTimestamp) ? Quorums.majority(n) : strictThreshold(n);
+  }
+
+  /** The least {@link #blockThreshold} can be for n nodes: the majority when the rule can help, else strict. */
+  public int lowestThreshold(int n) {
+    return emergencyCanHelp(n) ? Quorums.majority(n) : strictThreshold(n);
+  }
+
+  /**
    * The threshold and mode for one observation. R only chooses the mode and whether the emergency
    * rule may start; it never lowers the threshold below strict otherwise, because two partitions
    * that each counted "who answered" would both commit.
@@ -61,8 +95,9 @@ public record QuorumPolicy(int minViableNodes, boolean emergencyMajority, long e
     if (r >= strict) {
       return new QuorumDecision(QuorumMode.DEGRADED, strict, n, r, f, strict, majority, OptionalLong.empty());
     }
-    // r < strict. Emergency helps only if a majority is smaller than strict and r reaches it.
-    boolean couldUseEmergency = emergencyMajority && majority < strict && r >= majority;
+    // r < strict. Emergency helps only if a majority is smaller than strict (and not below
+    // min_viable_nodes), and r reaches it.
+    boolean couldUseEmergency = emergencyCanHelp(n) && r >= majority;
     if (couldUseEmergency && in.strictUnreachableSecs() >= emergencyAfterSecs) {
       return new QuorumDecision(QuorumMode.EMERGENCY, majority, n, r, f, strict, majority, OptionalLong.empty());
     }

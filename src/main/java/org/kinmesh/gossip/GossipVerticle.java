@@ -120,6 +120,13 @@ public final class GossipVerticle extends VerticleBase {
     }).compose(v -> listen()).compose(v -> learnSocket()).onSuccess(v -> {
       askStun();
       queryAuthorized();
+    }).onFailure(e -> {
+      // No stop() after a failed start: close what was opened.
+      stopping = true;
+      consumers.forEach(MessageConsumer::unregister);
+      if (store != null) {
+        store.close();
+      }
     });
   }
 

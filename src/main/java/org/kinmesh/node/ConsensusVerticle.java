@@ -6,7 +6,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -16,14 +15,12 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.GovernanceState;
-import org.kinmesh.chain.InvalidBlockException;
-import org.kinmesh.chain.Ledger;
-import org.kinmesh.chain.Transaction;
 import org.kinmesh.consensus.QuorumDecision;
 import org.kinmesh.consensus.QuorumInput;
 import org.kinmesh.consensus.QuorumMode;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.consensus.pbft.Action;
+import org.kinmesh.consensus.pbft.BlockValidator;
 import org.kinmesh.consensus.pbft.CommitCertificate;
 import org.kinmesh.consensus.pbft.Envelope;
 import org.kinmesh.consensus.pbft.EnvelopeCodec;
@@ -32,6 +29,7 @@ import org.kinmesh.consensus.pbft.EnvelopeSigner;
 import org.kinmesh.consensus.pbft.Event;
 import org.kinmesh.consensus.pbft.Membership;
 import org.kinmesh.consensus.pbft.PbftConfig;
+import org.kinmesh.consensus.pbft.PhaseTrace;
 import org.kinmesh.consensus.pbft.RejectReason;
 import org.kinmesh.consensus.pbft.Replica;
 import org.kinmesh.consensus.pbft.Signer;
@@ -39,7 +37,6 @@ import org.kinmesh.consensus.pbft.TimerId;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
 import org.kinmesh.util.TimeSource;
-import org.kinmesh.wire.WireException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +48,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsensusVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsensusVerticle.class);
-  /** Proposals stay well under the 64 KiB envelope (the payload travels base64-encoded). */
-  private static final long MAX_BLOCK_TX_BYTES = 40_000;
-  private static final int MAX_BLOCK_TXS = 500;
+  /**
+   * Proposals are compact (header and transaction hashes, docs/consensus.md), so the envelope bounds
+   * the count, not the bytes: a block's transactions may total up to 1 MiB of JSON.
+   */
+  private static final long MAX_BLOCK_TX_BYTES = 1L << 20;
+  private static final int MAX_BLOCK_TXS = org.kinmesh.chain.CompactBlock.MAX_TXS_IN_ENVELOPE;
   /**
    * A peer counts as responding (for the quorum mode only) while its link is up and it was heard
    * from within this window.
@@ -80,6 +80,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private QuorumMode lastMode;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
+  /** Where each block's time goes on this node (status "phases_ms"; the benchmark prints it). */
+  private final PhaseTrace phases = new PhaseTrace();
   /** public_endpoint and nat_type for the status, from the Stun verticle. */
   private final org.kinmesh.stun.StunStatus stun = new org.kinmesh.stun.StunStatus();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
@@ -87,8 +89,13 @@ public final class ConsensusVerticle extends VerticleBase {
   private long prepareVotes;
   private long commitVotes;
   private long committedBlocks;
-  private final ArrayDeque<Runnable> appendQueue = new ArrayDeque<>();
+  private long emergencyBlocks;
+  private long resent;
+  private long heightAtLastTick = -1;
   private Replica replica;
+  private ProposalJudge judge;
+  /** A BUILD request is out: the replica may ask again meanwhile (timer, TransactionsWaiting). */
+  private boolean building;
   private GovernanceState state;
   private CommitCertificate lastCertificate;
   private Long strictUnreachableSince;
@@ -109,13 +116,20 @@ public final class ConsensusVerticle extends VerticleBase {
       state = m.body();
       return resume(state);
     }).map(resume -> {
-      replica = new Replica(pbft, Signer.of(identity), this::validate, resume);
+      judge = new ProposalJudge(pbft.blockchainId(), quorum, clock);
+      judge.committedAt(state.height(), state.time());
+      replica = new Replica(pbft, Signer.of(identity), validator(), judge, resume);
       lastCertificate = resume.certificate();
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
       consumers.add(stun.follow(bus));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
+      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
+        if (!stopping) {
+          run(replica.handle(new Event.TransactionsWaiting()));
+        }
+      }));
       bus.<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()).onSuccess(m -> seedLinked(m.body()));
       scheduleQuorumCheck();
       run(replica.handle(new Event.Start()));
@@ -164,8 +178,8 @@ public final class ConsensusVerticle extends VerticleBase {
       return;
     }
     String payload = body.getString("payload");
-    if (payload == null || payload.startsWith(LedgerVerticle.FORWARD_PREFIX)) {
-      return; // transactions for the mempool are the ledger's
+    if (payload == null || TxMessages.isLedgerPayload(payload)) {
+      return; // transactions between mempools are the ledger's
     }
     Envelope e;
     try {
@@ -175,6 +189,9 @@ public final class ConsensusVerticle extends VerticleBase {
       return;
     }
     lastHeard.put(body.getString("from"), clock.nowMillis());
+    if (e instanceof Envelope.PrePrepare pp) {
+      phases.mark(pp.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
+    }
     run(replica.handle(new Event.Received(e)));
   }
 
@@ -187,6 +204,7 @@ public final class ConsensusVerticle extends VerticleBase {
         vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
             encode(s.envelope())));
       } else if (a instanceof Action.Committed c) {
+        phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
         committed(c);
       } else if (a instanceof Action.BuildBlock b) {
         buildBlock(b);
@@ -218,8 +236,10 @@ public final class ConsensusVerticle extends VerticleBase {
       proposed++;
     } else if (e instanceof Envelope.Prepare) {
       prepareVotes++;
+      phases.mark(e.height(), PhaseTrace.Mark.PREPARE, System.nanoTime());
     } else if (e instanceof Envelope.Commit) {
       commitVotes++;
+      phases.mark(e.height(), PhaseTrace.Mark.COMMIT, System.nanoTime());
     }
   }
 
@@ -241,23 +261,48 @@ public final class ConsensusVerticle extends VerticleBase {
     timers.put(id.kind(), handle);
   }
 
-  /** The ledger judges a proposal: it must be the block its digest names and extend our chain. */
-  private boolean validate(long height, byte[] payload, String digest) {
-    Block b;
-    try {
-      b = Block.parse(payload);
-    } catch (WireException | RuntimeException e) {
-      LOG.debug("op=validate height={} payload does not parse: {}", height, e.getMessage());
-      return false;
-    }
-    if (!b.hash().equals(digest) || b.height() != height || !b.blockchainId().equals(pbft.blockchainId())) {
-      return false;
-    }
-    String refusal = refusal(b);
-    if (refusal != null) {
-      LOG.debug("op=validate height={} refused: {}", height, refusal);
-    }
-    return refusal == null;
+  /**
+   * The ledger judges each proposal (compact: it fills in the transactions, fetching what it
+   * misses) and the replica waits meanwhile; the answer comes back as {@link Event.Wake}. The clock
+   * rule (docs/quorum.md) is applied here first, for proposals only: a certified block is judged on
+   * its content.
+   */
+  private BlockValidator validator() {
+    return new BlockValidator() {
+      @Override
+      public boolean isValid(long height, byte[] payload, String digest) {
+        return check(height, payload, digest, false, null) == BlockValidator.Verdict.VALID;
+      }
+
+      @Override
+      public BlockValidator.Verdict check(long height, byte[] payload, String digest, boolean proposal, String from) {
+        BlockValidator.Verdict v = judge.verdict(height, digest, payload, proposal,
+            () -> askLedger(height, digest, from));
+        if (v == BlockValidator.Verdict.INVALID) {
+          LOG.debug("op=validate height={} refused: {}", height, judge.lastProblem());
+        }
+        return v;
+      }
+    };
+  }
+
+  private void askLedger(long height, String digest, String from) {
+    org.kinmesh.chain.CompactBlock cb = judge.header(height, digest, null);
+    vertx.eventBus().<LedgerVerticle.Validation>request(LedgerVerticle.VALIDATE,
+        new LedgerVerticle.ValidateRequest(cb, from)).onComplete(ar -> {
+          if (ar.failed() || ar.result().body().verdict() == LedgerVerticle.Validation.Verdict.UNAVAILABLE) {
+            // Not decided (transactions that never came): forget it; the next check, at the latest
+            // the 1 s tick's Wake, asks again. No Wake here, or an unavailable answer would loop.
+            judge.answered(digest, null, null, null);
+            return;
+          }
+          LedgerVerticle.Validation v = ar.result().body();
+          boolean valid = v.verdict() == LedgerVerticle.Validation.Verdict.VALID;
+          judge.answered(digest, valid ? v.block() : null, valid ? v.after() : null, valid ? null : v.reason());
+          if (!stopping) {
+            run(replica.handle(new Event.Wake()));
+          }
+        });
   }
 
   /** The quorum mode is a local observation; re-checked about every second, with jitter like every tick. */
@@ -265,96 +310,105 @@ public final class ConsensusVerticle extends VerticleBase {
     quorumTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(QUORUM_CHECK_MS, 0.2), t -> {
       if (!stopping) {
         observeQuorum();
+        // Clock-dependent rules (an emergency block waiting for our clock, the view-change quorum)
+        // are asked again on this tick.
+        run(replica.handle(new Event.Wake()));
+        resendIfStuck();
         scheduleQuorumCheck();
       }
     });
   }
 
-  /** Why the ledger would refuse this block, or null. */
-  private String refusal(Block b) {
-    try {
-      Ledger.apply(state, b);
-      return null;
-    } catch (InvalidBlockException | RuntimeException e) {
-      return e.getMessage();
+  /**
+   * Links deliver at most once, and a peer's rate limit may drop a message: a lost PREPARE or
+   * COMMIT would otherwise hold the height until the view timer (10 s by default). When no block
+   * committed since the last tick, this node's own messages for the height in flight go out again
+   * (peers count each key once, so a duplicate changes nothing).
+   */
+  private void resendIfStuck() {
+    long h = replica.committedHeight();
+    if (h == heightAtLastTick) {
+      for (Envelope env : replica.ownPending()) {
+        resent++;
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(env)));
+      }
     }
+    heightAtLastTick = h;
   }
 
   private void buildBlock(Action.BuildBlock b) {
-    vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject().put("max_tx", MAX_BLOCK_TXS)
-        .put("max_bytes", MAX_BLOCK_TX_BYTES)).onComplete(ar -> {
-          if (stopping || ar.failed()) {
-            return;
+    if (building) {
+      return; // the answer to the request already out proposes for this height
+    }
+    building = true;
+    long asked = System.nanoTime();
+    List<String> signers = lastCertificate == null ? List.of() : lastCertificate.signers();
+    long time = Math.max(state.time(), clock.nowSeconds());
+    vertx.eventBus().<LedgerVerticle.Built>request(LedgerVerticle.BUILD, new LedgerVerticle.BuildRequest(b.height(),
+        identity.publicKeyHex(), signers, time, b.mustPropose(), MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES)).onComplete(ar -> {
+          building = false;
+          if (stopping || ar.failed() || ar.result().body().block() == null) {
+            return; // nothing waits (or the chain moved on): the replica asks again
           }
-          List<Transaction> txs = new ArrayList<>();
-          for (Object o : ar.result().body().getJsonArray("transactions")) {
-            try {
-              txs.add(Transaction.parse(((JsonObject) o).encode().getBytes(StandardCharsets.UTF_8)));
-            } catch (WireException e) {
-              LOG.warn("op=build_block skipped an unparsable candidate: {}", e.getMessage());
-            }
-          }
-          if (txs.isEmpty() && !b.mustPropose()) {
-            return;
-          }
-          if (state.height() != b.height() - 1) {
-            return; // the chain moved on while we asked; the replica will ask again
-          }
-          List<String> signers = lastCertificate == null ? List.of()
-              : lastCertificate.signers().stream().sorted().toList();
-          long time = Math.max(state.time(), clock.nowSeconds());
-          Block block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(),
-              signers, txs);
-          String refusal = refusal(block);
-          if (refusal != null) {
-            // a candidate went stale (e.g. an old nonce): propose without transactions rather than stall
-            LOG.warn("op=build_block height={} candidates refused ({}); proposing an empty block", b.height(), refusal);
-            block = Block.of(pbft.blockchainId(), b.height(), state.headHash(), time, identity.publicKeyHex(), signers,
-                List.of());
-          }
-          run(replica.handle(new Event.Propose(b.view(), b.height(), block.toJsonBytes(), block.hash())));
+          Block block = ar.result().body().block();
+          org.kinmesh.chain.CompactBlock compact = org.kinmesh.chain.CompactBlock.of(block);
+          judge.built(block, compact, ar.result().body().after());
+          phases.mark(b.height(), PhaseTrace.Mark.BUILD, asked);
+          phases.mark(b.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
+          run(replica.handle(new Event.Propose(b.view(), b.height(), compact.toJsonBytes(), block.hash())));
         });
   }
 
-  /** Appends committed blocks strictly in order, one at a time. */
+  /**
+   * A committed block: the replica moves on at once with the state the ledger's dry run of this
+   * block computed (its validation), and the ledger appends it meanwhile. The append goes to the
+   * ledger before any request about the next height (messages from this verticle arrive in order),
+   * so the ledger is at this block when it judges the next one. Should the ledger refuse it, it
+   * judges nothing more and this node stalls, as it would have without the head start.
+   */
   private void committed(Action.Committed c) {
-    Block block;
-    try {
-      block = Block.parse(c.payload()).withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
-    } catch (WireException e) {
-      LOG.error("op=commit height={} payload does not parse: {}", c.height(), e.getMessage());
+    Block full = judge.validBlock(c.digest());
+    GovernanceState after = judge.stateAfter(c.digest());
+    if (full == null || after == null) {
+      // Every commit path validates first, so the ledger's full block is here; never guess one.
+      LOG.error("op=commit height={} digest={} has no validated block; not applied", c.height(),
+          c.digest().substring(0, 12));
       return;
     }
-    Block toAppend = block;
-    appendQueue.add(() -> vertx.eventBus().<JsonObject>request(LedgerVerticle.APPEND, toAppend)
-        .compose(r -> vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(),
-                ar.cause().getMessage());
-          } else {
-            Membership before = replica.membership();
-            state = ar.result().body();
-            lastCertificate = c.certificate();
-            Membership after = membership(state);
-            Membership next = after.keys().equals(before.keys()) && after.threshold() == before.threshold() ? null
-                : after;
-            committedBlocks++;
-            LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), toAppend.hash().substring(0, 12),
-                toAppend.transactions().size(), c.view());
-            if (!stopping) {
-              run(replica.handle(new Event.Applied(c.height(), next)));
-            }
-          }
-          appendQueue.poll();
-          Runnable nextAppend = appendQueue.peek();
-          if (nextAppend != null) {
-            nextAppend.run();
-          }
-        }));
-    if (appendQueue.size() == 1) {
-      appendQueue.peek().run();
+    Block block = full.withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
+    judge.committedAt(c.height(), block.timestamp());
+    vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(), ar.cause().getMessage());
+        return;
+      }
+      // Applied and published by the ledger (its SQLite write follows).
+      phases.applied(c.height(), System.nanoTime(), block.transactions().isEmpty());
+      if (ar.result().body().pending() > 0 && !stopping) {
+        run(replica.handle(new Event.TransactionsWaiting()));
+      }
+    });
+    Membership before = replica.membership();
+    boolean emergency = judge.forBlock(c.height(), c.digest(), c.payload(), before) < before.threshold();
+    state = after;
+    lastCertificate = c.certificate();
+    Membership now = membership(state);
+    Membership next = now.keys().equals(before.keys()) && now.threshold() == before.threshold() ? null : now;
+    committedBlocks++;
+    if (emergency) {
+      emergencyBlocks++;
+      LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {})",
+          c.height(), block.hash().substring(0, 12), c.certificate().signers().size(), before.size(),
+          before.threshold());
     }
+    LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
+        block.transactions().size(), c.view());
+    // After the actions of this step are carried out (they cancel this height's timers).
+    vertx.runOnContext(v -> {
+      if (!stopping) {
+        run(replica.handle(new Event.Applied(c.height(), next)));
+      }
+    });
   }
 
   private void serveFetch(Action.ServeFetch f) {
@@ -366,7 +420,9 @@ public final class ConsensusVerticle extends VerticleBase {
             Block b = m.body();
             try {
               CommitCertificate cert = codec.decodeCertificate(b.commitCertificate());
-              Envelope.Block env = signer.block(height, b.hash(), b.toJsonBytes(), cert);
+              // Compact, like proposals: the receiver fills in the transactions (it asks us for them).
+              Envelope.Block env = signer.block(height, b.hash(), org.kinmesh.chain.CompactBlock.of(b).toJsonBytes(),
+                  cert);
               vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", f.to()).put("payload", encode(env)));
             } catch (EnvelopeException | RuntimeException e) {
               LOG.warn("op=serve_fetch height={} cannot send: {}", height, e.getMessage());
@@ -450,9 +506,9 @@ public final class ConsensusVerticle extends VerticleBase {
 
   /**
    * Periodic, so that "strict quorum unreachable since" is measured whether or not anyone asks for
-   * the status; logs each change of mode. The emergency majority is NOT applied by this host
-   * (docs/quorum.md, "Emergency commits are not implemented"): when its conditions are met the node
-   * says so loudly and keeps the strict threshold, so it reports STALLED, never EMERGENCY.
+   * the status; logs each change of mode. The mode is this node's observation and only reports;
+   * what a block needs is the deterministic rule of docs/quorum.md (its timestamp against its
+   * parent's), which the replica applies through {@link ProposalJudge}.
    */
   private void observeQuorum() {
     if (stopping) {
@@ -463,19 +519,36 @@ public final class ConsensusVerticle extends VerticleBase {
       lastMode = d.mode();
       switch (d.mode()) {
         case HEALTHY, DEGRADED -> LOG.info("op=quorum node={} {}", identity.shortId(), d.summary());
-        case STALLED -> LOG.warn("op=quorum node={} {}", identity.shortId(), d.summary());
-        case EMERGENCY -> LOG.warn("op=quorum node={} emergency majority conditions met ({}/{} responding for"
-            + " {} s or more) but NOT applied: this node keeps the strict threshold {} and commits nothing until"
-            + " it is reached again", identity.shortId(), d.responding(), d.authorized(), quorum.emergencyAfterSecs(),
-            replica.membership().threshold());
+        case STALLED, EMERGENCY -> LOG.warn("op=quorum node={} {}", identity.shortId(), d.summary());
       }
     }
+  }
+
+  /** {"blocks": n, "<phase>": {"p50": ms, "p99": ms}, ...} over the last blocks this node applied. */
+  private JsonObject phasesJson() {
+    JsonObject o = new JsonObject().put("blocks", phases.blocks());
+    phases.summary().forEach((k, v) -> o.put(k, new JsonObject().put("p50", v[0]).put("p99", v[1])));
+    return o;
   }
 
   private JsonObject status() {
     QuorumDecision d = decide();
     boolean emergencyMet = d.mode() == QuorumMode.EMERGENCY;
-    QuorumMode mode = emergencyMet ? QuorumMode.STALLED : d.mode();
+    QuorumMode mode = d.mode();
+    Membership m = replica.membership();
+    // What a block proposed now would need: the majority once the chain stood still for
+    // emergency_after_secs (by this node's clock), else strict.
+    boolean due = judge.emergencyDue(replica.committedHeight(), m.size());
+    int threshold = due ? org.kinmesh.consensus.Quorums.majority(m.size()) : m.threshold();
+    JsonObject q = new JsonObject().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+        .put("threshold", threshold).put("strict", m.threshold()).put("authorized", d.authorized())
+        .put("responding", d.responding()).put("emergency_rule_met", emergencyMet).put("emergency_due", due)
+        .put("emergency_blocks", emergencyBlocks);
+    Long parent = judge.committedTime(replica.committedHeight());
+    if (quorum.emergencyMajority() && !due && parent != null
+        && quorum.lowestThreshold(m.size()) < m.threshold()) {
+      q.put("emergency_in_secs", Math.max(0, parent + quorum.emergencyAfterSecs() - clock.nowSeconds()));
+    }
     JsonObject rejects = new JsonObject();
     rejected.forEach((k, v) -> rejects.put(k.name().toLowerCase(java.util.Locale.ROOT), v.get()));
     return new JsonObject()
@@ -484,11 +557,10 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("primary", replica.primary())
         .put("committed_height", replica.committedHeight())
         .put("in_view_change", replica.inViewChange())
-        .put("quorum", new JsonObject().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
-            .put("threshold", replica.membership().threshold()).put("authorized", d.authorized())
-            .put("responding", d.responding()).put("emergency_rule_met", emergencyMet))
+        .put("quorum", q)
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
-            .put("commit_votes", commitVotes).put("committed", committedBlocks))
+            .put("commit_votes", commitVotes).put("committed", committedBlocks).put("resent", resent))
+        .put("phases_ms", phasesJson())
         .put("rejected", rejects)
         .put("equivocations", equivocations.get())
         .mergeIn(stun.addTo(new JsonObject()));

@@ -11,11 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.AuditEntry;
 import org.kinmesh.chain.Block;
+import org.kinmesh.chain.CompactBlock;
 import org.kinmesh.chain.GovernanceState;
+import org.kinmesh.chain.InvalidBlockException;
 import org.kinmesh.chain.Ledger;
 import org.kinmesh.chain.LedgerStore;
 import org.kinmesh.chain.Mempool;
 import org.kinmesh.chain.NodeRecord;
+import org.kinmesh.chain.SignatureCache;
 import org.kinmesh.chain.Transaction;
 import org.kinmesh.chain.TransactionIntake;
 import org.kinmesh.store.Database;
@@ -27,8 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the chain: the ledger store on SQLite, the mempool and the transaction intake. Every
  * other verticle reaches them through the event bus (docs/embedding.md for the public part).
- * Committed blocks arrive from consensus; each one is applied, stored, published, and any
- * change to the authorized set is announced.
+ * It builds the primary's blocks from the mempool, judges proposed (compact) blocks against the
+ * chain, filling in their transactions from the mempool or from peers, and applies committed
+ * blocks: each one is applied, published, stored behind, and any change to the authorized set is
+ * announced. One {@link SignatureCache} serves intake, building, judging and applying, so each
+ * transaction's signature is verified once on this node.
  */
 public final class LedgerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
@@ -39,16 +45,27 @@ public final class LedgerVerticle extends VerticleBase {
   public static final String BLOCK = "kinmesh.internal.ledger.block";
   /** request/reply: {"max_tx","max_bytes"} → {"transactions": [tx JSON...]} oldest first. */
   public static final String CANDIDATES = "kinmesh.internal.ledger.candidates";
-  /** request/reply: a committed Block (local object) → {"height","hash"}, or failure 409 if it does not apply. */
+  /**
+   * request/reply: a committed Block (local object) → {@link Appended} once applied (the write to
+   * SQLite follows in order), or failure 409 if it does not apply.
+   */
   public static final String APPEND = "kinmesh.internal.ledger.append";
   /** request/reply: {"target"?} → {"entries": [...]}. */
   public static final String AUDIT = "kinmesh.internal.ledger.audit";
-
+  /** request/reply, local: {@link BuildRequest} → {@link Built} (the next block from the mempool, or none). */
+  public static final String BUILD = "kinmesh.internal.ledger.build";
+  /** request/reply, local: {@link ValidateRequest} → {@link Validation} (may wait for missing transactions). */
+  public static final String VALIDATE = "kinmesh.internal.ledger.validate";
   /**
-   * Links payloads that carry a transaction to the other nodes' mempools (whoever is primary
-   * must have it), as opposed to consensus envelopes: {"forward_tx": TX}.
+   * request/reply: {} → {"mempool", "arriving", "unwritten_blocks", "blocks_waited_for_transactions",
+   * "transactions_fetched", "signature_cache": {"size","hits","misses"}}.
    */
-  public static final String FORWARD_PREFIX = "{\"forward_tx\":";
+  public static final String STATS = "kinmesh.internal.ledger.stats";
+  /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
+  public static final String PENDING = "kinmesh.internal.ledger.pending";
+
+  /** Kept for callers that skip ledger payloads on links; see {@link TxMessages}. */
+  public static final String FORWARD_PREFIX = TxMessages.FORWARD_ONE;
 
   /** Failure codes on the bus. */
   public static final int BAD_REQUEST = 400;
@@ -56,14 +73,65 @@ public final class LedgerVerticle extends VerticleBase {
   public static final int CONFLICT = 409;
   public static final int UNAVAILABLE = 503;
 
+  /**
+   * After a forward goes out, newer transactions wait this long and go together: each link message
+   * counts against the peer's rate limit (100 a second), so forwarding one by one would starve
+   * consensus. The first transaction after a quiet spell goes at once.
+   */
+  static final long FORWARD_LINGER_MS = 20;
+  /** How long a compact block waits for its transactions from the sender before anyone is asked. */
+  static final long TX_FETCH_RETRY_MS = 1_000;
+  /** ... and before it is answered "unavailable" (the replica asks again, or its view timer fires). */
+  static final long TX_FETCH_GIVE_UP_MS = 3_000;
+  /** Transactions one worker task verifies. */
+  static final int VERIFY_CHUNK = 32;
+  /** Blocks applied ahead of the disk before an append waits for its own write. */
+  static final int MAX_UNWRITTEN = 32;
+
+  /** The primary's block-building request: height, proposer, the previous commit's signers, time. */
+  public record BuildRequest(long height, String proposer, List<String> signers, long time, boolean mustPropose,
+      int maxTxs, long maxBytes) {}
+
+  /** The block built and the state after it, or nulls when no transaction waits and none was required. */
+  public record Built(Block block, GovernanceState after) {}
+
+  /** A compact block to judge as the next one; {@code from} is where missing transactions are asked for. */
+  public record ValidateRequest(CompactBlock block, String from) {}
+
+  /**
+   * The verdict on a compact block: when valid, the full block and the state after it (what
+   * appending it will produce, so consensus can move on before the append is answered); why not
+   * otherwise.
+   */
+  public record Validation(Verdict verdict, Block block, GovernanceState after, String reason) {
+    public enum Verdict { VALID, INVALID, UNAVAILABLE }
+  }
+
+  /** A committed block applied: the new state and how many transactions still wait. */
+  public record Appended(long height, String hash, GovernanceState state, int pending) {}
+
   private final java.nio.file.Path dbFile;
   private final Block genesis;
   private final TimeSource clock;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final SignatureCache signatures = new SignatureCache();
+  private final TxFetches<Message<ValidateRequest>> fetches = new TxFetches<>();
+  private final List<String> outbox = new ArrayList<>();
+  private final java.util.LinkedHashMap<String, LedgerStore.DryRun> dryRuns = new java.util.LinkedHashMap<>();
+  /** Forwarded transactions waiting for the signature check on the worker (bounded by that queue). */
+  private final java.util.HashMap<String, Transaction> arriving = new java.util.HashMap<>();
+  private long blocksWaited;
+  private long txsFetched;
+  private long outboxTimer = -1;
+  private long lastForwardMs = Long.MIN_VALUE / 2;
+  private long fetchTimer = -1;
+  /** The newest signature check queued on the worker; stop waits for the queue to drain. */
+  private Future<Void> lastPreverify = Future.succeededFuture();
   private Database db;
   private LedgerStore store;
   private TransactionIntake intake;
   private List<String> lastAuthorized = List.of();
+  private boolean stopping;
 
   public LedgerVerticle(java.nio.file.Path dbFile, Block genesis, TimeSource clock) {
     this.dbFile = dbFile;
@@ -76,18 +144,23 @@ public final class LedgerVerticle extends VerticleBase {
     LocalCodec.register(vertx, GovernanceState.class);
     LocalCodec.register(vertx, Block.class);
     LocalCodec.register(vertx, AuditEntries.class);
+    LocalCodec.register(vertx, BuildRequest.class);
+    LocalCodec.register(vertx, Built.class);
+    LocalCodec.register(vertx, ValidateRequest.class);
+    LocalCodec.register(vertx, Validation.class);
+    LocalCodec.register(vertx, Appended.class);
     return Database.open(vertx, dbFile, LedgerStore.MIGRATIONS)
         .compose(database -> {
           db = database;
-          return LedgerStore.open(db, genesis);
+          return LedgerStore.open(db, genesis, signatures);
         })
         .map(s -> {
           store = s;
-          intake = new TransactionIntake(store::state, new Mempool(50_000, 64L << 20), clock);
+          intake = new TransactionIntake(store::state, new Mempool(50_000, 64L << 20), clock, signatures);
           lastAuthorized = authorizedKeys(store.state());
           var bus = vertx.eventBus();
           consumers.add(bus.consumer(Addresses.CHAIN_SUBMIT, this::submit));
-          consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, this::forwarded));
+          consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, this::fromPeer));
           consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, this::peerEvent));
           scheduleReforward();
           consumers.add(bus.consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorizedBody(store.state()))));
@@ -96,6 +169,13 @@ public final class LedgerVerticle extends VerticleBase {
           consumers.add(bus.<JsonObject>consumer(CANDIDATES, this::candidates));
           consumers.add(bus.<Block>consumer(APPEND, this::append));
           consumers.add(bus.<JsonObject>consumer(AUDIT, this::audit));
+          consumers.add(bus.<BuildRequest>consumer(BUILD, this::build));
+          consumers.add(bus.<ValidateRequest>consumer(VALIDATE, this::validate));
+          consumers.add(bus.consumer(STATS, m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
+              .put("arriving", arriving.size()).put("unwritten_blocks", store.unwrittenCount())
+              .put("blocks_waited_for_transactions", blocksWaited).put("transactions_fetched", txsFetched)
+              .put("signature_cache", new JsonObject().put("size", signatures.size()).put("hits", signatures.hits())
+                  .put("misses", signatures.misses())))));
           LOG.info("op=ledger_open chain={} height={} head={} authorized={}", genesis.blockchainId(),
               store.state().height(), store.state().headHash().substring(0, 12), lastAuthorized.size());
           return null;
@@ -108,9 +188,9 @@ public final class LedgerVerticle extends VerticleBase {
 
   private void peerEvent(Message<JsonObject> m) {
     if (m.body() != null && "up".equals(m.body().getString("event")) && m.body().getString("pubkey") != null) {
-      for (Transaction tx : intake.mempool().peek(REFORWARD_BATCH, 1L << 20)) {
+      for (String payload : TxMessages.forwards(jsonOf(intake.mempool().peek(REFORWARD_BATCH, 1L << 20)))) {
         vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", m.body().getString("pubkey"))
-            .put("payload", forward(tx)));
+            .put("payload", payload));
       }
     }
   }
@@ -118,26 +198,34 @@ public final class LedgerVerticle extends VerticleBase {
   /** Every ~5 s (jittered) the oldest pending transactions go out again, in case a forward was lost. */
   private void scheduleReforward() {
     reforwardTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(5_000, 0.2), id -> {
-      for (Transaction tx : intake.mempool().peek(REFORWARD_BATCH, 1L << 20)) {
-        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", forward(tx)));
+      for (String payload : TxMessages.forwards(jsonOf(intake.mempool().peek(REFORWARD_BATCH, 1L << 20)))) {
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
       }
       scheduleReforward();
     });
   }
 
-  private static String forward(Transaction tx) {
-    return FORWARD_PREFIX + new String(tx.toJsonBytes(), StandardCharsets.UTF_8) + "}";
+  private static List<String> jsonOf(List<Transaction> txs) {
+    return txs.stream().map(TxMessages::json).toList();
   }
 
   @Override
   public Future<?> stop() {
-    if (reforwardTimer >= 0) {
-      vertx.cancelTimer(reforwardTimer);
+    stopping = true;
+    for (long t : new long[] {reforwardTimer, outboxTimer, fetchTimer}) {
+      if (t >= 0) {
+        vertx.cancelTimer(t);
+      }
     }
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
-    return Future.join(done).transform(v -> db == null ? Future.succeededFuture() : db.close());
+    // A clean stop writes every block already applied before the database closes.
+    return Future.join(done).transform(v -> lastPreverify.otherwiseEmpty())
+        .transform(v -> store == null ? Future.succeededFuture() : store.drained())
+        .transform(v -> db == null ? Future.succeededFuture() : db.close());
   }
+
+  // ---- transactions in: the API, the event bus, peers ----
 
   private void submit(Message<Object> m) {
     byte[] bytes;
@@ -159,11 +247,53 @@ public final class LedgerVerticle extends VerticleBase {
       m.fail(BAD_REQUEST, error("malformed", e.getMessage()));
       return;
     }
+    preverify(List.of(tx)).onComplete(v -> {
+      if (!stopping) {
+        queue(m, tx);
+      }
+    });
+  }
+
+  /**
+   * Verifies signatures on worker threads, so a burst of submissions never holds up building,
+   * judging and applying blocks on this event loop; chunks of a batch are checked in parallel (a
+   * machine with more cores uses them). The returned future completes in arrival order, after every
+   * earlier batch's, because a sender's nonces must reach the mempool in order. The verdicts land
+   * in the signature cache, where intake then finds them.
+   */
+  private Future<Void> preverify(List<Transaction> txs) {
+    if (txs.size() <= 2 && lastPreverify.isComplete()) {
+      // A lone transaction on a quiet node: checking it here costs less than two thread hops.
+      txs.forEach(signatures::valid);
+      return Future.succeededFuture();
+    }
+    List<Future<Object>> chunks = new ArrayList<>();
+    for (int i = 0; i < txs.size(); i += VERIFY_CHUNK) {
+      List<Transaction> chunk = txs.subList(i, Math.min(txs.size(), i + VERIFY_CHUNK));
+      chunks.add(vertx.executeBlocking(() -> {
+        for (Transaction tx : chunk) {
+          if (stopping) {
+            break; // a stopping node just drains its queue
+          }
+          signatures.valid(tx);
+        }
+        return null;
+      }, false));
+    }
+    Future<Void> verified = Future.join(chunks).mapEmpty();
+    Future<Void> inOrder = lastPreverify.transform(v -> verified.otherwiseEmpty());
+    lastPreverify = inOrder;
+    return inOrder;
+  }
+
+  private void queue(Message<Object> m, Transaction tx) {
+    boolean wasEmpty = intake.mempool().size() == 0;
     TransactionIntake.Outcome o = intake.submit(tx);
     switch (o.kind()) {
       case QUEUED -> {
         // Every consensus node gets it, so it is in the mempool of whichever node proposes next.
-        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", forward(tx)));
+        forward(tx);
+        announcePending(wasEmpty);
         m.reply(new JsonObject().put("hash", o.hash())
             .put("validation", o.result().code().name().toLowerCase(java.util.Locale.ROOT)));
       }
@@ -173,23 +303,280 @@ public final class LedgerVerticle extends VerticleBase {
     }
   }
 
-  /** A transaction a peer's node accepted: queue it here too (no re-forwarding: links are a full mesh). */
-  private void forwarded(Message<JsonObject> m) {
+  /** Tells an idle primary (its consensus host) that transactions wait; only when the mempool was empty. */
+  private void announcePending(boolean wasEmpty) {
+    if (wasEmpty && intake.mempool().size() > 0) {
+      vertx.eventBus().publish(PENDING, new JsonObject().put("pending", intake.mempool().size()));
+    }
+  }
+
+  /** Queues a transaction for the other nodes; the first after a quiet spell goes at once. */
+  private void forward(Transaction tx) {
+    outbox.add(TxMessages.json(tx));
+    if (outboxTimer >= 0) {
+      return;
+    }
+    long wait = lastForwardMs + FORWARD_LINGER_MS - clock.nowMillis();
+    if (wait <= 0) {
+      flushForwards();
+    } else {
+      outboxTimer = vertx.setTimer(wait, t -> {
+        outboxTimer = -1;
+        flushForwards();
+      });
+    }
+  }
+
+  private void flushForwards() {
+    if (outboxTimer >= 0) {
+      vertx.cancelTimer(outboxTimer);
+      outboxTimer = -1;
+    }
+    if (outbox.isEmpty() || stopping) {
+      return;
+    }
+    lastForwardMs = clock.nowMillis();
+    for (String payload : TxMessages.forwards(outbox)) {
+      vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
+    }
+    outbox.clear();
+  }
+
+  /** Ledger payloads from a peer: forwarded transactions (no re-forwarding: links are a full mesh), or a request. */
+  private void fromPeer(Message<JsonObject> m) {
     String payload = m.body() == null ? null : m.body().getString("payload");
-    if (payload == null || !payload.startsWith(FORWARD_PREFIX)) {
+    String from = m.body() == null ? null : m.body().getString("from");
+    if (payload == null || !TxMessages.isLedgerPayload(payload)) {
       return;
     }
     try {
-      var json = org.kinmesh.wire.StrictJson.parse(payload.getBytes(StandardCharsets.UTF_8));
-      Transaction tx = Transaction.parse(json.get("forward_tx").toString().getBytes(StandardCharsets.UTF_8));
+      if (payload.startsWith(TxMessages.REQUEST)) {
+        serveTxRequest(from, TxMessages.readRequest(payload));
+        return;
+      }
+      List<Transaction> txs = TxMessages.readForward(payload);
+      for (Transaction tx : txs) {
+        arriving.put(tx.hash(), tx);
+        if (fetches.wants(tx.hash())) {
+          txsFetched++;
+        }
+      }
+      if (!fetches.waiting().isEmpty()) {
+        completeWaiting(); // a block waiting for these need not wait for the queue below
+      }
+      preverify(txs).onComplete(v -> {
+        if (!stopping) {
+          forwarded(from, txs);
+        }
+      });
+    } catch (WireException | RuntimeException e) {
+      LOG.debug("op=forwarded_tx from={} malformed: {}", org.kinmesh.crypto.KeyIds.shortId(from), e.getMessage());
+    }
+  }
+
+  private void forwarded(String from, List<Transaction> txs) {
+    boolean wasEmpty = intake.mempool().size() == 0;
+    boolean wanted = false;
+    for (Transaction tx : txs) {
+      arriving.remove(tx.hash());
+      if (fetches.wants(tx.hash())) {
+        fetches.arrived(tx);
+        wanted = true;
+      }
       TransactionIntake.Outcome o = intake.submit(tx);
       if (!o.queued() && o.result().code() != org.kinmesh.chain.ValidationResult.Code.DUPLICATE) {
-        LOG.debug("op=forwarded_tx from={} refused: {}", org.kinmesh.crypto.KeyIds.shortId(m.body().getString("from")),
-            o.result());
+        LOG.debug("op=forwarded_tx from={} refused: {}", org.kinmesh.crypto.KeyIds.shortId(from), o.result());
       }
-    } catch (WireException | RuntimeException e) {
-      LOG.debug("op=forwarded_tx malformed: {}", e.getMessage());
     }
+    announcePending(wasEmpty);
+    if (wanted) {
+      completeWaiting();
+    }
+  }
+
+  /** Sends a peer the transactions it asked for that this node knows: pending, fetched, or committed. */
+  private void serveTxRequest(String to, List<String> hashes) {
+    List<String> found = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
+    for (String h : hashes) {
+      Transaction tx = intake.mempool().get(h);
+      if (tx == null) {
+        tx = fetches.get(h);
+      }
+      if (tx != null) {
+        found.add(TxMessages.json(tx));
+      } else {
+        rest.add(h);
+      }
+    }
+    Future<List<Transaction>> stored = rest.isEmpty() ? Future.succeededFuture(List.of()) : store.transactions(rest);
+    stored.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ar.result().forEach(tx -> found.add(TxMessages.json(tx)));
+      }
+      for (String payload : TxMessages.forwards(found)) {
+        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", to).put("payload", payload));
+      }
+    });
+  }
+
+  // ---- blocks: building, judging, applying ----
+
+  /** The primary's next block: the mempool's oldest transactions that apply, in order. */
+  private void build(Message<BuildRequest> m) {
+    BuildRequest r = m.body();
+    GovernanceState s = store.state();
+    if (r.height() != s.height() + 1) {
+      m.fail(CONFLICT, error("stale", "the chain is at " + s.height()));
+      return;
+    }
+    long time = Math.max(s.time(), r.time());
+    List<Transaction> txs = Ledger.select(s, time, r.proposer(), r.signers(),
+        intake.mempool().peek(r.maxTxs(), r.maxBytes()), signatures);
+    if (txs.isEmpty() && !r.mustPropose()) {
+      m.reply(new Built(null, null));
+      return;
+    }
+    String chain = genesis.blockchainId();
+    Block block = Block.of(chain, r.height(), s.headHash(), time, r.proposer(), r.signers(), txs);
+    LedgerStore.DryRun dry;
+    try {
+      dry = store.dryRun(block);
+    } catch (InvalidBlockException | RuntimeException e) {
+      LOG.warn("op=build_block height={} refused ({}); proposing an empty block", r.height(), e.getMessage());
+      block = Block.of(chain, r.height(), s.headHash(), time, r.proposer(), r.signers(), List.of());
+      try {
+        dry = store.dryRun(block);
+      } catch (InvalidBlockException | RuntimeException again) {
+        m.fail(CONFLICT, error("invalid_block", String.valueOf(again.getMessage()))); // e.g. not a voter
+        return;
+      }
+    }
+    remember(dry);
+    // The other nodes must hold these transactions before the proposal naming them arrives.
+    flushForwards();
+    m.reply(new Built(block, dry.applied().state()));
+  }
+
+  /**
+   * Judges a compact block as the next one: fills in its transactions (mempool, then what was
+   * fetched), asking {@code from} and later every peer for the rest, then applies it to the state
+   * as a dry run. The answer waits for missing transactions at most {@link #TX_FETCH_GIVE_UP_MS}.
+   */
+  private void validate(Message<ValidateRequest> m) {
+    CompactBlock cb = m.body().block();
+    long next = store.state().height() + 1;
+    if (cb.height() < next) {
+      m.reply(new Validation(Validation.Verdict.INVALID, null, null, "height " + cb.height() + " is already committed"));
+      return;
+    }
+    if (cb.height() > next) {
+      m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "the chain is at " + (next - 1)));
+      return;
+    }
+    CompactBlock.Resolved r;
+    try {
+      r = cb.resolve(this::lookup);
+    } catch (IllegalStateException e) {
+      m.reply(new Validation(Validation.Verdict.INVALID, null, null, String.valueOf(e.getMessage())));
+      return;
+    }
+    if (r.complete()) {
+      m.reply(judge(r.block()));
+      return;
+    }
+    TxFetches.Waiting<Message<ValidateRequest>> w = fetches.add(cb, m, m.body().from(), r.missing(), clock.nowMillis());
+    if (w == null) {
+      m.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "too many blocks wait for transactions"));
+      return;
+    }
+    blocksWaited++;
+    LOG.debug("op=tx_fetch height={} missing={} from={}", cb.height(), r.missing().size(),
+        org.kinmesh.crypto.KeyIds.shortId(m.body().from()));
+    askFor(r.missing(), m.body().from());
+    scheduleFetchCheck();
+  }
+
+  /**
+   * A transaction a block names: pending in the mempool, fetched for a block, or just arrived and
+   * still queued for its signature check (judging the block checks it then, once, through the cache).
+   */
+  private Transaction lookup(String hash) {
+    Transaction tx = intake.mempool().get(hash);
+    if (tx == null) {
+      tx = fetches.get(hash);
+    }
+    return tx != null ? tx : arriving.get(hash);
+  }
+
+  private Validation judge(Block block) {
+    try {
+      LedgerStore.DryRun dry = store.dryRun(block);
+      remember(dry);
+      return new Validation(Validation.Verdict.VALID, block, dry.applied().state(), null);
+    } catch (InvalidBlockException | RuntimeException e) {
+      return new Validation(Validation.Verdict.INVALID, null, null, String.valueOf(e.getMessage()));
+    }
+  }
+
+  /** The last few dry runs, so appending a block this node judged does not apply it twice. */
+  private void remember(LedgerStore.DryRun d) {
+    dryRuns.put(d.block().hash(), d);
+    while (dryRuns.size() > 4) {
+      dryRuns.remove(dryRuns.keySet().iterator().next());
+    }
+  }
+
+  private void askFor(List<String> hashes, String from) {
+    for (String payload : TxMessages.requests(hashes)) {
+      if (from != null) {
+        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", from).put("payload", payload));
+      } else {
+        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
+      }
+    }
+  }
+
+  private void completeWaiting() {
+    long next = store.state().height() + 1;
+    for (TxFetches.Waiting<Message<ValidateRequest>> w : fetches.complete(this::lookup)) {
+      if (w.block.height() != next) {
+        w.request.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, "the chain moved on"));
+        continue;
+      }
+      try {
+        CompactBlock.Resolved r = w.block.resolve(this::lookup);
+        w.request.reply(r.complete() ? judge(r.block())
+            : new Validation(Validation.Verdict.UNAVAILABLE, null, null, "transactions missing"));
+      } catch (IllegalStateException e) {
+        w.request.reply(new Validation(Validation.Verdict.INVALID, null, null, String.valueOf(e.getMessage())));
+      }
+    }
+  }
+
+  /** Blocks still missing transactions: after a while ask everyone, later give up on them. */
+  private void scheduleFetchCheck() {
+    if (fetchTimer >= 0) {
+      return;
+    }
+    fetchTimer = vertx.setTimer(TX_FETCH_RETRY_MS / 2, t -> {
+      fetchTimer = -1;
+      long now = clock.nowMillis();
+      for (TxFetches.Waiting<Message<ValidateRequest>> w : fetches.expired(now, TX_FETCH_GIVE_UP_MS)) {
+        LOG.info("op=tx_fetch height={} gave up: {} transactions never arrived", w.block.height(), w.missing.size());
+        w.request.reply(new Validation(Validation.Verdict.UNAVAILABLE, null, null, w.missing.size()
+            + " transactions could not be fetched"));
+      }
+      for (TxFetches.Waiting<Message<ValidateRequest>> w : fetches.waiting()) {
+        if (!w.askedEveryone && now - w.since >= TX_FETCH_RETRY_MS) {
+          w.askedEveryone = true;
+          askFor(List.copyOf(w.missing), null);
+        }
+      }
+      if (!fetches.waiting().isEmpty() && !stopping) {
+        scheduleFetchCheck();
+      }
+    });
   }
 
   private void block(Message<JsonObject> m) {
@@ -219,25 +606,39 @@ public final class LedgerVerticle extends VerticleBase {
     m.reply(new JsonObject().put("transactions", txs));
   }
 
+  /**
+   * A committed block: applied to the state at once, published, and written to SQLite behind it in
+   * order (LedgerStore.applyNow). The reply does not wait for the disk unless
+   * {@link #MAX_UNWRITTEN} blocks are already waiting for it.
+   */
   private void append(Message<Block> m) {
     Block block = m.body();
-    store.append(block).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("op=append height={} refused: {}", block.height(), ar.cause().getMessage());
-        m.fail(CONFLICT, error("invalid_block", String.valueOf(ar.cause().getMessage())));
-        return;
-      }
-      Ledger.Applied applied = ar.result();
-      intake.mempool().onCommitted(block, applied.state());
-      vertx.eventBus().publish(Addresses.CHAIN_COMMITTED, committedBody(block));
-      List<String> keys = authorizedKeys(applied.state());
-      if (!keys.equals(lastAuthorized)) {
-        lastAuthorized = keys;
-        LOG.info("op=authorized_set height={} keys={}", block.height(), keys.size());
-        vertx.eventBus().publish(Addresses.AUTHORIZED_SET, authorizedBody(applied.state()));
-      }
-      m.reply(new JsonObject().put("height", block.height()).put("hash", block.hash()));
-    });
+    LedgerStore.Applying applying;
+    try {
+      applying = store.applyNow(block, dryRuns.remove(block.hash()));
+    } catch (InvalidBlockException | IllegalStateException e) {
+      LOG.warn("op=append height={} refused: {}", block.height(), e.getMessage());
+      m.fail(CONFLICT, error("invalid_block", String.valueOf(e.getMessage())));
+      return;
+    }
+    Ledger.Applied applied = applying.applied();
+    intake.mempool().onCommitted(block, applied.state());
+    fetches.committed(block.transactions());
+    applying.durable().onFailure(e -> LOG.error("op=append height={} could not be stored: {}; this node takes no"
+        + " further block until restarted", block.height(), e.getMessage()));
+    vertx.eventBus().publish(Addresses.CHAIN_COMMITTED, committedBody(block));
+    List<String> keys = authorizedKeys(applied.state());
+    if (!keys.equals(lastAuthorized)) {
+      lastAuthorized = keys;
+      LOG.info("op=authorized_set height={} keys={}", block.height(), keys.size());
+      vertx.eventBus().publish(Addresses.AUTHORIZED_SET, authorizedBody(applied.state()));
+    }
+    Appended reply = new Appended(block.height(), block.hash(), applied.state(), intake.mempool().size());
+    if (store.unwrittenCount() > MAX_UNWRITTEN) {
+      applying.durable().onComplete(ar -> m.reply(reply)); // let the disk catch up
+    } else {
+      m.reply(reply);
+    }
   }
 
   private void audit(Message<JsonObject> m) {

@@ -5,58 +5,80 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.kinmesh.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for registrations: requests queue up while one transaction is running, and the
- * next transaction writes all of them with two batched statements. Each statement round trip
- * through the JDBC client costs a worker-thread hop, so per-request transactions capped the
- * relay far below its signature-verification bound (BENCHMARKS.md). Order within a batch is
- * arrival order; the single-writer pool keeps batches apart.
+ * next transaction writes all of them with two batched statements (RegisterSql, plain JDBC).
+ * Per-request transactions capped the relay far below its signature-verification bound, and so
+ * did the fixed cost of each group commit when it went through the JDBC client (~7 round trips,
+ * each a worker-thread hop) or took its own lease of the connection (BENCHMARKS.md). So a
+ * writing session leases the database's only connection once and, on one worker thread, commits
+ * batch after batch while requests keep coming; it lets the connection go when none has come for
+ * {@link #IDLE_MS} or after {@link #SESSION_MS}, so admin writes, the sweep and health checks get
+ * their turn. Order within a batch is arrival order; a request is answered only after its batch
+ * committed.
  */
 final class RegisterWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(RegisterWriter.class);
+
   /** How a registration ended. */
   enum Outcome { ACCEPTED, REPLAYED_OR_UNAUTHORIZED }
 
   /** {@code caller}: the context that submitted it (an HTTP event loop), or null outside any context. */
-  private record Pending(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
+  record Pending(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
       long nowSecs, Promise<Outcome> promise, Context caller) {}
 
-  /** Bounded so one transaction stays short (and its IN lists small); the rest wait for the next one. */
+  /** Bounded so one transaction stays short; the rest wait for the next one. */
   private static final int MAX_BATCH = 256;
-  private static final String SET_WATERMARK =
-      "INSERT INTO replay_watermarks (kind, blockchain_id, pubkey, last_ts) VALUES (?, ?, ?, ?) "
-          + "ON CONFLICT (kind, blockchain_id, pubkey) DO UPDATE SET last_ts = excluded.last_ts";
-  private static final String UPSERT_NODE =
-      "INSERT INTO relay_nodes (blockchain_id, pubkey, ip, port, last_seen, sig) VALUES (?, ?, ?, ?, ?, ?) "
-          + "ON CONFLICT (blockchain_id, pubkey) DO UPDATE SET ip = excluded.ip, port = excluded.port, "
-          + "last_seen = excluded.last_seen, sig = excluded.sig";
+  /**
+   * Lets requests gather after the first one before a transaction starts: each commit has a fixed
+   * cost, so bigger batches cost less per request. Nothing next to an HTTP round trip.
+   */
+  private static final long LINGER_MICROS = 1000;
+  /** A session ends when no request has come for this long... */
+  static final long IDLE_MS = 2;
+  /** ...or once it has held the connection this long. */
+  static final long SESSION_MS = 20;
 
-  private final Pool pool;
+  private final Database db;
+  private final RegisterSql sql = new RegisterSql();
   private final Context context;
-  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final long idleNanos;
+  private final long sessionNanos;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private volatile Promise<Void> idle;
 
-  RegisterWriter(Pool pool, Context context) {
-    this.pool = pool;
+  /** @param context where sessions run: a worker context, so they may block its thread */
+  RegisterWriter(Database db, Context context) {
+    this(db, context, IDLE_MS, SESSION_MS);
+  }
+
+  /** With other session bounds (tests). */
+  RegisterWriter(Database db, Context context, long idleMs, long sessionMs) {
+    this.db = db;
     this.context = context;
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
+    this.sessionNanos = TimeUnit.MILLISECONDS.toNanos(sessionMs);
   }
 
   Future<Outcome> submit(String blockchainId, String pubkey, String ip, int port, long timestamp, String sig,
       long nowSecs) {
     Promise<Outcome> promise = Promise.promise();
     queue.add(new Pending(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs, promise, Vertx.currentContext()));
-    drainIfIdle();
+    startIfIdle();
     return promise.future();
   }
 
@@ -70,36 +92,82 @@ final class RegisterWriter {
     return p.future();
   }
 
-  /**
-   * Lets requests gather for a moment before a transaction starts: every transaction costs a
-   * fixed ~7 round trips through the JDBC client, so bigger batches cost less per request
-   * (BENCHMARKS.md). A millisecond is nothing next to an HTTP round trip.
-   */
-  private static final long LINGER_MS = 1;
-
-  private void drainIfIdle() {
+  private void startIfIdle() {
     if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
       return;
     }
-    context.runOnContext(v -> context.owner().setTimer(LINGER_MS, t -> drainNow()));
-  }
-
-  private void drainNow() {
-    List<Pending> batch = new ArrayList<>();
-    Pending p;
-    while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
-      batch.add(p);
-    }
-    // We are on the writer's own context (see drainIfIdle).
-    write(batch).onComplete(ar -> {
-      answer(batch, ar);
+    context.runOnContext(v -> db.withJdbcConnection(this::session).onComplete(ar -> {
+      if (ar.failed()) {
+        // no connection (the database is closed or broken): fail what is queued, or it waits forever
+        List<Pending> stranded = new ArrayList<>();
+        queue.drainTo(stranded);
+        answer(stranded, java.util.Collections.nCopies(stranded.size(), Future.<Outcome>failedFuture(ar.cause())));
+      }
       writing.set(false);
       Promise<Void> waiting = idle;
       if (queue.isEmpty() && waiting != null) {
         waiting.tryComplete();
       }
-      drainIfIdle();
-    });
+      startIfIdle();
+    }));
+  }
+
+  /** Runs on the writer's worker thread with the connection leased: batch after batch, then lets go. */
+  private Void session(Connection conn) {
+    long end = System.nanoTime() + sessionNanos;
+    List<Pending> batch = new ArrayList<>();
+    while (true) {
+      Pending first;
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      try {
+        first = queue.poll(Math.min(idleNanos, left), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      if (first == null) {
+        return null;
+      }
+      if (queue.size() < MAX_BATCH - 1) {
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(LINGER_MICROS));
+      }
+      batch.clear();
+      batch.add(first);
+      queue.drainTo(batch, MAX_BATCH - 1);
+      List<Pending> written = List.copyOf(batch);
+      answer(written, write(conn, written));
+    }
+  }
+
+  /**
+   * One transaction for the batch. If it fails, the requests are written again one per
+   * transaction, so a row the database refuses fails only its own request. Each request gets its
+   * outcome or its failure.
+   */
+  private List<AsyncResult<Outcome>> write(Connection conn, List<Pending> batch) {
+    List<AsyncResult<Outcome>> results = new ArrayList<>(batch.size());
+    try {
+      for (Outcome o : Database.inTransaction(conn, c -> sql.decideAndWrite(c, batch))) {
+        results.add(Future.succeededFuture(o));
+      }
+      return results;
+    } catch (Exception err) {
+      if (batch.size() == 1) {
+        return List.of(Future.failedFuture(err));
+      }
+      LOG.warn("op=register group commit of {} failed, writing them one by one: {}", batch.size(), err.toString());
+    }
+    for (Pending p : batch) {
+      try {
+        results.add(Future.succeededFuture(Database.inTransaction(conn, c -> sql.decideAndWrite(c, List.of(p)).get(0))));
+      } catch (Exception err) {
+        results.add(Future.failedFuture(err));
+      }
+    }
+    return results;
   }
 
   /**
@@ -108,107 +176,28 @@ final class RegisterWriter {
    * HTTP answer on this one worker thread (Netty then hands each write to the connection's
    * event loop: a cross-thread task and wake-up per request), serialized with the next batch.
    */
-  private static void answer(List<Pending> batch, AsyncResult<List<Outcome>> ar) {
+  private static void answer(List<Pending> batch, List<AsyncResult<Outcome>> results) {
     Map<Context, List<Integer>> byCaller = new IdentityHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       Context caller = batch.get(i).caller();
       if (caller == null) {
-        complete(batch.get(i), ar, i);
+        complete(batch.get(i), results.get(i));
       } else {
         byCaller.computeIfAbsent(caller, c -> new ArrayList<>()).add(i);
       }
     }
     byCaller.forEach((caller, indexes) -> caller.runOnContext(v -> {
       for (int i : indexes) {
-        complete(batch.get(i), ar, i);
+        complete(batch.get(i), results.get(i));
       }
     }));
   }
 
-  private static void complete(Pending p, AsyncResult<List<Outcome>> ar, int index) {
-    if (ar.succeeded()) {
-      p.promise().complete(ar.result().get(index));
+  private static void complete(Pending p, AsyncResult<Outcome> result) {
+    if (result.succeeded()) {
+      p.promise().complete(result.result());
     } else {
-      p.promise().fail(ar.cause());
+      p.promise().fail(result.cause());
     }
-  }
-
-  /**
-   * One transaction: read the batch's authorizations and watermarks, decide every request in
-   * arrival order (so two requests of one key in a batch behave as if sent one by one), then
-   * write the accepted ones with two batched statements. The single-writer pool makes the
-   * read-decide-write sequence atomic.
-   */
-  private Future<List<Outcome>> write(List<Pending> batch) {
-    return pool.withTransaction(conn -> readState(conn, batch).compose(state -> {
-      List<Outcome> outcomes = new ArrayList<>(batch.size());
-      java.util.Map<String, Long> newest = new java.util.HashMap<>();
-      List<Tuple> watermarks = new ArrayList<>();
-      List<Tuple> nodes = new ArrayList<>();
-      for (Pending p : batch) {
-        String id = p.blockchainId() + '/' + p.pubkey();
-        Long last = newest.containsKey(id) ? newest.get(id) : state.watermarks().get(id);
-        if (!state.authorized().contains(id) || (last != null && p.timestamp() <= last)) {
-          outcomes.add(Outcome.REPLAYED_OR_UNAUTHORIZED);
-          continue;
-        }
-        newest.put(id, p.timestamp());
-        outcomes.add(Outcome.ACCEPTED);
-        watermarks.add(Tuple.of(RelayStore.Kind.REGISTER.name(), p.blockchainId(), p.pubkey(), p.timestamp()));
-        nodes.add(Tuple.of(p.blockchainId(), p.pubkey(), p.ip(), p.port(), p.nowSecs(), p.sig()));
-      }
-      if (nodes.isEmpty()) {
-        return Future.succeededFuture(outcomes);
-      }
-      return conn.preparedQuery(SET_WATERMARK).executeBatch(watermarks)
-          .compose(r -> conn.preparedQuery(UPSERT_NODE).executeBatch(nodes))
-          .map(r -> outcomes);
-    }));
-  }
-
-  /** What the database says about the batch's keys: "id/key" authorized, and "id/key" -> last ts. */
-  private record State(java.util.Set<String> authorized, java.util.Map<String, Long> watermarks) {}
-
-  private static Future<State> readState(SqlConnection conn, List<Pending> batch) {
-    java.util.Map<String, java.util.Set<String>> keysByChain = new java.util.HashMap<>();
-    for (Pending p : batch) {
-      keysByChain.computeIfAbsent(p.blockchainId(), k -> new java.util.LinkedHashSet<>()).add(p.pubkey());
-    }
-    State state = new State(new java.util.HashSet<>(), new java.util.HashMap<>());
-    Future<Void> chain = Future.succeededFuture();
-    for (var e : keysByChain.entrySet()) {
-      chain = chain.compose(v -> readChain(conn, e.getKey(), e.getValue(), state));
-    }
-    return chain.map(state);
-  }
-
-  /**
-   * One statement per blockchain: its authorized keys among the batch's, and the batch's
-   * watermarks (kept after a key's removal, so unauthorized keys may have one too).
-   */
-  private static Future<Void> readChain(SqlConnection conn, String blockchainId, java.util.Set<String> keys,
-      State into) {
-    String marks = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
-    Tuple args = Tuple.tuple().addString(blockchainId);
-    keys.forEach(args::addString);
-    args.addString(RelayStore.Kind.REGISTER.name()).addString(blockchainId);
-    keys.forEach(args::addString);
-    return conn.preparedQuery("SELECT pubkey, NULL AS last_ts FROM authorized_nodes "
-            + "WHERE blockchain_id = ? AND pubkey IN (" + marks + ") "
-            + "UNION ALL SELECT pubkey, last_ts FROM replay_watermarks "
-            + "WHERE kind = ? AND blockchain_id = ? AND pubkey IN (" + marks + ")")
-        .execute(args)
-        .map(rows -> {
-          for (Row r : rows) {
-            String id = blockchainId + '/' + r.getString("pubkey");
-            Long lastTs = r.getLong("last_ts");
-            if (lastTs == null) {
-              into.authorized().add(id);
-            } else {
-              into.watermarks().put(id, lastTs);
-            }
-          }
-          return null;
-        });
   }
 }

@@ -42,12 +42,16 @@ public final class RelayStore {
   private volatile io.vertx.core.Promise<Void> quiet;
 
   /**
-   * @param writerContext where group-committed registrations run their transactions: a context
-   *     of its own (a worker), so no HTTP event loop delays them
+   * @param writerContext where group-committed registrations run their transactions: a worker
+   *     context of its own, whose thread the writer blocks while it holds the connection
    */
   public RelayStore(Database db, io.vertx.core.Context writerContext) {
+    this(db, new RegisterWriter(db, writerContext));
+  }
+
+  RelayStore(Database db, RegisterWriter registerWriter) {
     this.db = db;
-    this.registerWriter = new RegisterWriter(db.pool(), writerContext);
+    this.registerWriter = registerWriter;
   }
 
   public Database database() {

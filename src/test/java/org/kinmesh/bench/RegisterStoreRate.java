@@ -24,8 +24,8 @@ import org.kinmesh.store.Database;
  * Relay benchmark diagnostic (not a test, not run by the harness): how many /register
  * database writes a second the relay's store can do, without HTTP or crypto.
  * <ol>
- *   <li>store: {@link RelayStore#register} as the relay calls it (Vert.x JDBCPool, one connection,
- *       one transaction of SELECT authorized + watermark upsert + node upsert), CONCURRENCY in flight;</li>
+ *   <li>store: {@link RelayStore#register} as the relay calls it (group commits on the writer's worker
+ *       context, one plain-JDBC transaction per batch on the database's one connection), CONCURRENCY in flight;</li>
  *   <li>jdbc: the same three statements and commit on one plain sqlite-jdbc connection with the
  *       same pragmas, in a loop on one thread: what SQLite itself allows.</li>
  * </ol>
@@ -60,7 +60,7 @@ public final class RegisterStoreRate {
     try {
       Database db = Database.open(vertx, file, RelayStore.MIGRATIONS).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      RelayStore store = new RelayStore(db, vertx.getOrCreateContext());
+      RelayStore store = new RelayStore(db, workerContext(vertx));
       long now = System.currentTimeMillis() / 1000;
       store.bootstrap(new RelayConfig.BootstrapEntry(CHAIN, "00".repeat(32), "11".repeat(32), keys), now)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -75,6 +75,20 @@ public final class RegisterStoreRate {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** A worker context for the store's writer, as the relay gives it one (RelayVerticle). */
+  private static io.vertx.core.Context workerContext(Vertx vertx) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.Context> ctx = new java.util.concurrent.atomic.AtomicReference<>();
+    vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        ctx.set(context);
+        return Future.succeededFuture();
+      }
+    }, new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return ctx.get();
   }
 
   private static long runStore(Vertx vertx, RelayStore store, List<String> keys, String sig, double seconds,

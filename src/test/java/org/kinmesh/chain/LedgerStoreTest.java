@@ -143,4 +143,75 @@ class LedgerStoreTest {
       }
     }
   }
+
+  @Test
+  void appliedBlocksAreReadableBeforeTheirWriteAndDurableAfterIt() throws Exception {
+    TestChain c = TestChain.standard();
+    Database db = await(Database.open(vertx, dir.resolve("w.db"), LedgerStore.MIGRATIONS));
+    try {
+      LedgerStore store = await(LedgerStore.open(db, c.blocks.get(0)));
+      Transaction tx = c.tx(TestChain.N1, new Payload.Data("ab"));
+      c.commit(5, tx);
+      LedgerStore.Applying a = store.applyNow(c.blocks.get(1));
+      // The state moved at once; the block is served from memory until written.
+      assertThat(store.state().height()).isEqualTo(1);
+      assertThat(await(store.blockAt(1)).hash()).isEqualTo(c.blocks.get(1).hash());
+      assertThat(await(store.transactions(List.of(tx.hash())))).containsExactly(tx);
+      await(a.durable());
+      await(store.drained());
+      assertThat(store.unwrittenCount()).isZero();
+      assertThat(await(store.transactions(List.of(tx.hash(), "00".repeat(32))))).containsExactly(tx);
+      // A block that does not apply changes nothing and queues nothing.
+      assertThatThrownBy(() -> store.applyNow(c.blocks.get(1))).isInstanceOf(InvalidBlockException.class);
+      assertThat(store.state().height()).isEqualTo(1);
+    } finally {
+      await(db.close());
+    }
+    // Reopened: the block was on disk.
+    Database again = await(Database.open(vertx, dir.resolve("w.db"), LedgerStore.MIGRATIONS));
+    try {
+      assertThat(await(LedgerStore.open(again, c.blocks.get(0))).state().height()).isEqualTo(1);
+    } finally {
+      await(again.close());
+    }
+  }
+
+  @Test
+  void afterAFailedWriteEveryLaterBlockIsRefusedSoTheStoredChainHasNoGap() throws Exception {
+    TestChain c = TestChain.standard();
+    Database db = await(Database.open(vertx, dir.resolve("f.db"), LedgerStore.MIGRATIONS));
+    LedgerStore store = await(LedgerStore.open(db, c.blocks.get(0)));
+    await(db.close()); // the disk goes away
+    c.commit(5);
+    c.commit(5);
+    LedgerStore.Applying a = store.applyNow(c.blocks.get(1));
+    assertThatThrownBy(() -> await(a.durable())).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> store.applyNow(c.blocks.get(2))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("could not be stored");
+    assertThatThrownBy(() -> await(store.append(c.blocks.get(2)))).isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void aDryRunOfTheSameBlockIsReusedAndAnyOtherIgnored() throws Exception {
+    TestChain c = TestChain.standard();
+    Database db = await(Database.open(vertx, dir.resolve("d.db"), LedgerStore.MIGRATIONS));
+    try {
+      LedgerStore store = await(LedgerStore.open(db, c.blocks.get(0)));
+      c.commit(5, c.tx(TestChain.N1, new Payload.Data("ab")));
+      Block b1 = c.blocks.get(1);
+      LedgerStore.DryRun dry = store.dryRun(b1);
+      assertThat(store.state().height()).isZero(); // a dry run changes nothing
+      LedgerStore.Applying a = store.applyNow(b1.withCommitCertificate("{}"), dry);
+      assertThat(a.applied()).isSameAs(dry.applied());
+      await(a.durable());
+      c.commit(5);
+      // a stale dry run (of another state) is not used: the block is applied for real
+      LedgerStore.Applying b = store.applyNow(c.blocks.get(2), dry);
+      assertThat(b.applied()).isNotSameAs(dry.applied());
+      assertThat(b.applied().state().height()).isEqualTo(2);
+      await(b.durable());
+    } finally {
+      await(db.close());
+    }
+  }
 }

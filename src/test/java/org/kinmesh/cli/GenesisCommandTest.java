@@ -54,7 +54,9 @@ class GenesisCommandTest {
     String json = "{\"blockchain_id\":\"smith-family\",\"guardians\":[{\"pubkey\":\"" + key(1)
         + "\",\"display_name\":\"Mom\"},{\"pubkey\":\"" + key(2) + "\",\"display_name\":\"Dad\"}],"
         + "\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":2},{\"pubkey\":\"" + key(4)
-        + "\",\"node_id\":1}],\"deauth_threshold\":2,\"timelock_hours\":24,\"inactivity_days\":14}";
+        + "\",\"node_id\":1}],\"deauth_threshold\":2,\"timelock_hours\":24,\"inactivity_days\":14,"
+        // A fixed time: two builds a second apart must still be byte for byte the same.
+        + "\"genesis_timestamp\":1790000000}";
     Path g = dir.resolve("genesis.json");
     assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g.toString())).isEqualTo(0);
     Block block = Block.parse(Files.readAllBytes(g));

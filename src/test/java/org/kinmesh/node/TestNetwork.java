@@ -48,6 +48,13 @@ final class TestNetwork implements AutoCloseable {
   final List<Identity> keys = new ArrayList<>();
   final Block genesis;
   final Path genesisFile;
+  /**
+   * Every node's clock: the system clock plus an offset the test can move forward, so a test decides
+   * when "an hour without a block" has passed (the emergency rule) while timers run in real time.
+   */
+  final OffsetClock clock = new OffsetClock();
+  /** Options of each node's Vert.x (the benchmark may shrink its thread pools); defaults otherwise. */
+  io.vertx.core.VertxOptions nodeVertxOptions = new io.vertx.core.VertxOptions();
   private final Vertx relayVertx = Vertx.vertx();
   private final RelayVerticle relay;
   private final List<Member> members = new ArrayList<>();
@@ -82,9 +89,9 @@ final class TestNetwork implements AutoCloseable {
     }
 
     private void start() {
-      Vertx v = Vertx.vertx();
+      Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions(nodeVertxOptions));
       v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> onCommitted(m.body()));
-      Node n = new Node(config, identity, genesis, TimeSource.SYSTEM);
+      Node n = new Node(config, identity, genesis, clock);
       vertx = v;
       node = n;
       await(v.deployVerticle(n), WAIT);
@@ -144,7 +151,7 @@ final class TestNetwork implements AutoCloseable {
 
     relay = new RelayVerticle(RelayConfig.fromJson(new JsonObject().put("listen_addr", "127.0.0.1:0")
         .put("db_path", dir.resolve("relay.db").toString()).put("http_instances", 1)
-        .put("bootstrap", new JsonArray().add(genesisFile.toString())), Map.of()));
+        .put("bootstrap", new JsonArray().add(genesisFile.toString())), Map.of()), clock);
     await(relayVertx.deployVerticle(relay), WAIT);
     String relayUrl = "http://127.0.0.1:" + relay.boundPort();
     for (int i = 0; i < n; i++) {
@@ -311,6 +318,23 @@ final class TestNetwork implements AutoCloseable {
     await(over.future(), Duration.ofMillis(windowMs + 10_000));
     await(c.unregister(), WAIT);
     return List.copyOf(seen);
+  }
+
+  /** System time plus an offset that only moves forward. */
+  static final class OffsetClock implements TimeSource {
+    private final java.util.concurrent.atomic.AtomicLong offsetMillis = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public long nowMillis() {
+      return System.currentTimeMillis() + offsetMillis.get();
+    }
+
+    void advance(Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("clocks here only move forward");
+      }
+      offsetMillis.addAndGet(d.toMillis());
+    }
   }
 
   static <T> T await(Future<T> f, Duration bound) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Fetching missed blocks. Someone is ahead: wait one retry interval (the missing votes are often
- * just late), then fetch in batches until caught up, the next batch as soon as one arrives, and
+ * Fetching missed blocks. Someone is one block ahead: wait one retry interval (the missing votes
+ * are often just late); two or more: fetch at once. Then fetch in batches until caught up, the next batch as soon as one arrives, and
  * another key after a silence. Fetched blocks wait here until they are the next height.
  */
 final class CatchUp {
@@ -31,10 +31,17 @@ final class CatchUp {
       upTo = height;
       from = sender;
     }
-    if (!timerArmed) {
-      timerArmed = true;
-      out.add(new Action.StartTimer(new TimerId(TimerId.Kind.FETCH, view, committed + 1), config.fetchRetryMs()));
+    if (timerArmed) {
+      return;
     }
+    if (upTo >= committed + 2) {
+      // Two or more blocks behind: no late vote will bring those, fetch now (a node that starts
+      // after the others, or returns, catches up without waiting a retry interval first).
+      send(committed, view, List.of(), out);
+      return;
+    }
+    timerArmed = true;
+    out.add(new Action.StartTimer(new TimerId(TimerId.Kind.FETCH, view, committed + 1), config.fetchRetryMs()));
   }
 
   void timerFired(long committed, long view, List<String> keys, List<Action> out) {

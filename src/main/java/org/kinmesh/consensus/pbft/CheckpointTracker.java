@@ -49,8 +49,13 @@ final class CheckpointTracker {
     return Added.ADDED;
   }
 
-  /** Whether (height, digest) of cp is now backed by a threshold; if so it becomes stable. */
+  /** Whether (height, digest) of cp is now backed by the membership's threshold; if so it becomes stable. */
   boolean tryStabilize(Envelope.Checkpoint cp, Membership m) {
+    return tryStabilize(cp, m, m.threshold());
+  }
+
+  /** As above with the threshold of that height's block (an emergency block needs fewer, docs/quorum.md). */
+  boolean tryStabilize(Envelope.Checkpoint cp, Membership m, int threshold) {
     if (cp.height() <= stableHeight) {
       return false;
     }
@@ -62,7 +67,7 @@ final class CheckpointTracker {
         }
       }
     }
-    if (agree.size() < m.threshold()) {
+    if (agree.size() < threshold) {
       return false;
     }
     stableHeight = cp.height();

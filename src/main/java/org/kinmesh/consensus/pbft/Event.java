@@ -19,4 +19,19 @@ public sealed interface Event {
    * touch height + 1 before this arrives, which makes the switch height the same everywhere.
    */
   record Applied(long height, Membership next) implements Event {}
+
+  /**
+   * Something the replica waits on may have changed: a validation the host answered
+   * {@link BlockValidator.Verdict#PENDING} may be decided now, or a clock-dependent threshold
+   * ({@link QuorumRule#forViewChange}) may have moved. Harmless to send at any time.
+   */
+  record Wake() implements Event {}
+
+  /**
+   * Transactions are waiting in the host's mempool. A primary with nothing in flight at this height
+   * asks for a block at once ({@link Action.BuildBlock}) instead of waiting for its propose timer,
+   * so a lone transaction is not delayed by block_interval_ms; while a block is in flight new ones
+   * simply queue for the next.
+   */
+  record TransactionsWaiting() implements Event {}
 }

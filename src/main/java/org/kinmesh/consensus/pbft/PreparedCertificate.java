@@ -29,6 +29,11 @@ public record PreparedCertificate(Envelope.PrePrepare prePrepare, List<Envelope.
 
   /** Structure, primary and quorum; signatures were checked at the edge. */
   boolean hasQuorum(String blockchainId, Membership m) {
+    return hasQuorum(blockchainId, m, m.threshold());
+  }
+
+  /** As above with the threshold of the prepared block (an emergency block needs fewer). */
+  boolean hasQuorum(String blockchainId, Membership m, int threshold) {
     Envelope.PrePrepare pp = prePrepare;
     if (!pp.blockchainId().equals(blockchainId) || !pp.sender().equals(m.primary(pp.view()))) {
       return false;
@@ -41,6 +46,6 @@ public record PreparedCertificate(Envelope.PrePrepare prePrepare, List<Envelope.
       }
       counted.add(p.sender());
     }
-    return counted.size() >= m.threshold();
+    return counted.size() >= threshold;
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.kinmesh.consensus.Quorums;
 import org.kinmesh.consensus.pbft.Envelope.Block;
 import org.kinmesh.consensus.pbft.Envelope.Checkpoint;
 import org.kinmesh.consensus.pbft.Envelope.Commit;
@@ -54,6 +55,7 @@ public final class Replica {
   private final String me;
   private final String chain;
   private final BlockValidator validator;
+  private final QuorumRule quorum;
   private final MembershipSchedule schedule;
   private final VoteLog log = new VoteLog();
   private final CheckpointTracker checkpoints;
@@ -85,10 +87,22 @@ public final class Replica {
 
   private Checkpoint lastCheckpoint;
 
+  /** A committed height: its digest and the threshold its block needed. */
+  private record CommittedAt(String digest, int threshold) {}
+
+  /** The last {@code log_window} committed heights, to judge certificates of them (view changes, checkpoints). */
+  private final TreeMap<Long, CommittedAt> recentCommits = new TreeMap<>();
+
   private List<Action> out = new ArrayList<>();
 
   public Replica(PbftConfig config, Signer signer, BlockValidator validator, Resume resume) {
+    this(config, signer, validator, QuorumRule.STRICT, resume);
+  }
+
+  /** With the host's {@link QuorumRule} (the emergency majority of docs/quorum.md, when enabled). */
+  public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum, Resume resume) {
     this.config = config;
+    this.quorum = quorum;
     this.sign = new EnvelopeSigner(config.blockchainId(), signer);
     this.catchUp = new CatchUp(config, sign);
     this.me = signer.publicKey();
@@ -101,6 +115,12 @@ public final class Replica {
     this.appliedHeight = resume.height();
     this.view = resume.view();
     this.checkpoints = new CheckpointTracker(resume.height());
+    if (resume.certificate() != null) {
+      // Our own stored proof: a certificate for the same block with as many signers is as good.
+      int signers = resume.certificate().signers().size();
+      recentCommits.put(resume.height(), new CommittedAt(resume.digest(),
+          Math.min(signers, resume.membership().threshold())));
+    }
   }
 
   // --- status (read-only, for the host's status API and for tests) -------------------------
@@ -185,6 +205,12 @@ public final class Replica {
       propose(p);
     } else if (event instanceof Event.Applied a) {
       applied(a);
+    } else if (event instanceof Event.TransactionsWaiting) {
+      if (canPropose()) {
+        out.add(new Action.BuildBlock(view, committedHeight + 1, false));
+      }
+    } else if (event instanceof Event.Wake && !active) {
+      armViewTimer(); // the view-change quorum may have dropped (QuorumRule.forViewChange)
     }
     progress();
     List<Action> result = out;
@@ -430,7 +456,8 @@ public final class Replica {
 
   private void tryStabilize(Checkpoint cp) {
     boolean wasThrottled = committedHeight + 1 > highWatermark();
-    if (checkpoints.tryStabilize(cp, schedule.at(cp.height())) && wasThrottled && canPropose()) {
+    if (checkpoints.tryStabilize(cp, schedule.at(cp.height()), certThreshold(cp.height(), cp.digest()))
+        && wasThrottled && canPropose()) {
       armPropose(); // the window opened again
     }
   }
@@ -449,7 +476,9 @@ public final class Replica {
       reject(RejectReason.OUT_OF_WINDOW, vc, "view " + vc.view() + " too far ahead");
       return;
     }
-    String problem = ViewChangeRules.problem(vc, chain, schedule);
+    String problem = ViewChangeRules.problem(vc, chain, schedule, this::certThresholdLenient,
+        (h, d, pm) -> vc.preparedPayload() != null ? blockThreshold(h, d, vc.preparedPayload())
+            : certThresholdLenient(h, d, pm));
     if (problem != null) {
       reject(RejectReason.INVALID_VIEW_CHANGE, vc, problem);
       return;
@@ -519,13 +548,17 @@ public final class Replica {
       if (distinct.put(vc.sender(), vc) != null) {
         return "two view changes from one key";
       }
-      String p = ViewChangeRules.problem(vc, chain, schedule);
+      // Prepared certificates arrive without their payloads here, so each is held to the least the
+      // rule allows; the one the plan picks is checked against its block's own threshold below.
+      String p = ViewChangeRules.problem(vc, chain, schedule, this::certThresholdLenient,
+          (h, d, mm) -> quorum.lowest(mm));
       if (p != null) {
         return "view change from " + vc.sender() + ": " + p;
       }
     }
-    if (distinct.size() < m.threshold()) {
-      return "fewer than " + m.threshold() + " view changes";
+    int needed = viewChangeThreshold(nv.height());
+    if (distinct.size() < needed) {
+      return "fewer than " + needed + " view changes";
     }
     ViewChangeRules.Plan plan = ViewChangeRules.plan(distinct.values());
     if (plan.height() != nv.height()) {
@@ -538,6 +571,10 @@ public final class Replica {
     if (re == null || !re.digest().equals(plan.digest()) || re.view() != nv.view() || re.height() != nv.height()
         || !re.sender().equals(nv.sender()) || !re.blockchainId().equals(chain) || re.payload() == null) {
       return "must re-propose " + plan.digest() + " at height " + nv.height();
+    }
+    PreparedCertificate source = plan.source().prepared();
+    if (!source.hasQuorum(chain, m, blockThreshold(re.height(), re.digest(), re.payload()))) {
+      return "the re-proposed block's prepared certificate lacks the votes that block needs";
     }
     return null;
   }
@@ -599,13 +636,21 @@ public final class Replica {
     if (b == null) {
       return false;
     }
-    if (!b.certificate().hasQuorum(schedule.at(h))) {
+    Membership m = schedule.at(h);
+    if (!b.certificate().hasQuorum(m.keys(), blockThreshold(h, b.digest(), b.payload()))) {
       reject(RejectReason.INVALID_CERTIFICATE, b, "certificate lacks a quorum of authorized commits");
       return false;
     }
-    if (!validator.isValid(h, b.payload(), b.digest())) {
-      reject(RejectReason.INVALID_PAYLOAD, b, "block rejected by the ledger");
-      return false;
+    switch (validator.check(h, b.payload(), b.digest(), false, b.sender())) {
+      case PENDING -> {
+        catchUp.offer(b); // keep it: the host is still fetching what it needs (Event.Wake follows)
+        return false;
+      }
+      case INVALID -> {
+        reject(RejectReason.INVALID_PAYLOAD, b, "block rejected by the ledger");
+        return false;
+      }
+      case VALID -> { }
     }
     commit(b.certificate(), b.payload());
     return true;
@@ -626,14 +671,20 @@ public final class Replica {
       r.prePrepare = null; // admitted before a membership change made someone else primary
       return false;
     }
+    byte[] payload = log.payload(h, pp.digest());
     if (!r.validated) {
-      if (!validator.isValid(h, log.payload(h, pp.digest()), pp.digest())) {
-        reject(RejectReason.INVALID_PAYLOAD, pp, "proposal rejected by the ledger");
-        r.prePrepare = null;
-        startViewChange(view + 1);
-        return false;
+      switch (validator.check(h, payload, pp.digest(), true, pp.sender())) {
+        case PENDING -> {
+          return false; // the host answers later (Event.Wake); the view timer bounds the wait
+        }
+        case INVALID -> {
+          reject(RejectReason.INVALID_PAYLOAD, pp, "proposal rejected by the ledger");
+          r.prePrepare = null;
+          startViewChange(view + 1);
+          return false;
+        }
+        case VALID -> r.validated = true;
       }
-      r.validated = true;
     }
     if (!m.contains(me)) {
       return false; // not a voter at this height: follow by certificates only
@@ -647,9 +698,9 @@ public final class Replica {
     if (!r.sentCommit) {
       List<Prepare> matching = r.prepares.values().stream()
           .filter(p -> p.digest().equals(pp.digest()) && m.contains(p.sender())).toList();
-      if (matching.size() >= m.threshold()) {
+      if (matching.size() >= blockThreshold(h, pp.digest(), payload)) {
         prepared = new PreparedCertificate(pp, matching);
-        preparedPayload = log.payload(h, pp.digest());
+        preparedPayload = payload;
         r.sentCommit = true;
         Commit c = sign.commit(view, h, pp.digest());
         r.commits.put(me, c);
@@ -670,21 +721,30 @@ public final class Replica {
         }
       }
       for (Map.Entry<String, List<Commit>> d : byDigest.entrySet()) {
-        if (d.getValue().size() < m.threshold()) {
+        byte[] payload = log.payload(h, d.getKey());
+        if (payload == null) {
+          // Without the block we cannot tell what it needs: at least the least the rule allows.
+          if (d.getValue().size() >= quorum.lowest(m)) {
+            hintFetch(d.getValue().get(0).sender(), h); // certified, but we never saw the proposal
+          }
+          continue;
+        }
+        if (d.getValue().size() < blockThreshold(h, d.getKey(), payload)) {
           continue;
         }
         List<Commit> commits = new ArrayList<>(d.getValue());
         commits.sort(Comparator.comparing(Commit::sender));
         CommitCertificate cert = new CommitCertificate(chain, e.getKey(), h, d.getKey(), commits);
-        byte[] payload = log.payload(h, d.getKey());
-        if (payload == null) {
-          hintFetch(commits.get(0).sender(), h); // certified, but we never saw the proposal
-          return false;
-        }
-        if (!validator.isValid(h, payload, d.getKey())) {
-          // A certified block our ledger refuses: do not apply it; an operator must look.
-          out.add(new Action.Rejected(RejectReason.INVALID_PAYLOAD, null, "certified block " + h + " refused"));
-          return false;
+        switch (validator.check(h, payload, d.getKey(), false, commits.get(0).sender())) {
+          case PENDING -> {
+            return false;
+          }
+          case INVALID -> {
+            // A certified block our ledger refuses: do not apply it; an operator must look.
+            out.add(new Action.Rejected(RejectReason.INVALID_PAYLOAD, null, "certified block " + h + " refused"));
+            return false;
+          }
+          case VALID -> { }
         }
         commit(cert, payload);
         return true;
@@ -695,6 +755,8 @@ public final class Replica {
 
   private void commit(CommitCertificate cert, byte[] payload) {
     long h = cert.height();
+    recentCommits.put(h, new CommittedAt(cert.digest(), blockThreshold(h, cert.digest(), payload)));
+    recentCommits.headMap(h - config.logWindow()).clear();
     out.add(new Action.Committed(h, cert.view(), cert.digest(), payload, cert));
     VoteLog.Round mine = log.peek(h, cert.view());
     // Remember that we voted in this view, so a late pre-prepare does not make us vote twice.
@@ -723,7 +785,7 @@ public final class Replica {
       checkpoints.add(cp);
       lastCheckpoint = cp;
       out.add(new Action.Broadcast(cp));
-      checkpoints.tryStabilize(cp, m);
+      checkpoints.tryStabilize(cp, m, certThreshold(h, cp.digest()));
     }
   }
 
@@ -755,7 +817,7 @@ public final class Replica {
     }
     Membership m = schedule.at(committedHeight + 1);
     long asking = viewChanges.values().stream().filter(vc -> vc.view() >= view && m.contains(vc.sender())).count();
-    if (asking >= m.threshold()) {
+    if (asking >= viewChangeThreshold(committedHeight + 1)) {
       waitTimerArmed = true;
       out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
     } else {
@@ -790,7 +852,8 @@ public final class Replica {
       return;
     }
     set.removeIf(vc -> !m.contains(vc.sender()));
-    if (set.size() < m.threshold()) {
+    int needed = viewChangeThreshold(height);
+    if (set.size() < needed) {
       return;
     }
     // Exactly a threshold of them (any quorum is safe; the size grows as threshold^2), the most
@@ -798,7 +861,7 @@ public final class Replica {
     set.sort(Comparator.comparingLong(ViewChange::height).reversed()
         .thenComparing(vc -> vc.prepared() == null ? -1 : vc.prepared().view(), Comparator.reverseOrder())
         .thenComparing(ViewChange::sender));
-    set = new ArrayList<>(set.subList(0, m.threshold()));
+    set = new ArrayList<>(set.subList(0, needed));
     ViewChangeRules.Plan plan = ViewChangeRules.plan(set);
     if (committedHeight < plan.height() - 1) {
       ViewChange ahead = set.stream().filter(vc -> vc.height() == plan.height()).findFirst().orElseThrow();
@@ -882,6 +945,64 @@ public final class Replica {
 
   private void hintFetch(String from, long upTo) {
     catchUp.hint(from, upTo, committedHeight, view, out);
+  }
+
+  // --- thresholds (docs/quorum.md) ----------------------------------------------------------------------
+
+  /** Never below a simple majority nor above N, whatever the host's rule says. */
+  private static int clamp(int t, Membership m) {
+    return Math.max(Quorums.majority(m.size()), Math.min(m.size(), t));
+  }
+
+  /**
+   * Votes block (h, digest) needs. The rule reads the block (its timestamp against its parent's), so
+   * it is asked only for the next height, whose parent this replica committed; otherwise, or without
+   * the payload, the membership's threshold.
+   */
+  private int blockThreshold(long h, String digest, byte[] payload) {
+    Membership m = schedule.at(h);
+    if (payload == null || h != committedHeight + 1) {
+      return m.threshold();
+    }
+    return clamp(quorum.forBlock(h, digest, payload, m), m);
+  }
+
+  /**
+   * What a certificate for (h, digest) needs when it serves to move watermarks: the threshold we
+   * recorded if we committed h (another digest at a height we committed can never be certified),
+   * the block's own if it is the next height and we hold it, else the membership's threshold.
+   */
+  private int certThreshold(long h, String digest) {
+    Membership m = schedule.at(h);
+    CommittedAt c = recentCommits.get(h);
+    if (c != null) {
+      return c.digest().equals(digest) ? c.threshold() : m.size() + 1;
+    }
+    return blockThreshold(h, digest, log.payload(h, digest));
+  }
+
+  /**
+   * As {@link #certThreshold} for certificates inside view changes: for a block this replica cannot
+   * judge (not committed here, payload unknown) the least the rule allows, so a replica that missed
+   * an emergency block still accepts the view changes of those that committed it. With the strict
+   * rule that is the membership's threshold, unchanged.
+   */
+  private int certThresholdLenient(long h, String digest, Membership m) {
+    CommittedAt c = recentCommits.get(h);
+    if (c != null) {
+      return c.digest().equals(digest) ? c.threshold() : m.size() + 1;
+    }
+    byte[] payload = log.payload(h, digest);
+    if (payload != null && h == committedHeight + 1) {
+      return blockThreshold(h, digest, payload);
+    }
+    return clamp(quorum.lowest(m), m);
+  }
+
+  /** VIEW-CHANGEs a NEW-VIEW for height h needs now. */
+  private int viewChangeThreshold(long h) {
+    Membership m = schedule.at(h);
+    return clamp(quorum.forViewChange(h, m), m);
   }
 
   private void reject(RejectReason reason, Envelope e, String detail) {

@@ -45,19 +45,38 @@ final class ViewChangeRules {
    * certificate for height, against the membership of those heights. Null when valid.
    */
   static String problem(Envelope.ViewChange vc, String blockchainId, MembershipSchedule schedule) {
+    Thresholds strict = (h, d, m) -> m.threshold();
+    return problem(vc, blockchainId, schedule, strict, strict);
+  }
+
+  /** How many signatures a certificate for (height, digest) needs under membership m. */
+  @FunctionalInterface
+  interface Thresholds {
+    int at(long height, String digest, Membership m);
+  }
+
+  /**
+   * As above, with the thresholds of the certified blocks: {@code committed} for the commit
+   * certificate of height - 1, {@code prepared} for the prepared certificate (docs/quorum.md: an
+   * emergency block needs fewer votes, and only its payload or its committed parent can say so).
+   */
+  static String problem(Envelope.ViewChange vc, String blockchainId, MembershipSchedule schedule,
+      Thresholds committed, Thresholds prepared) {
     if (vc.height() < 1) {
       return "height must be at least 1";
     }
     if (vc.height() > 1) {
       CommitCertificate c = vc.committed();
+      Membership cm = c == null ? null : schedule.at(c.height());
       if (c == null || c.height() != vc.height() - 1 || !c.blockchainId().equals(blockchainId)
-          || !c.hasQuorum(schedule.at(c.height()))) {
+          || !c.hasQuorum(cm.keys(), committed.at(c.height(), c.digest(), cm))) {
         return "no valid commit certificate for height " + (vc.height() - 1);
       }
     }
     PreparedCertificate p = vc.prepared();
+    Membership pm = schedule.at(vc.height());
     if (p != null && (p.height() != vc.height() || p.view() >= vc.view()
-        || !p.hasQuorum(blockchainId, schedule.at(vc.height())))) {
+        || !p.hasQuorum(blockchainId, pm, prepared.at(p.height(), p.digest(), pm)))) {
       return "invalid prepared certificate";
     }
     return null;

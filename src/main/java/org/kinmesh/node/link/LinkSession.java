@@ -139,6 +139,13 @@ final class LinkSession {
     return true;
   }
 
+  /** The upgrade never completed: nothing to close, only our timer to stop. */
+  void abandon() {
+    phase = Phase.CLOSED;
+    vertx.cancelTimer(handshakeTimer);
+    opened.tryFail(new LinkClosed("connect_failed", "the WebSocket upgrade failed"));
+  }
+
   void close(short code, String reason) {
     if (phase == Phase.CLOSED) {
       return;

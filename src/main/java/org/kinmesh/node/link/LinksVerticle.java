@@ -377,14 +377,21 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(ep[0]).setPort(Integer.parseInt(ep[1]))
         .setURI(LinkSettings.PATH).addHeader(LinkSettings.CHALLENGE_HEADER, challenge)
         .setTimeout(settings.connectTimeoutMillis());
-    return client.connect(options).compose(ws -> {
+    // The session's handlers go on before the upgrade: the acceptor's hello can arrive in the
+    // same read as its 101 answer, before the connect future completes, and must not be missed.
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    LinkSession s = LinkSession.dialed(vertx, this, ws, p.key, challenge, settings, clock);
+    sessions.add(s);
+    return ws.connect(options).compose(v -> {
       if (stopping || peers.get(p.key) != p) {
-        ws.close((short) 1001, "going_away");
+        s.close((short) 1001, "going_away");
         return Future.failedFuture("stopped or deauthorized while dialing");
       }
-      LinkSession s = LinkSession.dialed(vertx, this, ws, p.key, challenge, settings, clock);
-      sessions.add(s);
       return s.opened();
+    }, err -> {
+      s.abandon();
+      sessions.remove(s);
+      return Future.failedFuture(err);
     });
   }
 
@@ -474,7 +481,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     LOG.info("{} op=link.up peer={} direction={} remote={}", log, KeyIds.shortId(p.key),
         s.dialedBySelf() ? "out" : "in", s.remoteAddress());
     p.selector.up(PathKind.DIRECT_TCP, monotonicMillis());
-    publishEvent(p, "up", null);
+    p.heardSinceDown = true;
     reselect(p);
     return Optional.empty();
   }
@@ -494,6 +501,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     Peer p = peers.get(s.peerKey());
     if (p != null && p.session == s) {
       p.selector.heard(PathKind.DIRECT_TCP, monotonicMillis(), -1);
+      p.heardSinceDown = true;
     }
     if (CallMe.isControl(payload)) {
       if (p != null) {
@@ -521,7 +529,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
     // Not a failure of the peer's circuit: reconnect after the first backoff step.
     p.state = PeerState.BACKOFF;
-    publishEvent(p, "down", "closed");
+    reselect(p);
     schedule(p, Jitter.around(settings.retryBackoff().delayMillis(1), 0.1));
   }
 
@@ -591,7 +599,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
   }
 
   private void publishEvent(Peer p, String event, String reason) {
-    JsonObject e = new JsonObject().put("pubkey", p.key).put("event", event).put("state", p.state.text())
+    JsonObject e = new JsonObject().put("pubkey", p.key).put("event", event).put("state", stateText(p))
         .put("path", p.selector.active().text()).put("why", p.selector.reason());
     if (reason != null) {
       e.put("reason", reason);
@@ -719,6 +727,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       long rtt = b.getLong("rtt_ms", -1L);
       p.selector.up(PathKind.DIRECT_UDP, monotonicMillis());
       p.selector.heard(PathKind.DIRECT_UDP, monotonicMillis(), rtt);
+      p.heardSinceDown = true;
       if (changed) {
         LOG.info("{} op=link.udp_up peer={} endpoint={} rtt_ms={}", log, KeyIds.shortId(p.key), ep, rtt);
       }
@@ -758,6 +767,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
     p.relayedRetryAt = 0;
     p.selector.heard(PathKind.RELAYED, monotonicMillis(), -1);
+    p.heardSinceDown = true;
     reselect(p);
     if (CallMe.isControl(payload)) {
       onControl(p, payload);
@@ -780,7 +790,11 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
   }
 
-  /** Re-evaluates the peer's path; publishes a path event when it changed. */
+  /**
+   * Re-evaluates the peer's path; publishes a path event when it changed, "up" when the peer
+   * became reachable (some path works and the peer was heard on one since it was last down) and
+   * "down" when no path is left. Consensus counts responding peers by these two.
+   */
   private PathKind reselect(Peer p) {
     PathKind before = p.selector.active();
     PathKind now = p.selector.choose(monotonicMillis());
@@ -788,6 +802,18 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       LOG.info("{} op=link.path peer={} {} -> {} ({})", log, KeyIds.shortId(p.key), before.text(), now.text(),
           p.selector.reason());
       publishEvent(p, "path", p.selector.reason());
+    }
+    if (now != PathKind.NONE && p.heardSinceDown && !p.reachable) {
+      p.reachable = true;
+      p.state = PeerState.CONNECTED;
+      publishEvent(p, "up", null);
+    } else if (now == PathKind.NONE && p.reachable) {
+      p.reachable = false;
+      p.heardSinceDown = false;
+      if (p.state == PeerState.CONNECTED) {
+        p.state = PeerState.BACKOFF;
+      }
+      publishEvent(p, "down", p.selector.reason());
     }
     return now;
   }
@@ -849,6 +875,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       Peer p = peers.get(peer);
       if (p != null) {
         p.selector.heard(PathKind.DIRECT_UDP, monotonicMillis(), rttNanos < 0 ? -1 : rttNanos / 1_000_000L);
+        if (!p.heardSinceDown) {
+          p.heardSinceDown = true;
+          reselect(p);
+        }
       }
     }
 
@@ -870,6 +900,11 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
     }
   }
 
+  /** "connected" while the peer is reachable on any path; else what the TCP dialing is doing. */
+  private static String stateText(Peer p) {
+    return p.reachable ? PeerState.CONNECTED.text() : p.state.text();
+  }
+
   private JsonObject status() {
     JsonArray list = new JsonArray();
     for (Peer p : peers.values()) {
@@ -884,7 +919,7 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       long seen = p.lastSeen();
       list.add(new JsonObject().put("pubkey", p.key).put("path", path.text()).put("why", p.selector.reason())
           .put("rtt_ms", rtt < 0 ? null : rtt).put("endpoint", endpoint)
-          .put("nat", p.nat).put("last_seen", seen < 0 ? null : seen).put("state", p.state.text())
+          .put("nat", p.nat).put("last_seen", seen < 0 ? null : seen).put("state", stateText(p))
           .put("direction", up ? (p.session.dialedBySelf() ? "out" : "in") : null)
           .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));
     }

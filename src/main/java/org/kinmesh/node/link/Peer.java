@@ -24,6 +24,9 @@ final class Peer {
   final PathSelector selector;
   /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
   long relayedRetryAt;
+  /** The peer was heard on some path since it was last reported down; and whether it is reported up now. */
+  boolean heardSinceDown;
+  boolean reachable;
   /** The peer's NAT type as its signed gossip announce says. */
   String nat = "unknown";
   /** Monotonic ms of the last call-me we sent to the peer, and of the last one we acted on. */

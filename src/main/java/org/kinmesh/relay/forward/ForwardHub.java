@@ -50,7 +50,7 @@ public final class ForwardHub {
     this.members = members;
     this.clock = clock;
     this.freshnessSecs = freshnessSecs;
-    this.metrics = new ForwardMetrics(registry, open::get);
+    this.metrics = new ForwardMetrics(registry, open);
   }
 
   /** The relay's directory as the hub sees it: which blockchains exist, which keys are authorized now. */

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Relayed-traffic metrics in the relay's registry (docs/relay.md, "Metrics"). The per-frame
@@ -22,7 +22,8 @@ final class ForwardMetrics {
   private final Map<String, Counter> connects = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
 
-  ForwardMetrics(MeterRegistry registry, Supplier<Number> openConnections) {
+  /** @param openConnections held strongly by the hub: Micrometer keeps only a weak reference to a gauge's object */
+  ForwardMetrics(MeterRegistry registry, AtomicInteger openConnections) {
     this.registry = registry;
     frames = Counter.builder("kinmesh_relay_forward_frames").description("frames forwarded between nodes")
         .register(registry);
@@ -34,7 +35,7 @@ final class ForwardMetrics {
     malformed = droppedCounter("malformed");
     noticesDropped = Counter.builder("kinmesh_relay_forward_notices_dropped")
         .description("undeliverable notices not sent because the sender's own queue was full").register(registry);
-    Gauge.builder("kinmesh_relay_forward_connections", openConnections, s -> s.get().doubleValue())
+    Gauge.builder("kinmesh_relay_forward_connections", openConnections, AtomicInteger::get)
         .description("open relayed-traffic connections (authenticated)").register(registry);
   }
 

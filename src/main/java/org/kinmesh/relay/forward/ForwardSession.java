@@ -57,6 +57,7 @@ final class ForwardSession {
     ws.exceptionHandler(err -> { });
     handshakeTimer = vertx.setTimer(settings.handshakeTimeoutMillis(), id -> {
       if (phase == Phase.AUTH) {
+        hub.refused(this, CloseReason.HANDSHAKE_TIMEOUT, "no answer within " + settings.handshakeTimeoutMillis() + " ms");
         close(CloseReason.HANDSHAKE_TIMEOUT);
       }
     });
@@ -129,6 +130,7 @@ final class ForwardSession {
       heard = true;
       hub.forward(this, frame);
     } else if (phase == Phase.AUTH) {
+      hub.refused(this, CloseReason.UNEXPECTED_FRAME, "binary frame before the answer");
       close(CloseReason.UNEXPECTED_FRAME);
     }
   }

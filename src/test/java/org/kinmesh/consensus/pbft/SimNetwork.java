@@ -88,6 +88,20 @@ final class SimNetwork {
   java.util.function.Predicate<Envelope> lose = e -> false;
   final BlockValidator validator =
       (h, payload, digest) -> payload != null && Hex.encode(Ed25519.sha256(payload)).equals(digest);
+  /**
+   * Optional host behaviour for a node (the emergency tests): its validator and quorum rule, built
+   * when the node starts; null means {@link #validator} and {@link QuorumRule#STRICT}.
+   */
+  java.util.function.Function<Node, BlockValidator> validatorOf;
+  java.util.function.Function<Node, QuorumRule> quorumOf;
+  /** Votes a committed certificate must hold (the check every commit passes); default: the strict threshold. */
+  java.util.function.BiFunction<Node, Action.Committed, Integer> certificateThreshold;
+  /** Payloads carry the proposer's clock ("t=SECONDS;...") and genesis is dated 0 (see {@link #timestampOf}). */
+  boolean timestamps;
+  /** Like the host's quorum tick: every {@code wakeEveryMs} each replica gets {@link Event.Wake}; 0 = never. */
+  long wakeEveryMs;
+  /** Proposals a node builds get this timestamp instead of its clock (a primary dating blocks ahead). */
+  java.util.function.Function<Node, Long> forgedTimestamp = n -> null;
 
   SimNetwork(int n, long seed) {
     this(n, seed, simConfig());
@@ -138,10 +152,43 @@ final class SimNetwork {
       resume = new Replica.Resume(last.height(), last.digest(), last.cert(), last.cert().view(),
           membershipAt(last.height() + 1));
     }
-    node.replica = new Replica(config, Signer.of(node.identity), validator, resume);
+    node.replica = new Replica(config, Signer.of(node.identity), validatorOf == null ? validator : validatorOf.apply(node),
+        quorumOf == null ? QuorumRule.STRICT : quorumOf.apply(node), resume);
     node.up = true;
     node.timerGen.clear();
     feed(node, new Event.Start());
+    if (wakeEveryMs > 0) {
+      wake(node, node.replica);
+    }
+  }
+
+  private void wake(Node node, Replica r) {
+    at(wakeEveryMs, () -> {
+      if (node.replica == r) {
+        feed(node, new Event.Wake());
+        wake(node, r);
+      }
+    });
+  }
+
+  /** Seconds of the sim clock (proposers date blocks with it). */
+  long nowSecs() {
+    return now / 1000;
+  }
+
+  /** The timestamp a sim payload carries ("t=SECONDS;..."), or 0 (genesis, or untimed payloads). */
+  static long timestampOf(byte[] payload) {
+    String s = payload == null ? "" : new String(payload, StandardCharsets.UTF_8);
+    if (!s.startsWith("t=")) {
+      return 0;
+    }
+    return Long.parseLong(s.substring(2, s.indexOf(';')));
+  }
+
+  /** The timestamp of the block a node committed at a height (0 for genesis). */
+  long committedTimestamp(Node node, long height) {
+    Stored s = node.chain.get(height);
+    return s == null ? (height == 0 ? 0 : -1) : timestampOf(s.payload());
   }
 
   /** What a host does when links come up: each replica sends its own pending messages to every other. */
@@ -288,8 +335,9 @@ final class SimNetwork {
       if (had != null) {
         throw new AssertionError("node " + node.index + " committed height " + c.height() + " twice");
       }
-      if (!CommitCertificate.verify(c.certificate(), membershipAt(c.height()).keys(),
-          membershipAt(c.height()).threshold())) {
+      int needed = certificateThreshold == null ? membershipAt(c.height()).threshold()
+          : certificateThreshold.apply(node, c);
+      if (!CommitCertificate.verify(c.certificate(), membershipAt(c.height()).keys(), needed)) {
         throw new AssertionError("node " + node.index + " committed without a valid certificate");
       }
       node.chain.put(c.height(), new Stored(c.height(), c.digest(), c.payload(), c.certificate()));
@@ -301,7 +349,9 @@ final class SimNetwork {
       });
     } else if (a instanceof Action.BuildBlock bb) {
       if (node.transactionsWaiting || bb.mustPropose()) {
-        byte[] payload = ("block " + bb.height() + " view " + bb.view() + " by " + node.index
+        Long forged = forgedTimestamp.apply(node);
+        String time = timestamps ? "t=" + (forged != null ? forged : nowSecs()) + ";" : "";
+        byte[] payload = (time + "block " + bb.height() + " view " + bb.view() + " by " + node.index
             + (node.transactionsWaiting ? " with txs" : " empty")).getBytes(StandardCharsets.UTF_8);
         String digest = Hex.encode(Ed25519.sha256(payload));
         Replica r = node.replica;

@@ -23,13 +23,13 @@ final class RawPeer {
     this.id = id;
     var client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
         .setMaxMessageSize(1 << 20));
-    ws = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI(LinkSettings.PATH).addHeader(LinkSettings.CHALLENGE_HEADER, challenge)).map(w -> {
-          // Handlers set on the event loop as the socket opens, so the acceptor's first frame is not missed.
-          w.textMessageHandler(frames::add);
-          w.closeHandler(v -> closed.tryComplete(w.closeStatusCode() + " " + w.closeReason()));
-          return w;
-        }));
+    // Handlers go on before the upgrade, so the acceptor's first frame (sent with its 101) is not missed.
+    io.vertx.core.http.ClientWebSocket w = client.webSocket();
+    w.textMessageHandler(frames::add);
+    w.closeHandler(v -> closed.tryComplete(w.closeStatusCode() + " " + w.closeReason()));
+    Await.result(w.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI(LinkSettings.PATH).addHeader(LinkSettings.CHALLENGE_HEADER, challenge)));
+    ws = w;
   }
 
   String nextFrame() {

@@ -125,6 +125,7 @@ class RelayedTrafficTest {
       numbered += ("n" + i).length();
     }
     assertThat(relay.metric("kinmesh_relay_forward_bytes_total")).isEqualTo(7 + 7 + 0 + 9 + numbered);
+    System.gc(); // Micrometer holds a gauge's object weakly: the gauge must survive a collection
     assertThat(relay.metric("kinmesh_relay_forward_connections")).isEqualTo(2);
     assertThat(relay.metric("kinmesh_relay_forward_connects_total{outcome=\"ok\"}")).isEqualTo(2);
   }
@@ -284,14 +285,17 @@ class RelayedTrafficTest {
     textAfter.sendText("{}");
     assertThat(textAfter.awaitClose()).isEqualTo("1008 unexpected_frame");
     assertThat(relay.metric("kinmesh_relay_forward_connects_total{outcome=\"malformed\"}")).isEqualTo(3);
+    assertThat(relay.metric("kinmesh_relay_forward_connects_total{outcome=\"unexpected_frame\"}")).isEqualTo(1);
+    assertThat(relay.metric("kinmesh_relay_forward_closes_total{reason=\"unexpected_frame\"}")).isEqualTo(1);
   }
 
   @Test
-  void aConnectionThatDoesNotAnswerInTimeIsClosed() {
+  void aConnectionThatDoesNotAnswerInTimeIsClosed() throws Exception {
     relay(new JsonObject().put("relayed_handshake_timeout_secs", 1));
     RawRelayClient silent = raw(a);
     silent.challenge();
     assertThat(silent.awaitClose()).isEqualTo("1008 handshake_timeout");
+    assertThat(relay.metric("kinmesh_relay_forward_connects_total{outcome=\"handshake_timeout\"}")).isEqualTo(1);
   }
 
   @Test
