@@ -270,7 +270,7 @@ class ConsensusFaultsTest {
     JsonObject after = net.status(victim);
     assertThat(after.getLong("equivocations")).isEqualTo(1);
     assertThat(after.getJsonObject("rejected").getLong("equivocation")).isEqualTo(1);
-    assertThat(logs.list).anyMatch(e -> e.getLevel() == Level.WARN
+    assertThat(logLines()).anyMatch(e -> e.getLevel() == Level.WARN
         && e.getFormattedMessage().contains("op=equivocation sender=" + primaryKey.shortId()));
 
     // The proposals were ignored: the chain goes on, the same on all four.
@@ -340,6 +340,8 @@ class ConsensusFaultsTest {
   void relayDownDoesNotStopConsensusAmongConnectedNodes() throws Exception {
     net = new TestNetwork(dir, 4).startAll();
     net.awaitHeightOnUpNodes(2);
+    // "Connected": every pair on a direct path (at first some traffic rides the relayed path).
+    net.awaitDirectPaths();
     net.stopRelay();
     long h = net.maxHeight();
     net.awaitHeightOnUpNodes(h + 5);
@@ -402,7 +404,7 @@ class ConsensusFaultsTest {
       assertThat(b.timestamp() - parent.timestamp()).isGreaterThanOrEqualTo(WAIT_SECS);
       assertThat(codec.decodeCertificate(b.commitCertificate()).signers()).as("height %d", h).hasSize(3);
     }
-    assertThat(logs.list).anyMatch(e -> e.getLevel() == Level.WARN
+    assertThat(logLines()).anyMatch(e -> e.getLevel() == Level.WARN
         && e.getFormattedMessage().contains("committed with the EMERGENCY majority"));
     net.assertNoFork();
 
@@ -451,8 +453,15 @@ class ConsensusFaultsTest {
     return n == null ? 0 : n;
   }
 
+  /** A copy taken under the appender's lock: event loops append while the test reads. */
+  List<ILoggingEvent> logLines() {
+    synchronized (logs) {
+      return new java.util.ArrayList<>(logs.list);
+    }
+  }
+
   void assertLogged(String what, Identity from) {
-    assertThat(logs.list).as("log lines").anyMatch(e -> e.getLevel().isGreaterOrEqual(Level.INFO)
+    assertThat(logLines()).as("log lines").anyMatch(e -> e.getLevel().isGreaterOrEqual(Level.INFO)
         && e.getFormattedMessage().contains(what) && e.getFormattedMessage().contains("from=" + from.shortId()));
   }
 }

@@ -373,4 +373,28 @@ final class TestNetwork implements AutoCloseable {
     return await(members.get(i).vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()), WAIT)
         .body();
   }
+
+  /** Every pair of up nodes reaches each other on a direct path; checked at each new block (40 at most). */
+  void awaitDirectPaths() {
+    long h = maxHeight();
+    while (!allDirect()) {
+      if (h > maxHeight() + 40) {
+        throw new AssertionError("paths not all direct within 40 blocks");
+      }
+      awaitHeightOnUpNodes(++h);
+    }
+  }
+
+  private boolean allDirect() {
+    for (Member m : upNodes()) {
+      for (Object o : peers(m.index).getJsonArray("peers")) {
+        JsonObject p = (JsonObject) o;
+        boolean peerUp = upNodes().stream().anyMatch(u -> u.identity.publicKeyHex().equals(p.getString("pubkey")));
+        if (peerUp && !p.getString("path").startsWith("direct")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 }

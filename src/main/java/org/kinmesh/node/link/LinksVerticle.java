@@ -807,6 +807,10 @@ public final class LinksVerticle extends VerticleBase implements LinkSession.Hos
       p.reachable = true;
       p.state = PeerState.CONNECTED;
       publishEvent(p, "up", null);
+    } else if (now != before && now != PathKind.NONE && p.reachable) {
+      // Traffic moved to another path: what was in flight on the old one (relayed frames have
+      // no acknowledgements) may be lost, so say "up" again and let consensus resend its votes.
+      publishEvent(p, "up", "path changed");
     } else if (now == PathKind.NONE && p.reachable) {
       p.reachable = false;
       p.heardSinceDown = false;

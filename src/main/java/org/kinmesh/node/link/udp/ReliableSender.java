@@ -163,7 +163,10 @@ public final class ReliableSender {
 
   private List<LinkFrame.Data> fill(long now) {
     List<LinkFrame.Data> out = new ArrayList<>();
-    while (!waiting.isEmpty() && inFlight.size() < WINDOW) {
+    // The window bounds the span of sequence numbers, not just the count in flight: after
+    // selective acks free fragments in the middle, a new one must still fall inside what the
+    // receiver accepts (its next expected + window), or it would be dropped until the gap fills.
+    while (!waiting.isEmpty() && waiting.peek().frame().seq() < base() + WINDOW) {
       InFlight f = new InFlight(waiting.poll());
       stamp(f, now);
       inFlight.put(f.frame.seq(), f);
