@@ -40,7 +40,8 @@ import org.kinmesh.lab.PathLog;
  * NATs in the NAT lab (needs root). Modes:
  *
  * <ul>
- *   <li>{@code matrix RUNS WINDOW_SECS}: RUNS fresh labs with one node behind each NAT kind and
+ *   <li>{@code matrix RUNS WINDOW_SECS [five|pairs]}: RUNS fresh labs with one node behind each
+ *       NAT kind ("five", the default) or two ("pairs": every kind pair, same-kind ones too) and
  *       the relay; per run the kind × kind matrix (direct or relayed, from every node's /peers)
  *       and, per direct pair, the time to the direct path once both sides knew each other's
  *       endpoints (from the nodes' {@code op=punch.ok} log lines); then medians and p90 over
@@ -60,6 +61,11 @@ import org.kinmesh.lab.PathLog;
 public final class NatTraversalBench {
   private static final List<NatLab.Spec> FIVE_KINDS = List.of(spec("open", Kind.OPEN), spec("fc", Kind.FULL_CONE),
       spec("rc", Kind.RESTRICTED), spec("prc", Kind.PORT_RESTRICTED), spec("sym", Kind.SYMMETRIC));
+  /** Two of each kind, each behind its own router: every kind pair, the same-kind ones too. */
+  private static final List<NatLab.Spec> TWO_OF_EACH = List.of(spec("o1", Kind.OPEN), spec("o2", Kind.OPEN),
+      spec("f1", Kind.FULL_CONE), spec("f2", Kind.FULL_CONE), spec("r1", Kind.RESTRICTED),
+      spec("r2", Kind.RESTRICTED), spec("p1", Kind.PORT_RESTRICTED), spec("p2", Kind.PORT_RESTRICTED),
+      spec("s1", Kind.SYMMETRIC), spec("s2", Kind.SYMMETRIC));
   private static final List<NatLab.Spec> FOUR_DIRECT = List.of(spec("open", Kind.OPEN), spec("fc", Kind.FULL_CONE),
       spec("rc", Kind.RESTRICTED), spec("prc", Kind.PORT_RESTRICTED));
   /** Commit bench: a short block interval, so the wait for the next block does not hide the paths. */
@@ -71,11 +77,12 @@ public final class NatTraversalBench {
     try {
       String mode = args.length == 0 ? "" : args[0];
       switch (mode) {
-        case "matrix" -> matrix(intArg(args, 1, "RUNS", 1, 50), intArg(args, 2, "WINDOW_SECS", 10, 600));
+        case "matrix" -> matrix(intArg(args, 1, "RUNS", 1, 50), intArg(args, 2, "WINDOW_SECS", 10, 600),
+            labArg(args.length > 3 ? args[3] : "five"));
         case "commit" -> commit(intArg(args, 1, "SAMPLES", 5, 1000), intArg(args, 2, "ROUNDS", 1, 10));
         case "probe" -> probe(intArg(args, 1, "API_PORT", 1, 65_535), Path.of(arg(args, 2, "KEY_FILE")),
             intArg(args, 3, "SAMPLES", 1, 10_000));
-        default -> throw new IllegalArgumentException("usage: NatTraversalBench matrix RUNS WINDOW_SECS"
+        default -> throw new IllegalArgumentException("usage: NatTraversalBench matrix RUNS WINDOW_SECS [five|pairs]"
             + " | commit SAMPLES ROUNDS | probe API_PORT KEY_FILE SAMPLES");
       }
     } catch (IllegalArgumentException e) {
@@ -83,6 +90,15 @@ public final class NatTraversalBench {
       System.exit(2);
     }
     System.exit(0);
+  }
+
+  private static List<NatLab.Spec> labArg(String s) {
+    return switch (s) {
+      case "five" -> FIVE_KINDS;
+      case "pairs" -> TWO_OF_EACH;
+      default -> throw new IllegalArgumentException("LAB must be five (one node per NAT kind) or pairs (two per"
+          + " kind), got '" + s + "'");
+    };
   }
 
   private static String arg(String[] args, int i, String name) {
@@ -121,23 +137,27 @@ public final class NatTraversalBench {
 
   // ---- matrix and time to direct ----
 
-  private static void matrix(int runs, int windowSecs) throws Exception {
+  private static void matrix(int runs, int windowSecs, List<NatLab.Spec> specs) throws Exception {
     requireLab();
     Path base = Files.createTempDirectory("nat-bench-matrix");
     List<Long> punchMs = new ArrayList<>();
     List<Long> trafficMs = new ArrayList<>();
     Map<String, List<String>> outcomes = new LinkedHashMap<>();
     Map<String, List<Long>> cellPunch = new LinkedHashMap<>();
+    NatMatrix all = new NatMatrix();
     for (int r = 1; r <= runs; r++) {
-      say("matrix run " + r + "/" + runs + ": " + FIVE_KINDS.size() + " nodes, one per NAT kind");
-      try (MatrixRun run = MatrixRun.start(FIVE_KINDS, base.resolve("run" + r), NatTraversalBench::say)) {
+      say("matrix run " + r + "/" + runs + ": " + specs.size() + " nodes: " + specs.stream()
+          .map(sp -> sp.name() + ":" + sp.kind().label()).toList());
+      try (MatrixRun run = MatrixRun.start(specs, base.resolve("run" + r), NatTraversalBench::say)) {
         NatMatrix m = run.observe(Duration.ofSeconds(windowSecs));
+        m.cells().forEach(all::add);
         System.out.println("run " + r + " matrix (cell: path, time to direct once both sides knew the endpoints):");
         System.out.print(m.table());
         System.out.print(m.details());
         run.history().forEach(h -> System.out.println("  history " + h));
         for (NatMatrix.Cell c : m.cells()) {
-          String key = c.ka().label() + "-" + c.kb().label();
+          String key = c.ka().ordinal() <= c.kb().ordinal() ? c.ka().label() + "-" + c.kb().label()
+              : c.kb().label() + "-" + c.ka().label();
           outcomes.computeIfAbsent(key, k -> new ArrayList<>()).add(c.outcome().text());
           if (c.outcome() == NatMatrix.Outcome.DIRECT && c.timing().isPresent()) {
             PathLog.PairTiming t = c.timing().get();
@@ -155,6 +175,8 @@ public final class NatTraversalBench {
       }
     }
     System.out.println();
+    System.out.println("all runs (cell: outcome, median time to direct over the pairs of those kinds):");
+    System.out.print(all.table());
     System.out.println("summary over " + runs + " run(s):");
     for (Map.Entry<String, List<String>> e : outcomes.entrySet()) {
       List<Long> p = cellPunch.getOrDefault(e.getKey(), List.of());

@@ -85,12 +85,46 @@ public final class NatMatrix {
     return List.copyOf(cells);
   }
 
-  /** The cell for this pair of kinds (either order), if measured. */
+  /** The cell for this pair of kinds (either order), if measured (the first, when several pairs have these kinds). */
   public Optional<Cell> cell(Kind x, Kind y) {
-    return cells.stream().filter(c -> c.ka() == x && c.kb() == y || c.ka() == y && c.kb() == x).findFirst();
+    return cells(x, y).stream().findFirst();
   }
 
-  /** Kind × kind table: each measured cell's summary, "·" where no pair of those kinds ran. */
+  /** Every measured pair of these kinds (either order). */
+  public List<Cell> cells(Kind x, Kind y) {
+    return cells.stream().filter(c -> c.ka() == x && c.kb() == y || c.ka() == y && c.kb() == x).toList();
+  }
+
+  /**
+   * What the pairs of these kinds did: one pair's summary; for several, the shared outcome with
+   * the median punch time (and how many pairs), or "mixed" with the count of each outcome.
+   */
+  public String summary(Kind x, Kind y) {
+    List<Cell> cs = cells(x, y);
+    if (cs.isEmpty()) {
+      return "·";
+    }
+    if (cs.size() == 1) {
+      return cs.get(0).summary();
+    }
+    java.util.Map<Outcome, Long> by = new java.util.EnumMap<>(Outcome.class);
+    cs.forEach(c -> by.merge(c.outcome(), 1L, Long::sum));
+    if (by.size() > 1) {
+      StringBuilder sb = new StringBuilder("mixed:");
+      by.forEach((o, n) -> sb.append(' ').append(n).append(' ').append(o.text()));
+      return sb.toString();
+    }
+    if (by.containsKey(Outcome.RELAYED)) {
+      return "relayed (" + cs.size() + " pairs)";
+    }
+    List<String> paths = cs.stream().flatMap(c -> java.util.stream.Stream.of(c.ab().path(), c.ba().path()))
+        .distinct().toList();
+    List<Long> ms = cs.stream().flatMap(c -> c.timing().stream()).map(PathLog.PairTiming::punchMs).toList();
+    return (paths.size() == 1 ? paths.get(0) : "direct") + (ms.isEmpty() ? "" : String.format(Locale.ROOT,
+        " %.0f ms", median(ms))) + " (" + cs.size() + " pairs)";
+  }
+
+  /** Kind × kind table: each kind pair's {@link #summary}, "·" where no pair of those kinds ran. */
   public String table() {
     StringBuilder sb = new StringBuilder("| |");
     for (Kind k : Kind.values()) {
@@ -101,7 +135,7 @@ public final class NatMatrix {
     for (Kind row : Kind.values()) {
       sb.append("| **").append(row.label()).append("** |");
       for (Kind col : Kind.values()) {
-        sb.append(' ').append(cell(row, col).map(Cell::summary).orElse("·")).append(" |");
+        sb.append(' ').append(summary(row, col)).append(" |");
       }
       sb.append('\n');
     }

@@ -63,6 +63,24 @@ class NatMatrixTest {
   }
 
   @Test
+  void severalPairsOfTheSameKindsShareOneSummary() {
+    NatMatrix m = new NatMatrix();
+    m.add(new NatMatrix.Cell("a", OPEN, "b", RESTRICTED, UDP, UDP,
+        Optional.of(new PathLog.PairTiming(0, 30, Optional.empty()))));
+    m.add(new NatMatrix.Cell("c", RESTRICTED, "d", OPEN, UDP, UDP,
+        Optional.of(new PathLog.PairTiming(0, 50, Optional.empty()))));
+    m.add(new NatMatrix.Cell("e", SYMMETRIC, "f", SYMMETRIC, RELAYED, RELAYED, Optional.empty()));
+    m.add(new NatMatrix.Cell("g", SYMMETRIC, "h", SYMMETRIC, RELAYED, RELAYED, Optional.empty()));
+    m.add(new NatMatrix.Cell("i", FULL_CONE, "j", FULL_CONE, UDP, UDP, Optional.empty()));
+    m.add(new NatMatrix.Cell("k", FULL_CONE, "l", FULL_CONE, UDP, RELAYED, Optional.empty()));
+    assertThat(m.summary(OPEN, RESTRICTED)).isEqualTo("direct_udp 40 ms (2 pairs)");
+    assertThat(m.summary(SYMMETRIC, SYMMETRIC)).isEqualTo("relayed (2 pairs)");
+    assertThat(m.summary(FULL_CONE, FULL_CONE)).isEqualTo("mixed: 1 direct 1 mixed");
+    assertThat(m.summary(OPEN, OPEN)).isEqualTo("·");
+    assertThat(m.cells(RESTRICTED, OPEN)).hasSize(2);
+  }
+
+  @Test
   void percentilesAndMedians() {
     List<Integer> v = List.of(5, 1, 4, 2, 3, 10, 9, 8, 7, 6);
     assertThat(NatMatrix.median(v)).isEqualTo(5.5);
