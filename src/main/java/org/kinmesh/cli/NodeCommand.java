@@ -1,6 +1,7 @@
 package org.kinmesh.cli;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -45,7 +46,7 @@ final class NodeCommand implements Callable<Integer> {
       System.err.println("kinmesh node: config 'genesis_path': " + e.getMessage());
       return ExitCodes.USAGE;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     Node node = new Node(config, identity, genesis, TimeSource.SYSTEM);
     try {
       Cli.await(vertx.deployVerticle(node), 60);

@@ -38,12 +38,21 @@ public record NodeConfig(
     PathPolicy pathPolicy,
     List<org.kinmesh.stun.ServerSpec> stunServers,
     GossipConfig gossip,
-    String listenHost) {
+    String listenHost,
+    int eventLoops) {
+
+  /**
+   * A node's verticles talk over the event bus; on one event loop a message between them is a
+   * queued call, not a wake-up of another thread, which halves commit latency when several nodes
+   * share a small machine (BENCHMARKS.md). Signature checks of transaction batches run on worker
+   * threads either way. A node serving many peers or API clients may raise it.
+   */
+  public static final int DEFAULT_EVENT_LOOPS = 1;
 
   private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
       "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only",
-      "stun_servers", "gossip", "listen_host");
+      "stun_servers", "gossip", "listen_host", "event_loops");
 
   /** Periodic work, each timer re-armed with fresh jitter. */
   public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
@@ -106,8 +115,9 @@ public record NodeConfig(
     }
     List<org.kinmesh.stun.ServerSpec> stun = stunServers(r, json, env, listenHost);
     GossipConfig gossip = GossipConfig.read(r.nested("gossip"));
+    int eventLoops = (int) r.longValue("event_loops", DEFAULT_EVENT_LOOPS, 1, 64);
     return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
-        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost);
+        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost, eventLoops);
   }
 
   /**

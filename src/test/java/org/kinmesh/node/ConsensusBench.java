@@ -64,6 +64,16 @@ public final class ConsensusBench {
       net.nodeVertxOptions.setEventLoopPoolSize(Integer.parseInt(loops.trim()));
     }
     System.out.println("CONFIG event_loops_per_node=" + net.nodeVertxOptions.getEventLoopPoolSize());
+    // The ceiling the signature checks alone set, measured before any node runs: every node checks
+    // every transaction once (PBFT: an honest replica votes only for transactions it verified).
+    double[] checkRate = txCheckRate(net.keys.get(0), payloadHex, 1.0, 2.0);
+    int cores = Runtime.getRuntime().availableProcessors();
+    // Per second of CPU, not of wall clock: what a whole core does, however busy the machine is now.
+    double ceiling = cores * checkRate[1] / 4;
+    System.out.printf("RESULT tx_check_rate per_cpu_sec=%.0f per_wall_sec=%.0f (one thread: Transaction.signatureValid,"
+        + " i.e. canonical bytes + SHA-256 + Ed25519) -> ceiling %d cores x %.0f / 4 nodes = %.0f tx/s if the nodes"
+        + " had every core and nothing but signature checks to do%n", checkRate[1], checkRate[0], cores, checkRate[1],
+        ceiling);
     try {
       // 1. cold start: first node's deployment -> height 1 committed on all four.
       long t0 = System.nanoTime();
@@ -222,6 +232,10 @@ public final class ConsensusBench {
       if (n > 0 && cpu > 0) {
         System.out.printf("RESULT throughput_cpu cpu_ms=%.0f cpu_ms_per_tx=%.3f (all four nodes) cores_used=%.2f of %d%n",
             cpu / 1e6, cpu / 1e6 / n, cpu / 1e9 / wall, Runtime.getRuntime().availableProcessors());
+        double checkMsPerTx = 4 * 1e3 / checkRate[1];
+        System.out.printf("RESULT throughput_vs_ceiling measured/ceiling=%.3f (ceiling %.0f tx/s); of the %.3f ms CPU"
+            + " per tx, the four signature checks take %.3f ms (%.0f%%); target/ceiling=%.2f%n",
+            rate / ceiling, ceiling, cpu / 1e6 / n, checkMsPerTx, 100 * checkMsPerTx / (cpu / 1e6 / n), 5000 / ceiling);
       }
       printPhases(net, "throughput");
       net.assertNoFork();
@@ -324,6 +338,38 @@ public final class ConsensusBench {
       }
       return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
+  }
+
+  /**
+   * Single-thread rate of the signature check every node makes per transaction: {per wall second,
+   * per second of this thread's CPU}. Fresh transactions (nothing cached), warmed up first.
+   */
+  private static double[] txCheckRate(org.kinmesh.crypto.Identity key, String payloadHex, double warmSecs,
+      double measureSecs) {
+    List<Transaction> txs = new ArrayList<>();
+    for (int i = 0; i < 256; i++) {
+      txs.add(Transaction.sign(key, TestNetwork.CHAIN, 1_000_000 + i, 1_700_000_000L, new Payload.Data(payloadHex)));
+    }
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long warmUntil = System.nanoTime() + (long) (warmSecs * 1e9);
+    while (System.nanoTime() < warmUntil) {
+      txs.forEach(Transaction::signatureValid);
+    }
+    long cpu0 = mx.getCurrentThreadCpuTime();
+    long t0 = System.nanoTime();
+    long until = t0 + (long) (measureSecs * 1e9);
+    long checks = 0;
+    while (System.nanoTime() < until) {
+      for (Transaction tx : txs) {
+        if (!tx.signatureValid()) {
+          throw new IllegalStateException("a freshly signed transaction does not verify");
+        }
+      }
+      checks += txs.size();
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
+    return new double[] {checks / wall, checks / Math.max(cpu, 1e-9)};
   }
 
   private static long processCpuNanos() {

@@ -28,6 +28,7 @@ class NodeConfigTest {
     assertThat(c.intervals().relayRegisterSecs()).isEqualTo(120);
     assertThat(c.quorum().emergencyMajority()).isFalse();
     assertThat(c.adminAllowRemote()).isFalse();
+    assertThat(c.eventLoops()).isEqualTo(1);
   }
 
   @Test
@@ -37,6 +38,7 @@ class NodeConfigTest {
     assertThat(c.relayUrl()).isEqualTo("http://b:2");
     assertThat(c.blockchainId()).isEqualTo("fam");
     assertThat(c.gossipUdpPort()).isEqualTo(7171);
+    assertThat(NodeConfig.fromJson(minimal(), Map.of("EVENT_LOOPS", "4"), null).eventLoops()).isEqualTo(4);
     NodeConfig flagged = NodeConfig.fromJson(minimal(), Map.of("RELAY_URL", "http://b:2"), "http://c:3");
     assertThat(flagged.relayUrl()).isEqualTo("http://c:3");
   }
@@ -57,6 +59,9 @@ class NodeConfigTest {
     assertBad(minimal().put("quorum", new JsonObject().put("min_viable_nodes", 0)), "quorum.min_viable_nodes");
     assertBad(minimal().put("blockchain_id", "bad id"), "blockchain_id");
     assertBad(minimal().put("colour", "blue"), "colour");
+    assertBad(minimal().put("event_loops", 0), "event_loops");
+    assertBad(minimal().put("event_loops", 65), "event_loops");
+    assertBad(minimal().put("event_loops", "many"), "event_loops");
   }
 
   private static void assertBad(JsonObject json, String key) {

@@ -54,7 +54,9 @@ final class TestNetwork implements AutoCloseable {
    */
   final OffsetClock clock = new OffsetClock();
   /** Options of each node's Vert.x (the benchmark may shrink its thread pools); defaults otherwise. */
-  io.vertx.core.VertxOptions nodeVertxOptions = new io.vertx.core.VertxOptions();
+  /** As {@code kinmesh node} runs a node: {@link NodeConfig#DEFAULT_EVENT_LOOPS} event loops. */
+  io.vertx.core.VertxOptions nodeVertxOptions = new io.vertx.core.VertxOptions()
+      .setEventLoopPoolSize(NodeConfig.DEFAULT_EVENT_LOOPS);
   private final Vertx relayVertx = Vertx.vertx();
   private final RelayVerticle relay;
   private final List<Member> members = new ArrayList<>();
