@@ -183,7 +183,12 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     Envelope e;
     try {
-      e = codec.decode(payload.getBytes(StandardCharsets.UTF_8));
+      e = codec.parse(payload.getBytes(StandardCharsets.UTF_8));
+      if (replica.isStale(e)) {
+        count(RejectReason.STALE, body.getString("from"), "height " + e.height() + " already committed");
+        return;
+      }
+      e = codec.verified(e);
     } catch (EnvelopeException ex) {
       count(ex.reason(), body.getString("from"), ex.getMessage());
       return;

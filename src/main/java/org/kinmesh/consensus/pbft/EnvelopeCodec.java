@@ -150,6 +150,16 @@ public final class EnvelopeCodec {
 
   /** Parses and verifies; throws with the reason to count. */
   public Envelope decode(byte[] bytes) throws EnvelopeException {
+    Envelope e = parse(bytes);
+    verifySignatures(e);
+    return e;
+  }
+
+  /**
+   * Parses without checking any signature: only for deciding to drop a message unread (e.g. a vote
+   * for a height already committed); anything acted on goes through {@link #verified(Envelope)}.
+   */
+  public Envelope parse(byte[] bytes) throws EnvelopeException {
     if (bytes.length > maxBytes) {
       throw new EnvelopeException(RejectReason.TOO_LARGE, "envelope over " + maxBytes + " bytes");
     }
@@ -160,6 +170,11 @@ public final class EnvelopeCodec {
       throw new EnvelopeException(ex.code() == ErrorCode.TOO_LARGE ? RejectReason.TOO_LARGE : RejectReason.MALFORMED,
           ex.getMessage());
     }
+    return e;
+  }
+
+  /** Checks every signature of a parsed envelope (nested ones too); returns it, or throws why not. */
+  public Envelope verified(Envelope e) throws EnvelopeException {
     verifySignatures(e);
     return e;
   }

@@ -85,6 +85,33 @@ class EnvelopeCodecTest {
     assertThat(reason(fx.codec.encode(pp))).isEqualTo(RejectReason.MALFORMED);
   }
 
+  @Test
+  void aStaleVoteIsDroppedBeforeItsSignatureIsChecked() throws Exception {
+    // A replica that committed height 2: votes for 1 and 2 are stale whoever signed them.
+    CommitCertificate cert = Fixture.certificate(fx.ids.subList(0, 3), 0, 2, digest);
+    Replica r = new Replica(SimNetwork.simConfig(), Signer.of(fx.self()), (h, p, d) -> true,
+        new Replica.Resume(2, digest, cert, 0, fx.membership));
+    Envelope.Commit good = Fixture.commit(fx.ids.get(0), 0, 2, digest);
+    Envelope.Commit forged = new Envelope.Commit(SimNetwork.CHAIN, 0, 2, digest, good.sender(),
+        Fixture.commit(fx.ids.get(1), 0, 2, digest).signature());
+    Envelope parsed = fx.codec.parse(fx.codec.encode(forged));
+    assertThat(r.isStale(parsed)).isTrue();
+    assertThatThrownBy(() -> fx.codec.verified(parsed)).isInstanceOf(EnvelopeException.class)
+        .hasMessageContaining("does not verify");
+    // The next height is not stale: it must pass the signature check before the replica sees it.
+    Envelope.Commit next = Fixture.commit(fx.ids.get(0), 0, 3, digest);
+    Envelope.Commit nextForged = new Envelope.Commit(SimNetwork.CHAIN, 0, 3, digest, next.sender(),
+        forged.signature());
+    assertThat(r.isStale(fx.codec.parse(fx.codec.encode(next)))).isFalse();
+    assertThat(reason(fx.codec.encode(nextForged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+    // Checkpoints and view changes are never skipped this way (they matter below the head too).
+    assertThat(r.isStale(samples().get(3))).isFalse();
+    assertThat(r.isStale(viewChange(fx.ids.get(0), true))).isFalse();
+    // Another chain's vote is not ours to call stale: the replica refuses it for its chain.
+    Envelope.Commit other = new Envelope.Commit("other-chain", 0, 1, digest, good.sender(), good.signature());
+    assertThat(r.isStale(other)).isFalse();
+  }
+
   // --- samples ------------------------------------------------------------------------------------
 
   List<Envelope> samples() {
