@@ -10,21 +10,16 @@
 # Env: BENCH_KEEP=1 (keep the temp data dir), BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_JAVA_OPTS (extra JVM options),
 #      BENCH_TIMEOUT (hard bound on the Java run, seconds; default 300).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+BENCH_LOG_TAG="[consensus-bench]"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-log() { echo "[consensus-bench] $*" >&2; }
-
-log "mvn -B -o -q test-compile"
-mvn -B -o -q test-compile
+bench_test_compile
 # The bench class uses the package-private TestNetwork fixture, which needs the test classpath.
-if [ ! -s target/bench-test-classpath.txt ] || [ pom.xml -nt target/bench-test-classpath.txt ]; then
-  log "resolving the test classpath (offline)"
-  mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
-fi
-CP="target/test-classes:target/classes:$(cat target/bench-test-classpath.txt)"
+bench_test_classpath
 
-echo "kinmesh consensus benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "load average (start): $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_title "kinmesh consensus benchmark"
+echo "load average (start): $(load_avg)"
 rc=0
 # shellcheck disable=SC2086
 timeout --kill-after=10 "${BENCH_TIMEOUT:-300}" \

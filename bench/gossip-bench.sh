@@ -8,20 +8,15 @@
 # Env: BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_JAVA_OPTS (default -Xmx2g),
 #      BENCH_TIMEOUT (hard bound on the Java run, seconds; default 900).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+BENCH_LOG_TAG="[gossip-bench]"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-log() { echo "[gossip-bench] $*" >&2; }
+bench_test_compile
+bench_test_classpath
 
-log "mvn -B -o -q test-compile"
-mvn -B -o -q test-compile
-if [ ! -s target/bench-test-classpath.txt ] || [ pom.xml -nt target/bench-test-classpath.txt ]; then
-  log "resolving the test classpath (offline)"
-  mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
-fi
-CP="target/test-classes:target/classes:$(cat target/bench-test-classpath.txt)"
-
-echo "kinmesh gossip benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "load average (start): $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_title "kinmesh gossip benchmark"
+echo "load average (start): $(load_avg)"
 rc=0
 # 1,000 nodes log their start-up at INFO: keep only warnings unless asked.
 export KINMESH_LOG_LEVEL="${KINMESH_LOG_LEVEL:-WARN}"
@@ -29,10 +24,4 @@ export KINMESH_LOG_LEVEL="${KINMESH_LOG_LEVEL:-WARN}"
 timeout --kill-after=10 "${BENCH_TIMEOUT:-900}" \
   java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$CP" \
   org.kinmesh.bench.GossipBench "$@" || rc=$?
-echo "load average (end): $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "$rc" = 3 ]; then
-  echo "at least one target missed (see FAIL above)"
-  [ "${BENCH_STRICT:-0}" = 1 ] && exit 3
-  exit 0
-fi
-exit "$rc"
+bench_finish "$rc"

@@ -20,12 +20,11 @@
 #      the harness JVM, e.g. -Dkinmesh.lab.debug=LinksVerticle,PunchVerticle: DEBUG logs in the nodes),
 #      BENCH_WAIT_OTHERS (600: seconds to wait for other NAT lab runs on the machine to finish).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
+BENCH_LOG_TAG="[nat-bench]"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WHAT="${1:-all}"
 case "$WHAT" in matrix|commit|all) ;; *) echo "usage: bench/nat-bench.sh [matrix|commit|all]" >&2; exit 2 ;; esac
-
-log() { echo "[nat-bench] $*" >&2; }
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "nat-bench: the NAT lab needs root (network namespaces, nftables)" >&2
@@ -37,14 +36,9 @@ if ! bin/natlab check >/dev/null 2>&1; then
   exit 2
 fi
 
-log "mvn -B -o -q test-compile"
-mvn -B -o -q test-compile
-if [ ! -s target/bench-test-classpath.txt ] || [ pom.xml -nt target/bench-test-classpath.txt ]; then
-  log "resolving the test classpath (offline)"
-  mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
-fi
+bench_test_compile
 # Absolute: the lab's node processes get this classpath and must not depend on a working directory.
-CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat target/bench-test-classpath.txt)"
+bench_test_classpath
 
 # Other sessions' lab runs (tests, benches) share the two cores: wait for them a while, so the
 # figures are not theirs too; after BENCH_WAIT_OTHERS seconds (default 600) go ahead and say so.
@@ -56,8 +50,8 @@ while [ "$(others)" -gt 0 ] && [ "$waited" -lt "${BENCH_WAIT_OTHERS:-600}" ]; do
   waited=$((waited + 10))
 done
 others="$(others)"
-echo "kinmesh NAT traversal benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "load average (start): $(cut -d' ' -f1-3 /proc/loadavg); other NAT lab runs on the machine: ${others}"
+bench_title "kinmesh NAT traversal benchmark"
+echo "load average (start): $(load_avg); other NAT lab runs on the machine: ${others}"
 
 run() {
   # shellcheck disable=SC2086
@@ -71,7 +65,7 @@ if [ "$WHAT" = matrix ] || [ "$WHAT" = all ]; then
   echo "== (a) matrix and time to direct: ${BENCH_MATRIX_RUNS:-3} run(s) of the '${BENCH_MATRIX_LAB:-five}' lab," \
     "window ${BENCH_WINDOW:-45} s"
   run matrix "${BENCH_MATRIX_RUNS:-3}" "${BENCH_WINDOW:-45}" "${BENCH_MATRIX_LAB:-five}"
-  echo "load average (after the matrix): $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "load average (after the matrix): $(load_avg)"
 fi
 if [ "$WHAT" = commit ] || [ "$WHAT" = all ]; then
   echo
@@ -81,4 +75,4 @@ if [ "$WHAT" = commit ] || [ "$WHAT" = all ]; then
 fi
 echo
 echo "(c) relay forwarding throughput, frames/s per core: bench/relayed-bench.sh (BENCHMARKS.md, relayed traffic)"
-echo "load average (end): $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average (end): $(load_avg)"

@@ -20,8 +20,9 @@
 # when a target is missed), BENCH_STORE_DIAG=0 (skip the register DB-path diagnostic).
 # Per scenario it also prints the relay's CPU per request, split by thread kind (/proc/PID/task).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-3}"
 # The register path (SQLite, JDBC client, JSON) is still being JIT-compiled after 3 s: in
@@ -36,52 +37,19 @@ RELAY_JAVA_OPTS="${BENCH_RELAY_JAVA_OPTS:-}"
 TOKEN_TARGET=0.6
 REGISTER_TARGET=0.5
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-# field LINE NAME: the value of NAME=VALUE in a "KEY k=v k=v" line.
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-
 # --- wrk -------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing wrk (Debian package)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  else
-    die "wrk not found: install the Debian package 'wrk' (apt-get install wrk)"
-  fi
-fi
+bench_need wrk wrk
 
 # --- build -----------------------------------------------------------------------------
-cd "$ROOT"
-if [ ! -f target/kinmesh.jar ] || [ "${BENCH_REBUILD:-0}" = 1 ]; then
-  log "building target/kinmesh.jar"
-  mvn -B -o -q package -DskipTests
-fi
-mvn -B -o -q test-compile
+bench_jar missing
+bench_test_compile
 CP="target/kinmesh.jar:target/test-classes"
 
 # --- temp dir, relay lifetime ------------------------------------------------------------
-WORK="$(mktemp -d -t kinmesh-bench.XXXXXX)"
+bench_workdir kinmesh-bench "relay.out, relay.err, wrk.log"
 RELAY_PID=""
-cleanup() {
-  local rc=$?
-  if [ -n "$RELAY_PID" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
-    kill "$RELAY_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$RELAY_PID" 2>/dev/null || true
-  fi
-  if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
-    log "kept $WORK (relay.out, relay.err, wrk.log)"
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_START="$(load_avg)"
 
 # --- 1. Ed25519 bound, measured before the relay starts so nothing competes ----------------
 log "measuring single-core Tink Ed25519 verify rate (3 s warm-up, 5 s of interleaved slices)"
@@ -110,6 +78,7 @@ EOF
 # shellcheck disable=SC2086  # RELAY_JAVA_OPTS is a list of JVM options
 java $RELAY_JAVA_OPTS -jar target/kinmesh.jar relay -conf "$WORK/relay.json" >"$WORK/relay.out" 2>"$WORK/relay.err" &
 RELAY_PID=$!
+BENCH_PIDS+=("$RELAY_PID")
 URL=""
 for _ in $(seq 300); do
   URL="$(sed -n 's|^kinmesh relay listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$WORK/relay.out" | head -n1)"
@@ -229,8 +198,8 @@ useful_rps() {
 
 WARNINGS=()
 echo
-echo "kinmesh relay benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_title "kinmesh relay benchmark"
+echo "load average at the start: $LOAD_START; at the end: $(load_avg)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up each, register ${WARMUP}+${REGISTER_WARMUP}s) against $URL; relay http_instances=${HTTP_INSTANCES:-default}"
 echo "$PREP_LINE"
 echo

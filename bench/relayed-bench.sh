@@ -22,8 +22,9 @@
 # BENCH_DURATION (10), BENCH_ROUNDS (3), BENCH_FIRST_WARMUP (10), BENCH_HTTP_INSTANCES (relay http_instances and null forwarder instances;
 # default nproc), BENCH_REBUILD=1 (rebuild the jar), BENCH_KEEP=1 (keep the temp dir).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZES="${BENCH_SIZES:-64 1024 16384}"
 PAIRS="${BENCH_PAIRS:-4}"
 WINDOW="${BENCH_WINDOW:-64}"
@@ -33,55 +34,25 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 FIRST_WARMUP="${BENCH_FIRST_WARMUP:-10}"
 INSTANCES="${BENCH_HTTP_INSTANCES:-$(nproc)}"
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+bench_jar stale
+bench_test_compile
+bench_test_classpath
 
-cd "$ROOT"
-if [ ! -f target/kinmesh.jar ] || [ "${BENCH_REBUILD:-0}" = 1 ] \
-    || [ -n "$(find src/main pom.xml -newer target/kinmesh.jar -print -quit)" ]; then
-  log "building target/kinmesh.jar (missing, older than the sources, or BENCH_REBUILD=1)"
-  mvn -B -o -q package -DskipTests
-fi
-mvn -B -o -q test-compile
-if [ ! -f target/bench-test-classpath.txt ] || [ pom.xml -nt target/bench-test-classpath.txt ]; then
-  mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
-fi
-CP="target/test-classes:target/classes:$(cat target/bench-test-classpath.txt)"
-
-WORK="$(mktemp -d -t kinmesh-relayed-bench.XXXXXX)"
+bench_workdir kinmesh-relayed-bench "relay.out, relay.err, null.out, null.err"
 RELAY_PID=""
 NULL_PID=""
-stop_pid() {
-  local pid="$1"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  stop_pid "$RELAY_PID"
-  stop_pid "$NULL_PID"
-  if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
-    log "kept $WORK (relay.out, relay.err, null.out, null.err)"
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_START="$(load_avg)"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # --- the two forwarders ----------------------------------------------------------------------
 java -cp "$CP" org.kinmesh.bench.RelayedForwardBench config "$WORK" "$PAIRS" "$INSTANCES"
 java -jar target/kinmesh.jar relay -conf "$WORK/relay.json" >"$WORK/relay.out" 2>"$WORK/relay.err" &
 RELAY_PID=$!
+BENCH_PIDS+=("$RELAY_PID")
 java -cp "$CP" org.kinmesh.bench.NullForwarder "$INSTANCES" >"$WORK/null.out" 2>"$WORK/null.err" &
 NULL_PID=$!
+BENCH_PIDS+=("$NULL_PID")
 
 RELAY_PORT=""
 NULL_PORT=""
@@ -126,8 +97,8 @@ METRICS="$(curl -s "http://127.0.0.1:$RELAY_PORT/metrics" || echo "(could not re
 
 # --- report ------------------------------------------------------------------------------------
 echo
-echo "kinmesh relayed-traffic benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_title "kinmesh relayed-traffic benchmark"
+echo "load average at the start: $LOAD_START; at the end: $(load_avg)"
 echo "$PAIRS pairs, window $WINDOW frames per pair, ${WARMUP}s warm-up + ${DURATION}s per run, $ROUNDS rounds; $INSTANCES event loops per forwarder"
 echo
 python3 - "$RESULTS" "$SIZES" <<'PY'

@@ -17,8 +17,9 @@
 # the relay's own), BENCH_RELAY_JAVA_OPTS, BENCH_REBUILD=1 (rebuild the jar), BENCH_KEEP=1 (keep
 # the temp dir), BENCH_STRICT=1 (exit 3 when the rate target is missed).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SOCKETS="${BENCH_SOCKETS:-4}"
 WINDOW="${BENCH_WINDOW:-16}"
 WARMUP="${BENCH_WARMUP:-5}"
@@ -29,57 +30,21 @@ RELAY_JAVA_OPTS="${BENCH_RELAY_JAVA_OPTS:-}"
 RATE_TARGET=1.0
 CLASSIFY_TARGET_MS=300
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-
 # --- coturn ----------------------------------------------------------------------------
-if ! command -v turnserver >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing coturn (Debian package)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coturn >/dev/null
-  else
-    die "turnserver not found: install the Debian package 'coturn' (apt-get install coturn)"
-  fi
-fi
+bench_need turnserver coturn
 
 # --- build -----------------------------------------------------------------------------
-cd "$ROOT"
-if [ ! -f target/kinmesh.jar ] || [ "${BENCH_REBUILD:-0}" = 1 ]; then
-  log "building target/kinmesh.jar"
-  mvn -B -o -q package -DskipTests
-fi
-mvn -B -o -q test-compile
+bench_jar missing
+bench_test_compile
 CP="target/kinmesh.jar:target/test-classes"
 bench() { java -cp "$CP" org.kinmesh.bench.StunRateBench "$@"; }
 
 # --- temp dir, server lifetimes ----------------------------------------------------------
-WORK="$(mktemp -d -t kinmesh-stun-bench.XXXXXX)"
+bench_workdir kinmesh-stun-bench "coturn.log, relay.out, relay.err, bench.log"
 COTURN_PID=""
 RELAY_PID=""
-stop_pid() {
-  local pid="$1"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  stop_pid "$RELAY_PID"
-  stop_pid "$COTURN_PID"
-  if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
-    log "kept $WORK (coturn.log, relay.out, relay.err, bench.log)"
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_START="$(load_avg)"
 read -r C_PORT C_ALT R_PORT R_ALT <<<"$(bench ports 4)"
 
 # --- 1. coturn: two listening IPs and an alternate port, so it speaks RFC 5780 -------------
@@ -87,6 +52,7 @@ turnserver -c /dev/null --stun-only -L 127.0.0.1 -L 127.0.0.2 --listening-port "
   --alt-listening-port "$C_ALT" --no-cli --no-tls --no-dtls --no-tcp --log-file "$WORK/coturn.log" --simple-log \
   --pidfile "$WORK/coturn.pid" --userdb "$WORK/turndb" >/dev/null 2>&1 &
 COTURN_PID=$!
+BENCH_PIDS+=("$COTURN_PID")
 bench wait "$C_PORT" || { cat "$WORK"/coturn*.log >&2 2>/dev/null || true; die "coturn did not answer on 127.0.0.1:$C_PORT"; }
 log "coturn pid $COTURN_PID on 127.0.0.1:$C_PORT, alternate 127.0.0.2:$C_ALT ($(turnserver --version 2>/dev/null | head -n1 || echo version unknown))"
 
@@ -106,6 +72,7 @@ JSON
 # shellcheck disable=SC2086  # RELAY_JAVA_OPTS is a list of JVM options
 java $RELAY_JAVA_OPTS -jar target/kinmesh.jar relay -conf "$WORK/relay.json" >"$WORK/relay.out" 2>"$WORK/relay.err" &
 RELAY_PID=$!
+BENCH_PIDS+=("$RELAY_PID")
 for _ in $(seq 300); do
   grep -q '^kinmesh relay stun on udp ' "$WORK/relay.out" 2>/dev/null && break
   kill -0 "$RELAY_PID" 2>/dev/null || { cat "$WORK/relay.err" >&2; die "relay exited during start-up"; }
@@ -129,8 +96,8 @@ CLASSIFY_B="$(grep '^CLASSIFY server=B ' "$WORK/bench.log")" || die "no classifi
 
 # --- 5. report -----------------------------------------------------------------------------
 echo
-echo "kinmesh STUN benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
-echo "load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_title "kinmesh STUN benchmark"
+echo "load average at the start: $LOAD_START; at the end: $(load_avg)"
 echo "generator: $SOCKETS sockets x $WINDOW Binding requests in flight (20-byte requests); slices of ${SLICE}s, $ROUNDS per server, interleaved"
 echo
 printf '%-8s %-6s %12s %10s %12s %14s\n' server round "answers/s" "lost/s" "server cores" "server us/ans"

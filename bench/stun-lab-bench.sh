@@ -20,8 +20,9 @@
 # BENCH_CLI_RUNS (3), BENCH_COTURN_RUNS (3), BENCH_RELAY (1), BENCH_STRICT=1 (exit 3 when the
 # 300 ms target is missed too).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${BENCH_RUNS:-21}"
 CLI_RUNS="${BENCH_CLI_RUNS:-3}"
 COTURN_RUNS="${BENCH_COTURN_RUNS:-3}"
@@ -29,21 +30,16 @@ WITH_RELAY="${BENCH_RELAY:-1}"
 TARGET_MS=300
 KINDS=(open full_cone restricted port_restricted symmetric)
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-# field LINE NAME: the value of NAME=VALUE in a "k=v k=v" line.
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 2 ]] || die "BENCH_RUNS must be a number >= 2"
 [[ "$CLI_RUNS" =~ ^[0-9]+$ && "$COTURN_RUNS" =~ ^[0-9]+$ ]] || die "BENCH_CLI_RUNS and BENCH_COTURN_RUNS must be numbers"
 
-cd "$ROOT"
 bin/natlab check >/dev/null || die "the NAT lab cannot run here (bin/natlab check says why; it needs root)"
 
 # --- build: the test classpath (StunClassifyBench lives in the test sources) -------------
-log "compiling (mvn -o test-compile)"
-mvn -B -o -q test-compile
+bench_test_compile
+bench_test_classpath
 WORK="$(mktemp -d /tmp/stun-lab-bench.XXXXXX)"
 RUN="sb$(printf '%x' $$)"
 cleanup() {
@@ -51,8 +47,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mvn -B -o -q dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/cp.txt")"
 JAVA="$(command -v java)"
 
 # --- the lab ---------------------------------------------------------------------------
@@ -136,7 +130,7 @@ for k in "${KINDS[@]}"; do
 done
 
 echo
-echo "STUN classification in the NAT lab ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)), ms"
+echo "STUN classification in the NAT lab ($(nproc) cores, load $(load_avg)), ms"
 echo "kinmesh: median of $((RUNS - 1)) warm runs (min-max), the cold first run; relay: same against the relay's responder;"
 echo "CLI: median of $CLI_RUNS 'kinmesh stun --json' (elapsed_ms, process wall); coturn: median wall of $COTURN_RUNS 'turnutils_natdiscovery -m -f'"
 printf '%-16s %8s %9s %8s %9s %10s %9s %10s  %s\n' kind kinmesh min-max cold relay cli_probe cli_wall coturn "coturn's verdict (mapping/filtering)"

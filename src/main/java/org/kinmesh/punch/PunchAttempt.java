@@ -6,8 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.kinmesh.util.Jitter;
 import org.kinmesh.wire.gossip.Endpoint;
 
 /**
@@ -15,7 +19,8 @@ import org.kinmesh.wire.gossip.Endpoint;
  * round sends a probe with a fresh nonce to every candidate endpoint; the first signed reply
  * that echoes one of our live nonces opens the path, at the address the reply actually came
  * from (for a peer behind a symmetric NAT that is a peer-reflexive address we never had as a
- * candidate). Rounds come quickly at first, both sides probing at once, then back off.
+ * candidate). Rounds come quickly at first, both sides probing at once, then back off. Randomness
+ * (the back-off's jitter) is injected too, so a seeded attempt replays the same schedule.
  */
 public final class PunchAttempt {
   /** Quick rounds: every 100 ms for 3 s, so two sides probing at once meet well under a second. */
@@ -23,9 +28,20 @@ public final class PunchAttempt {
   static final int QUICK_ROUNDS = 30;
   /**
    * Then 1, 2, 4, 8, 10, 10, ... s: a probe is one small signed datagram per candidate, so a
-   * path that comes back (a cut lifted, a NAT rebooted) is found within ~10 s.
+   * path that comes back (a cut lifted, a NAT rebooted) is found within ~12 s (10 s + jitter).
    */
   static final long MAX_BACKOFF_MS = 10_000;
+  /**
+   * Each back-off delay is ± this fraction of its step. Back-off rounds run for as long as a
+   * path is down, and one event (a cut, a NAT reboot) starts many attempts at once: toward every
+   * peer, and on every node behind the same NAT. Without jitter they would fire in the same tick
+   * every 10 s from then on, bursts from one public address into the peers' per-source probe
+   * limit (PunchVerticle.PER_SOURCE_RATE). Quick rounds are not jittered: the peer started its
+   * attempt on our "call me" within a round trip of ours, and the two sides meet by both probing
+   * densely in the same 3 s window; a 100 ms period is already finer than that needs, jitter
+   * there would only stretch time to direct, and 30 rounds end too soon to hold any lockstep.
+   */
+  static final double BACKOFF_JITTER = 0.2;
   /** A nonce is answerable this long (a reply after that is treated as unknown). */
   static final long NONCE_LIFETIME_MS = 10_000;
   /** Candidates kept per peer: the six of gossip plus a few peer-reflexive ones. */
@@ -40,14 +56,17 @@ public final class PunchAttempt {
   private final String peer;
   private final LinkedHashSet<Endpoint> candidates = new LinkedHashSet<>();
   private final Map<String, Sent> outstanding = new LinkedHashMap<>();
-  private final java.util.function.Supplier<String> nonces;
+  private final Supplier<String> nonces;
+  private final RandomGenerator random;
   private int rounds;
   private long nextRoundAt;
   private final long startedAt;
 
-  public PunchAttempt(String peer, List<Endpoint> candidates, long now, java.util.function.Supplier<String> nonces) {
-    this.peer = peer;
-    this.nonces = nonces;
+  public PunchAttempt(String peer, List<Endpoint> candidates, long now, Supplier<String> nonces,
+      RandomGenerator random) {
+    this.peer = Objects.requireNonNull(peer, "peer");
+    this.nonces = Objects.requireNonNull(nonces, "nonces");
+    this.random = Objects.requireNonNull(random, "random");
     candidates.forEach(this::addCandidate);
     this.nextRoundAt = now;
     this.startedAt = now;
@@ -98,11 +117,18 @@ public final class PunchAttempt {
       out.add(new Outgoing(e, nonce));
     }
     rounds++;
-    nextRoundAt = now + delayAfter(rounds);
+    nextRoundAt = now + delayAfter(rounds, random);
     return out;
   }
 
-  static long delayAfter(int rounds) {
+  /** The wait after the given number of rounds: quick rounds exact, back-off rounds jittered. */
+  static long delayAfter(int rounds, RandomGenerator random) {
+    long step = stepAfter(rounds);
+    return rounds < QUICK_ROUNDS ? step : Jitter.around(step, BACKOFF_JITTER, random);
+  }
+
+  /** The schedule without jitter: 100 ms × 30, then 1, 2, 4, 8, 10, 10, ... s. */
+  static long stepAfter(int rounds) {
     if (rounds < QUICK_ROUNDS) {
       return QUICK_INTERVAL_MS;
     }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
@@ -60,6 +61,8 @@ public final class PunchVerticle extends VerticleBase {
   private final ProbeCheck check;
   private final String log;
   private final Map<String, PunchAttempt> attempts = new TreeMap<>();
+  /** The attempts' back-off jitter; used on the event loop only. */
+  private final SplittableRandom random = new SplittableRandom();
   private final Map<String, TokenBucket> perSource = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> e) {
@@ -161,7 +164,7 @@ public final class PunchVerticle extends VerticleBase {
       if (attempts.size() >= MAX_ATTEMPTS) {
         return null;
       }
-      a = new PunchAttempt(peer, List.of(), clock.nowMillis(), Probe::newNonce);
+      a = new PunchAttempt(peer, List.of(), clock.nowMillis(), Probe::newNonce, random);
       attempts.put(peer, a);
       LOG.debug("{} op=punch.start peer={}", log, KeyIds.shortId(peer));
     }

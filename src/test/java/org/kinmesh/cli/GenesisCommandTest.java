@@ -2,40 +2,21 @@ package org.kinmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.Ledger;
 import org.kinmesh.crypto.Identity;
+import org.kinmesh.testing.StdCapture;
 
 class GenesisCommandTest {
   @TempDir
   Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
+  @RegisterExtension
+  final StdCapture std = new StdCapture();
 
   private Path spec(String json) throws Exception {
     Path p = dir.resolve("spec.json");
@@ -60,7 +41,7 @@ class GenesisCommandTest {
     Path g = dir.resolve("genesis.json");
     assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g.toString())).isEqualTo(0);
     Block block = Block.parse(Files.readAllBytes(g));
-    assertThat(out.toString(StandardCharsets.UTF_8).trim()).isEqualTo(block.hash());
+    assertThat(std.out().trim()).isEqualTo(block.hash());
     assertThat(Ledger.genesis(block).state().activeConsensusCount()).isEqualTo(2);
     assertThat(block.params().timelockHours()).isEqualTo(24);
 
@@ -77,7 +58,7 @@ class GenesisCommandTest {
     Files.writeString(g, "keep me");
     assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g.toString())).isEqualTo(2);
     assertThat(Files.readString(g)).isEqualTo("keep me");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("already exists");
+    assertThat(std.err()).contains("already exists");
   }
 
   @Test
@@ -96,10 +77,10 @@ class GenesisCommandTest {
     };
     int i = 0;
     for (String[] c : cases) {
-      err.reset();
+      std.clearErr();
       Path g = dir.resolve("g" + i++ + ".json");
       assertThat(Main.run("genesis", "--spec", spec(c[0]).toString(), "--out", g.toString())).as(c[1]).isEqualTo(2);
-      assertThat(err.toString(StandardCharsets.UTF_8)).as(c[0]).contains(c[1]);
+      assertThat(std.err()).as(c[0]).contains(c[1]);
       assertThat(g).doesNotExist();
     }
   }

@@ -5,34 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.kinmesh.testing.Await;
+import org.kinmesh.testing.StdCapture;
 
 class PathsCommandTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream savedOut;
-  private PrintStream savedErr;
+  @RegisterExtension
+  final StdCapture std = new StdCapture();
   private Vertx vertx;
 
   @BeforeEach
-  void capture() {
-    savedOut = System.out;
-    savedErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  void startVertx() {
     vertx = Vertx.vertx();
   }
 
   @AfterEach
-  void restore() {
-    System.setOut(savedOut);
-    System.setErr(savedErr);
+  void closeVertx() {
     Await.result(vertx.close());
   }
 
@@ -55,7 +46,7 @@ class PathsCommandTest {
             .put("nat", "unknown").put("why", "no working path"));
     int port = serve(200, peers.encode());
     assertThat(run("paths", "--node", "http://127.0.0.1:" + port)).isZero();
-    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+    String[] lines = std.out().split("\n");
     assertThat(lines[0]).contains("PEER", "PATH", "ENDPOINT", "RTT_MS", "NAT", "WHY");
     assertThat(lines[1]).contains("aaaaaaaa", "direct_udp", "198.51.100.2:7070", "4", "port_restricted",
         "direct path open");
@@ -66,17 +57,17 @@ class PathsCommandTest {
   void jsonPrintsTheNodesAnswer() {
     int port = serve(200, "[{\"pubkey\":\"cc\",\"path\":\"relayed\"}]");
     assertThat(run("paths", "--json", "--node", "http://127.0.0.1:" + port)).isZero();
-    assertThat(new JsonArray(out.toString(StandardCharsets.UTF_8)).getJsonObject(0).getString("path"))
+    assertThat(new JsonArray(std.out()).getJsonObject(0).getString("path"))
         .isEqualTo("relayed");
   }
 
   @Test
   void badNodeUrlsAndBadAnswersAreClearErrors() {
     assertThat(run("paths", "--node", "ftp://x")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--node must look like");
+    assertThat(std.err()).contains("--node must look like");
     int port = serve(503, "{\"error\":\"unavailable\"}");
     assertThat(run("paths", "--node", "http://127.0.0.1:" + port)).isEqualTo(ExitCodes.FAILURE);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("503");
+    assertThat(std.err()).contains("503");
     int junk = serve(200, "not json");
     assertThat(run("paths", "--node", "http://127.0.0.1:" + junk)).isEqualTo(ExitCodes.FAILURE);
   }

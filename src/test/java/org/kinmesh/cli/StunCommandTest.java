@@ -4,57 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kinmesh.relay.RelayConfig;
 import org.kinmesh.relay.RelayVerticle;
 import org.kinmesh.stun.Coturn;
 import org.kinmesh.testing.Await;
+import org.kinmesh.testing.StdCapture;
 
 /** {@code kinmesh stun} against the relay's responder and coturn, both on loopback. */
 class StunCommandTest {
   @TempDir
   Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream savedOut;
-  private PrintStream savedErr;
+  @RegisterExtension
+  final StdCapture std = new StdCapture();
   private Vertx vertx;
 
-  @BeforeEach
-  void capture() {
-    savedOut = System.out;
-    savedErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
   @AfterEach
-  void restore() {
-    System.setOut(savedOut);
-    System.setErr(savedErr);
+  void closeVertx() {
     if (vertx != null) {
       Await.result(vertx.close());
     }
-  }
-
-  private String out() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String err() {
-    return err.toString(StandardCharsets.UTF_8);
   }
 
   private List<InetSocketAddress> relayStun() throws Exception {
@@ -77,8 +55,8 @@ class StunCommandTest {
     List<InetSocketAddress> stun = relayStun();
     int port = freeUdpPort();
     int code = Main.run("stun", "--json", "--local-port", Integer.toString(port), "127.0.0.1:" + stun.get(0).getPort());
-    assertThat(code).as(err()).isZero();
-    JsonObject j = new JsonObject(out().trim());
+    assertThat(code).as(std.err()).isZero();
+    JsonObject j = new JsonObject(std.out().trim());
     assertThat(j.getString("public_ip")).isEqualTo("127.0.0.1");
     assertThat(j.getInteger("public_port")).isEqualTo(port);
     assertThat(j.getString("nat_type")).isEqualTo("open");
@@ -92,8 +70,8 @@ class StunCommandTest {
   void textAgainstCoturn() throws Exception {
     try (Coturn coturn = Coturn.start()) {
       int code = Main.run("stun", "127.0.0.1:" + coturn.port);
-      assertThat(code).as(err()).isZero();
-      assertThat(out()).containsPattern("public endpoint: 127\\.0\\.0\\.1:\\d+")
+      assertThat(code).as(std.err()).isZero();
+      assertThat(std.out()).containsPattern("public endpoint: 127\\.0\\.0\\.1:\\d+")
           .contains("NAT type:        open")
           .contains("127.0.0.1:" + coturn.port + " (127.0.0.1:" + coturn.port + "): mapped 127.0.0.1:")
           .contains("other address 127.0.0.2:" + coturn.altPort);
@@ -106,18 +84,18 @@ class StunCommandTest {
         {"bad_name:3478", "not a host name"}, {"127.0.0.1:0", "not in 1-65535"}, {"127.0.0.1:x", "not a number"},
         {"[::1", "missing ']'"}};
     for (String[] c : cases) {
-      err.reset();
+      std.clearErr();
       assertThat(Main.run("stun", c[0])).as(c[0]).isEqualTo(2);
-      assertThat(err()).as(c[0]).contains(c[1]);
+      assertThat(std.err()).as(c[0]).contains(c[1]);
     }
-    err.reset();
+    std.clearErr();
     assertThat(Main.run("stun", "--local-port", "70000", "127.0.0.1")).isEqualTo(2);
-    assertThat(err()).contains("--local-port must be 0-65535");
+    assertThat(std.err()).contains("--local-port must be 0-65535");
     assertThat(Main.run("stun", "--local-port", "abc", "127.0.0.1")).isEqualTo(2);
-    err.reset();
+    std.clearErr();
     assertThat(Main.run("stun", "--local-address", "example.org", "127.0.0.1")).isEqualTo(2);
-    assertThat(err()).contains("--local-address must be an IP address");
-    assertThat(out()).isEmpty();
+    assertThat(std.err()).contains("--local-address must be an IP address");
+    assertThat(std.out()).isEmpty();
   }
 
   @Test
@@ -125,11 +103,11 @@ class StunCommandTest {
     try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getByName("0.0.0.0"))) {
       assertThat(Main.run("stun", "--local-port", Integer.toString(taken.getLocalPort()), "127.0.0.1:3478"))
           .isEqualTo(1);
-      assertThat(err()).contains("cannot bind UDP 0.0.0.0:" + taken.getLocalPort());
+      assertThat(std.err()).contains("cannot bind UDP 0.0.0.0:" + taken.getLocalPort());
     }
     try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
       assertThat(Main.run("stun", "--json", "127.0.0.1:" + silent.getLocalPort())).isEqualTo(1);
-      JsonObject j = new JsonObject(out().trim());
+      JsonObject j = new JsonObject(std.out().trim());
       assertThat(j.getValue("public_ip")).isNull();
       assertThat(j.getString("nat_type")).isEqualTo("unknown");
       assertThat(j.getJsonArray("servers").getJsonObject(0).getString("error")).isEqualTo("timeout");

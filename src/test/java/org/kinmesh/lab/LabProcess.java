@@ -58,51 +58,46 @@ public final class LabProcess implements AutoCloseable {
   /** Waits for the next stdout line matching {@code wanted}; fails on timeout or when the process ends first. */
   public String awaitLine(Predicate<String> wanted, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      while (true) {
-        long left = deadline - System.nanoTime();
-        String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
-        if (line == null) {
-          throw new AssertionError(description + ": no matching line within " + timeout.toSeconds() + " s; stdout "
-              + output() + "; stderr " + stderr());
-        }
-        if (line == EOF) {
-          lines.add(EOF);
-          throw new AssertionError(description + ": ended (exit " + exitCode() + ") before a matching line; stdout "
-              + output() + "; stderr " + stderr());
-        }
-        synchronized (seen) {
-          seen.add(line);
-        }
-        if (wanted.test(line)) {
-          return line;
-        }
+    while (true) {
+      String line = next(deadline, "no matching line within " + timeout.toSeconds() + " s");
+      if (line == EOF) {
+        throw new AssertionError(description + ": ended (exit " + exitCode() + ") before a matching line; stdout "
+            + output() + "; stderr " + stderr());
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
+      if (wanted.test(line)) {
+        return line;
+      }
     }
   }
 
   /** Waits for the process to close its stdout (normally: exit) and returns every stdout line. */
   public List<String> awaitOutput(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    while (next(deadline, "still running after " + timeout.toSeconds() + " s") != EOF) {
+      // every line is kept in seen
+    }
+    return output();
+  }
+
+  /**
+   * The next stdout line, kept in {@link #output}, or {@link #EOF} (left in the queue, so every
+   * later call sees it too); fails saying {@code late} when the deadline passes first.
+   */
+  private String next(long deadline, String late) {
     try {
-      while (true) {
-        long left = deadline - System.nanoTime();
-        String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
-        if (line == null) {
-          throw new AssertionError(description + ": still running after " + timeout.toSeconds() + " s; stdout "
-              + output() + "; stderr " + stderr());
-        }
-        if (line == EOF) {
-          lines.add(EOF);
-          return output();
-        }
-        synchronized (seen) {
-          seen.add(line);
-        }
+      long left = deadline - System.nanoTime();
+      String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError(description + ": " + late + "; stdout " + output() + "; stderr " + stderr());
       }
+      if (line == EOF) {
+        lines.add(EOF);
+        return EOF;
+      }
+      synchronized (seen) {
+        seen.add(line);
+      }
+      return line;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);

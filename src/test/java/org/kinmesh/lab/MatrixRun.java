@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -121,33 +122,37 @@ public final class MatrixRun implements AutoCloseable {
   /** Every node's path-change history toward every peer, for the report. */
   public List<String> history() {
     List<String> out = new ArrayList<>();
-    for (String a : chain.hosts()) {
-      PathLog log = PathLog.parse(chain.log(a));
-      for (String b : chain.hosts()) {
-        if (!a.equals(b)) {
-          StringBuilder sb = new StringBuilder(a + " -> " + b + ":");
-          for (PathLog.PathChange c : log.changesFor(chain.key(b).shortId())) {
-            sb.append(' ').append(c.to()).append(" (").append(c.why()).append(')');
-          }
-          out.add(sb.toString());
-        }
+    changesByPair().forEach((pair, changes) -> {
+      StringBuilder sb = new StringBuilder(pair + ":");
+      for (PathLog.PathChange c : changes) {
+        sb.append(' ').append(c.to()).append(" (").append(c.why()).append(')');
       }
-    }
+      out.add(sb.toString());
+    });
     return out;
   }
 
   /** Every time a node moved a peer off a direct path ("a -> b: direct_udp -> relayed (why)"): flaps. */
   public List<String> downgrades() {
     List<String> out = new ArrayList<>();
+    changesByPair().forEach((pair, changes) -> {
+      for (PathLog.PathChange c : changes) {
+        if (c.from().startsWith("direct") && !c.to().startsWith("direct")) {
+          out.add(pair + ": " + c.from() + " -> " + c.to() + " (" + c.why() + ")");
+        }
+      }
+    });
+    return out;
+  }
+
+  /** "a -> b" → the path changes node a logged toward peer b, for every ordered pair, in host order. */
+  private Map<String, List<PathLog.PathChange>> changesByPair() {
+    Map<String, List<PathLog.PathChange>> out = new LinkedHashMap<>();
     for (String a : chain.hosts()) {
       PathLog log = PathLog.parse(chain.log(a));
       for (String b : chain.hosts()) {
         if (!a.equals(b)) {
-          for (PathLog.PathChange c : log.changesFor(chain.key(b).shortId())) {
-            if (c.from().startsWith("direct") && !c.to().startsWith("direct")) {
-              out.add(a + " -> " + b + ": " + c.from() + " -> " + c.to() + " (" + c.why() + ")");
-            }
-          }
+          out.put(a + " -> " + b, log.changesFor(chain.key(b).shortId()));
         }
       }
     }

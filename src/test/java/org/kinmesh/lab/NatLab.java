@@ -414,6 +414,15 @@ public final class NatLab implements AutoCloseable {
     }
   }
 
+  /** Whether a command runs here and exits 0 (a tool a lab test needs is installed). */
+  public static boolean commandWorks(List<String> cmd) {
+    try {
+      return sh(cmd, Duration.ofSeconds(10)).exit() == 0;
+    } catch (UncheckedIOException notInstalled) {
+      return false;
+    }
+  }
+
   static ExecResult run(List<String> cmd, Duration timeout) throws IOException {
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     // both pipes drained on their own threads, so neither can fill and block the process

@@ -55,7 +55,8 @@ class NatLabTest {
   @BeforeAll
   static void up() {
     skip = NatLab.skipMessage()
-        .orElse(pythonAvailable() ? null : "NAT lab tests skipped: python3 (the UDP probes) is missing; bin/test installs it");
+        .orElse(NatLab.commandWorks(List.of("python3", "-c", "pass")) ? null
+            : "NAT lab tests skipped: python3 (the UDP probes) is missing; bin/test installs it");
     if (skip != null) {
       System.err.println(skip);
       return;
@@ -346,14 +347,6 @@ class NatLabTest {
     assertThat(NatLab.sh(List.of("ip", "netns", "list"), WAIT).out()).doesNotContain("kmlab-" + run + "-");
     assertThat(lab.host("open").ip()).as("a live owner's run survives").isNotNull();
     assertThat(NatLab.sh(List.of("ip", "netns", "list"), WAIT).out()).contains("kmlab-" + lab.runId() + "-");
-  }
-
-  private static boolean pythonAvailable() {
-    try {
-      return NatLab.sh(List.of("python3", "-c", "pass"), WAIT).exit() == 0;
-    } catch (java.io.UncheckedIOException notInstalled) {
-      return false;
-    }
   }
 
   /** Exited: no such process, or a zombie that init has not reaped yet (coturn is not our child). */

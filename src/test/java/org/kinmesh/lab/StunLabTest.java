@@ -71,7 +71,7 @@ class StunLabTest {
 
   @BeforeAll
   static void up() throws Exception {
-    skip = NatLab.skipMessage().orElse(curlAvailable() ? null
+    skip = NatLab.skipMessage().orElse(NatLab.commandWorks(List.of("curl", "--version")) ? null
         : "NAT lab STUN tests skipped: curl (reads each node's /status inside its namespace) is missing; bin/test installs it");
     if (skip != null) {
       System.err.println(skip);
@@ -323,14 +323,6 @@ class StunLabTest {
       }
       JsonObject status = awaitStatus(h, s -> now.equals(s.getString("public_endpoint")));
       assertThat(status.getString("nat_type")).as(h + ": " + status).isEqualTo(kind.label());
-    }
-  }
-
-  private static boolean curlAvailable() {
-    try {
-      return NatLab.sh(List.of("curl", "--version"), Duration.ofSeconds(10)).exit() == 0;
-    } catch (java.io.UncheckedIOException notInstalled) {
-      return false;
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.crypto.Identity;
@@ -25,6 +26,11 @@ class PunchTest {
   private final Set<String> authorized = Set.of(a.publicKeyHex(), b.publicKeyHex());
   private final Endpoint bPublic = new Endpoint("198.51.100.7", 7070);
   private final Endpoint bReflexive = new Endpoint("198.51.100.7", 40123);
+
+  private static PunchAttempt attempt(String peer, List<Endpoint> candidates, long now,
+      java.util.function.Supplier<String> nonces) {
+    return new PunchAttempt(peer, candidates, now, nonces, new SplittableRandom(42));
+  }
 
   private static String hex16(int i) {
     return String.format("%032x", i);
@@ -93,7 +99,7 @@ class PunchTest {
   @Test
   void aRoundProbesEveryCandidateWithFreshNoncesThenBacksOff() {
     AtomicInteger n = new AtomicInteger();
-    PunchAttempt attempt = new PunchAttempt(b.publicKeyHex(), List.of(bPublic, new Endpoint("10.0.0.2", 7070)), 0,
+    PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic, new Endpoint("10.0.0.2", 7070)), 0,
         () -> hex16(n.incrementAndGet()));
     List<PunchAttempt.Outgoing> first = attempt.round(0);
     assertEquals(2, first.size());
@@ -106,12 +112,12 @@ class PunchTest {
       t = attempt.nextRoundAt();
       attempt.round(t);
     }
-    assertEquals(1_000, attempt.nextRoundAt() - t, "then one second");
+    assertBetween(800, 1_200, attempt.nextRoundAt() - t, "then one second, jittered");
     for (int i = 0; i < 10; i++) {
       t = attempt.nextRoundAt();
       attempt.round(t);
     }
-    assertEquals(PunchAttempt.MAX_BACKOFF_MS, attempt.nextRoundAt() - t, "capped");
+    assertBetween(8_000, 12_000, attempt.nextRoundAt() - t, "capped at ten seconds, jittered");
     attempt.hurry(t + 5);
     assertEquals(t + 5, attempt.nextRoundAt(), "a call-me makes the next round due now");
   }
@@ -119,7 +125,7 @@ class PunchTest {
   @Test
   void aReplyToOurNonceOpensThePathAtItsActualSource() {
     AtomicInteger n = new AtomicInteger();
-    PunchAttempt attempt = new PunchAttempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
+    PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
     String nonce = attempt.round(1_000).get(0).nonce();
     Probe reply = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), nonce,
         new Endpoint("203.0.113.5", 6000), NOW);
@@ -134,7 +140,7 @@ class PunchTest {
   @Test
   void repliesThatDoNotAnswerALiveNonceOpenNothing() {
     AtomicInteger n = new AtomicInteger();
-    PunchAttempt attempt = new PunchAttempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
+    PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
     String nonce = attempt.round(0).get(0).nonce();
     Probe unknown = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), hex16(12345), bPublic, NOW);
     assertTrue(attempt.onReply(unknown, bPublic, 10).isEmpty());
@@ -146,12 +152,62 @@ class PunchTest {
 
   @Test
   void candidatesAreBoundedOldestFirst() {
-    PunchAttempt attempt = new PunchAttempt(b.publicKeyHex(), List.of(), 0, () -> hex16(1));
+    PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(), 0, () -> hex16(1));
     for (int i = 0; i < PunchAttempt.MAX_CANDIDATES + 3; i++) {
       attempt.addCandidate(new Endpoint("198.51.100.1", 1000 + i));
     }
     assertEquals(PunchAttempt.MAX_CANDIDATES, attempt.candidates().size());
     assertFalse(attempt.candidates().contains(new Endpoint("198.51.100.1", 1000)));
     assertFalse(attempt.addCandidate(new Endpoint("198.51.100.1", 1005)), "already there");
+  }
+
+  @Test
+  void quickRoundsAreExactAndBackOffRoundsJitterAroundTheirStep() {
+    SplittableRandom random = new SplittableRandom(7);
+    for (int r = 0; r < PunchAttempt.QUICK_ROUNDS; r++) {
+      assertEquals(PunchAttempt.QUICK_INTERVAL_MS, PunchAttempt.delayAfter(r, random), "quick round " + r);
+    }
+    long[] steps = {1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000};
+    for (int i = 0; i < steps.length; i++) {
+      assertEquals(steps[i], PunchAttempt.stepAfter(PunchAttempt.QUICK_ROUNDS + i));
+    }
+    Set<Long> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      long d = PunchAttempt.delayAfter(PunchAttempt.QUICK_ROUNDS + 20, random);
+      assertBetween(8_000, 12_000, d, "± 20 % of the 10 s cap");
+      seen.add(d);
+    }
+    assertTrue(seen.size() > 100, "the delays spread: " + seen.size() + " distinct in 1000");
+    assertTrue(seen.stream().anyMatch(d -> d < 10_000) && seen.stream().anyMatch(d -> d > 10_000), "on both sides");
+  }
+
+  @Test
+  void aSeededAttemptReplaysItsScheduleAndAnotherSeedDoesNot() {
+    List<Long> one = schedule(new SplittableRandom(3));
+    assertEquals(one, schedule(new SplittableRandom(3)), "same seed, same rounds");
+    assertEquals(schedule(new SplittableRandom(4)).subList(0, PunchAttempt.QUICK_ROUNDS),
+        one.subList(0, PunchAttempt.QUICK_ROUNDS), "quick rounds do not depend on the seed");
+    assertFalse(one.equals(schedule(new SplittableRandom(4))), "back-off rounds do");
+  }
+
+  @Test
+  void anAttemptNeedsItsRandomness() {
+    assertThrows(NullPointerException.class, () -> new PunchAttempt(b.publicKeyHex(), List.of(), 0, () -> hex16(1), null));
+  }
+
+  /** When the first 40 rounds of an attempt run, each at the moment it falls due. */
+  private List<Long> schedule(SplittableRandom random) {
+    PunchAttempt a = new PunchAttempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(1), random);
+    List<Long> at = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      long t = a.nextRoundAt();
+      at.add(t);
+      a.round(t);
+    }
+    return at;
+  }
+
+  private static void assertBetween(long min, long max, long actual, String what) {
+    assertTrue(actual >= min && actual <= max, what + ": " + actual + " not in [" + min + ", " + max + "]");
   }
 }
