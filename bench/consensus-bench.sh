@@ -25,10 +25,4 @@ rc=0
 timeout --kill-after=10 "${BENCH_TIMEOUT:-300}" \
   java ${BENCH_JAVA_OPTS:-} -cp "$CP" \
   org.kinmesh.node.ConsensusBench "$@" || rc=$?
-echo "load average (end): $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "$rc" = 3 ]; then
-  echo "at least one target missed (see FAIL above)"
-  [ "${BENCH_STRICT:-0}" = 1 ] && exit 3
-  exit 0
-fi
-exit "$rc"
+bench_finish "$rc"

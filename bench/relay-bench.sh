@@ -41,7 +41,7 @@ REGISTER_TARGET=0.5
 bench_need wrk wrk
 
 # --- build -----------------------------------------------------------------------------
-bench_jar missing
+bench_jar stale
 bench_test_compile
 CP="target/kinmesh.jar:target/test-classes"
 

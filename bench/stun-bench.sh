@@ -34,7 +34,7 @@ CLASSIFY_TARGET_MS=300
 bench_need turnserver coturn
 
 # --- build -----------------------------------------------------------------------------
-bench_jar missing
+bench_jar stale
 bench_test_compile
 CP="target/kinmesh.jar:target/test-classes"
 bench() { java -cp "$CP" org.kinmesh.bench.StunRateBench "$@"; }
