@@ -99,6 +99,14 @@ public record Block(String blockchainId, long height, String prevHash, long time
   }
 
   public ObjectNode toJson() {
+    return toJson(false);
+  }
+
+  /**
+   * With {@code rawTransactions}, each transaction goes in as the JSON bytes it already keeps (for
+   * serializing only: such a tree cannot be walked into its transactions).
+   */
+  private ObjectNode toJson(boolean rawTransactions) {
     ObjectNode o = JSON.createObjectNode();
     o.put("blockchain_id", blockchainId).put("height", height).put("prev_hash", prevHash).put("timestamp", timestamp)
         .put("proposer", proposer);
@@ -108,7 +116,11 @@ public record Block(String blockchainId, long height, String prevHash, long time
       params.writeJson(o.putObject("params"));
     }
     ArrayNode txs = o.putArray("transactions");
-    transactions.forEach(tx -> txs.add(tx.toJson()));
+    if (rawTransactions) {
+      transactions.forEach(tx -> txs.addRawValue(new com.fasterxml.jackson.databind.util.RawValue(tx.toJsonString())));
+    } else {
+      transactions.forEach(tx -> txs.add(tx.toJson()));
+    }
     o.put("hash", hash);
     if (commitCertificate != null) {
       try {
@@ -122,7 +134,7 @@ public record Block(String blockchainId, long height, String prevHash, long time
 
   public byte[] toJsonBytes() {
     try {
-      return JSON.writeValueAsBytes(toJson());
+      return JSON.writeValueAsBytes(toJson(true));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -334,7 +334,7 @@ public final class LedgerStore {
     for (int i = 0; i < b.transactions().size(); i++) {
       Transaction tx = b.transactions().get(i);
       batch.add(Tuple.of(tx.hash(), b.height(), i, tx.type().wire(), tx.sender(), tx.nonce(), tx.timestamp(),
-          new String(tx.toJsonBytes(), StandardCharsets.UTF_8)));
+          tx.toJsonString()));
     }
     return f.compose(v -> conn.preparedQuery("INSERT INTO transactions (hash, height, idx, type, sender, nonce, "
         + "timestamp, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").executeBatch(batch).mapEmpty());

@@ -37,7 +37,7 @@ public final class Mempool {
     if (hashBySenderNonce.containsKey(senderNonce)) {
       return AddResult.NONCE_TAKEN;
     }
-    int size = tx.toJsonBytes().length;
+    int size = tx.jsonLength();
     if (byHash.size() >= maxCount || bytes + size > maxBytes) {
       return AddResult.FULL;
     }

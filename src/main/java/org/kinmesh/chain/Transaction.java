@@ -18,14 +18,33 @@ import org.kinmesh.wire.WireRules;
  * fields; hash = hex SHA-256(M), the digest the sender signs, so the id never depends on the
  * signature bytes. The nonce is per sender and must grow, which rejects replays.
  */
-public record Transaction(String blockchainId, String sender, long nonce, long timestamp, Payload payload,
-    String signature, String hash) {
+public final class Transaction {
   /** Sender of the unsigned genesis transactions; valid only in block 0. */
   public static final String SYSTEM_SENDER = "0".repeat(64);
   public static final String SYSTEM_SIGNATURE = "0".repeat(128);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public Transaction {
+  private final String blockchainId;
+  private final String sender;
+  private final long nonce;
+  private final long timestamp;
+  private final Payload payload;
+  private final String signature;
+  private final String hash;
+  /** M, kept: every node hashes it once here and verifies the signature over it later. */
+  private final byte[] canonical;
+  /**
+   * The JSON form, made at most once per instance (mempool accounting, forwarding, storing and
+   * publishing each need it). A benign race: two threads may both build the same bytes.
+   */
+  private byte[] json;
+
+  /**
+   * Checks every field; {@code hash} may be null (computed) or must match the canonical bytes.
+   * Immutable, so it is shared across threads and verticles as is.
+   */
+  public Transaction(String blockchainId, String sender, long nonce, long timestamp, Payload payload,
+      String signature, String hash) {
     if (!WireRules.isBlockchainId(blockchainId)) {
       throw new IllegalArgumentException("field 'blockchain_id' must be 1-64 characters of [A-Za-z0-9._-]");
     }
@@ -44,12 +63,49 @@ public record Transaction(String blockchainId, String sender, long nonce, long t
     if (!WireRules.isSignatureHex(signature)) {
       throw new IllegalArgumentException("field 'signature' must be 128 lowercase hex characters");
     }
-    String computed = Hex.encode(Ed25519.sha256(canonical(blockchainId, sender, nonce, timestamp, payload)));
+    byte[] m = canonical(blockchainId, sender, nonce, timestamp, payload);
+    String computed = Hex.encode(Ed25519.sha256(m));
     if (hash == null) {
       hash = computed;
     } else if (!hash.equals(computed)) {
       throw new IllegalArgumentException("field 'hash' does not match the transaction's canonical bytes");
     }
+    this.blockchainId = blockchainId;
+    this.sender = sender;
+    this.nonce = nonce;
+    this.timestamp = timestamp;
+    this.payload = payload;
+    this.signature = signature;
+    this.hash = hash;
+    this.canonical = m;
+  }
+
+  public String blockchainId() {
+    return blockchainId;
+  }
+
+  public String sender() {
+    return sender;
+  }
+
+  public long nonce() {
+    return nonce;
+  }
+
+  public long timestamp() {
+    return timestamp;
+  }
+
+  public Payload payload() {
+    return payload;
+  }
+
+  public String signature() {
+    return signature;
+  }
+
+  public String hash() {
+    return hash;
   }
 
   public static Transaction sign(Identity sender, String blockchainId, long nonce, long timestamp, Payload payload) {
@@ -71,11 +127,11 @@ public record Transaction(String blockchainId, String sender, long nonce, long t
   }
 
   public byte[] canonicalMessage() {
-    return canonical(blockchainId, sender, nonce, timestamp, payload);
+    return canonical.clone();
   }
 
   public boolean signatureValid() {
-    return !isSystem() && Ed25519.verify(sender, signature, canonicalMessage());
+    return !isSystem() && Ed25519.verify(sender, signature, canonical);
   }
 
   static byte[] canonical(String blockchainId, String sender, long nonce, long timestamp, Payload payload) {
@@ -97,12 +153,32 @@ public record Transaction(String blockchainId, String sender, long nonce, long t
     return o;
   }
 
+  /** The JSON bytes (a copy: callers may not change the kept ones). */
   public byte[] toJsonBytes() {
-    try {
-      return JSON.writeValueAsBytes(toJson());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
+    return jsonBytes().clone();
+  }
+
+  /** Length of {@link #toJsonBytes()} without copying. */
+  public int jsonLength() {
+    return jsonBytes().length;
+  }
+
+  /** The JSON as a string, built from the kept bytes. */
+  public String toJsonString() {
+    return new String(jsonBytes(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private byte[] jsonBytes() {
+    byte[] j = json;
+    if (j == null) {
+      try {
+        j = JSON.writeValueAsBytes(toJson());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      json = j;
     }
+    return j;
   }
 
   /** Parses a transaction's JSON; any broken rule is MALFORMED (the signature is checked by validation). */
@@ -121,5 +197,23 @@ public record Transaction(String blockchainId, String sender, long nonce, long t
     String sig = r.signature("signature");
     String hash = j.has("hash") ? r.sha256("hash") : null;
     return Payload.build(() -> new Transaction(chain, sender, nonce, ts, payload, sig, hash));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Transaction t && nonce == t.nonce && timestamp == t.timestamp
+        && blockchainId.equals(t.blockchainId) && sender.equals(t.sender) && payload.equals(t.payload)
+        && signature.equals(t.signature) && hash.equals(t.hash);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(blockchainId, sender, nonce, timestamp, payload, signature, hash);
+  }
+
+  @Override
+  public String toString() {
+    return "Transaction[blockchainId=" + blockchainId + ", sender=" + sender + ", nonce=" + nonce + ", timestamp="
+        + timestamp + ", payload=" + payload + ", signature=" + signature + ", hash=" + hash + "]";
   }
 }

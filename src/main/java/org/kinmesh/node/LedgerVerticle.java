@@ -601,7 +601,7 @@ public final class LedgerVerticle extends VerticleBase {
     long maxBytes = m.body() == null ? 1L << 20 : m.body().getLong("max_bytes", 1L << 20);
     JsonArray txs = new JsonArray();
     for (Transaction tx : intake.mempool().peek(maxTx, maxBytes)) {
-      txs.add(new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8)));
+      txs.add(new JsonObject(tx.toJsonString()));
     }
     m.reply(new JsonObject().put("transactions", txs));
   }
@@ -659,7 +659,7 @@ public final class LedgerVerticle extends VerticleBase {
   static JsonObject committedBody(Block b) {
     JsonArray txs = new JsonArray();
     for (Transaction tx : b.transactions()) {
-      txs.add(new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8)));
+      txs.add(new JsonObject(tx.toJsonString()));
     }
     return new JsonObject().put("height", b.height()).put("hash", b.hash()).put("prev_hash", b.prevHash())
         .put("proposer", b.proposer()).put("timestamp", b.timestamp()).put("transactions", txs);

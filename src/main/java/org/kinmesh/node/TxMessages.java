@@ -64,7 +64,7 @@ final class TxMessages {
 
   /** A transaction's JSON as the forward payload carries it. */
   static String json(Transaction tx) {
-    return new String(tx.toJsonBytes(), StandardCharsets.UTF_8);
+    return tx.toJsonString();
   }
 
   /** What the payload costs inside a link frame: quotes and backslashes are escaped. */

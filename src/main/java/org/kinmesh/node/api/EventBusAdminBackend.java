@@ -36,7 +36,7 @@ public final class EventBusAdminBackend implements AdminBackend {
 
   @Override
   public Future<TransactionIntake.Outcome> submit(Transaction tx) {
-    JsonObject body = new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8));
+    JsonObject body = new JsonObject(tx.toJsonString());
     return bus.<JsonObject>request(Addresses.CHAIN_SUBMIT, body)
         .map(m -> new TransactionIntake.Outcome(TransactionIntake.Outcome.Kind.QUEUED, tx.hash(),
             ValidationResult.of(code(m.body().getString("validation")), "queued")))
