@@ -64,6 +64,8 @@ final class LinkSession {
   private long lastSeenSecs = -1;
   private long handshakeTimer;
   private boolean closeNotified;
+  /** The reason in the close frame the peer sent first (empty when we closed first, or none came). */
+  private String closeReason = "";
 
   private LinkSession(Vertx vertx, Host host, WebSocketBase ws, boolean dialed, String expectedKey, String myChallenge,
       LinkSettings settings, TimeSource clock) {
@@ -123,6 +125,11 @@ final class LinkSession {
 
   long lastSeenSecs() {
     return lastSeenSecs;
+  }
+
+  /** The peer closed this link as a duplicate: it keeps another link to us. */
+  boolean closedAsDuplicate() {
+    return Rejection.DUPLICATE.code().equals(closeReason);
   }
 
   String remoteAddress() {
@@ -274,10 +281,12 @@ final class LinkSession {
 
   private void onClose() {
     boolean wasOpen = phase == Phase.OPEN;
+    boolean closedByUs = phase == Phase.CLOSED || phase == Phase.RETIRING;
     phase = Phase.CLOSED;
     vertx.cancelTimer(handshakeTimer);
     Short code = ws.closeStatusCode();
     String reason = ws.closeReason() == null ? "" : ws.closeReason();
+    closeReason = closedByUs ? "" : reason;
     opened.tryFail(new LinkClosed(reason, "closed by peer: " + code + " " + reason));
     if (!closeNotified) {
       closeNotified = true;

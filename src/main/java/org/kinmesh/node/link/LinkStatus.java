@@ -11,19 +11,20 @@ final class LinkStatus {
   static JsonObject of(LinkContext ctx, UdpPaths udp) {
     JsonArray list = new JsonArray();
     for (Peer p : ctx.peers.values()) {
-      boolean up = p.session != null && p.session.isOpen();
+      LinkSession s = p.session();
+      boolean up = s != null && s.isOpen();
       PathKind path = p.selector.active();
       Endpoint udpEndpoint = udp.endpoint(p.key);
       // The address traffic goes to; through the relay that is the relay's business, not the peer's.
       String endpoint = path == PathKind.RELAYED || path == PathKind.NONE ? null
           : path == PathKind.DIRECT_UDP && udpEndpoint != null ? udpEndpoint.toString()
-          : up ? p.session.remoteAddress() : p.dialed != null ? p.dialed : p.endpoint;
+          : up ? s.remoteAddress() : p.dialed != null ? p.dialed : p.endpoint;
       long rtt = path == PathKind.DIRECT_UDP ? udp.rttMillis(p.key) : p.selector.rttMillis(path);
       long seen = p.lastSeen();
       list.add(new JsonObject().put("pubkey", p.key).put("path", path.text()).put("why", p.selector.reason())
           .put("rtt_ms", rtt < 0 ? null : rtt).put("endpoint", endpoint)
           .put("nat", p.nat).put("last_seen", seen < 0 ? null : seen).put("state", PeerEvents.stateText(p))
-          .put("direction", up ? (p.session.dialedBySelf() ? "out" : "in") : null)
+          .put("direction", up ? (s.dialedBySelf() ? "out" : "in") : null)
           .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));
     }
     JsonObject rejections = new JsonObject();

@@ -49,27 +49,27 @@ final class PeerEvents {
           p.selector.reason());
       publish(p, "path", p.selector.reason());
     }
-    if (now != PathKind.NONE && p.heardSinceDown && !p.reachable) {
-      p.reachable = true;
-      p.state = PeerState.CONNECTED;
-      publish(p, "up", null);
-    } else if (now != before && now != PathKind.NONE && p.reachable) {
+    switch (p.reach.after(before, now)) {
+      case UP -> {
+        p.state = PeerState.CONNECTED;
+        publish(p, "up", null);
+      }
       // Traffic moved to another path: what was in flight on the old one (relayed frames have
       // no acknowledgements) may be lost, so say "up" again and let consensus resend its votes.
-      publish(p, "up", "path changed");
-    } else if (now == PathKind.NONE && p.reachable) {
-      p.reachable = false;
-      p.heardSinceDown = false;
-      if (p.state == PeerState.CONNECTED) {
-        p.state = PeerState.BACKOFF;
+      case PATH_CHANGED -> publish(p, "up", "path changed");
+      case DOWN -> {
+        if (p.state == PeerState.CONNECTED) {
+          p.state = PeerState.BACKOFF;
+        }
+        publish(p, "down", p.selector.reason());
       }
-      publish(p, "down", p.selector.reason());
+      case NONE -> { }
     }
     return now;
   }
 
   /** "connected" while the peer is reachable on any path; else what the TCP dialing is doing. */
   static String stateText(Peer p) {
-    return p.reachable ? PeerState.CONNECTED.text() : p.state.text();
+    return p.reach.up() ? PeerState.CONNECTED.text() : p.state.text();
   }
 }

@@ -65,7 +65,7 @@ final class PeerRoster {
               MAX_PEERS);
           continue;
         }
-        Peer p = new Peer(k, ctx.settings.breakerThreshold(), ctx.settings.breakerCoolDown(), ctx.policy);
+        Peer p = new Peer(k, ctx.self, ctx.settings.breakerThreshold(), ctx.settings.breakerCoolDown(), ctx.policy);
         ctx.peers.put(k, p);
         relayed.added(p);
         tcp.dial(p);
@@ -76,7 +76,9 @@ final class PeerRoster {
   private void deauthorize(Peer p) {
     udp.close(p.key);
     ctx.vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
-    if (tcp.deauthorize(p)) {
+    tcp.deauthorize(p);
+    // Down whatever path it was up on (and during a hand-over between two of its links).
+    if (p.reach.deauthorized()) {
       events.publish(p, "down", "deauthorized");
     }
   }

@@ -59,7 +59,8 @@ final class Punching {
     if (mine.isEmpty() || now - p.lastCallMeSent < CALL_ME_INTERVAL_MS) {
       return;
     }
-    boolean viaTcp = p.session != null && p.session.isOpen();
+    LinkSession s = p.session();
+    boolean viaTcp = s != null && s.isOpen();
     boolean viaRelay = !viaTcp && relayed.connected() && p.selector.isUp(PathKind.RELAYED);
     if (!viaTcp && !viaRelay) {
       return;
@@ -67,7 +68,7 @@ final class Punching {
     p.lastCallMeSent = now;
     String msg = new CallMe(mine).encode();
     if (viaTcp) {
-      p.session.send(msg);
+      s.send(msg);
     } else {
       relayed.send(p.key, msg);
     }

@@ -73,7 +73,7 @@ final class RelayedPath {
     }
     p.relayedRetryAt = 0;
     p.selector.heard(PathKind.RELAYED, LinkContext.monotonicMillis(), -1);
-    p.heardSinceDown = true;
+    p.reach.heard();
     events.reselect(p);
     receiver.received(p, from, payload);
   }

@@ -45,9 +45,10 @@ final class Router {
     if (chosen == PathKind.DIRECT_UDP && udp.send(p, payload)) {
       return;
     }
+    LinkSession s = p.session();
     if ((chosen == PathKind.DIRECT_TCP || chosen == PathKind.DIRECT_UDP) && ctx.policy != PathPolicy.FORCE_RELAY
-        && p.session != null && p.session.isOpen()) {
-      if (!p.session.send(payload)) {
+        && s != null && s.isOpen()) {
+      if (!s.send(payload)) {
         ctx.counters.increment("send_refused");
       }
       return;

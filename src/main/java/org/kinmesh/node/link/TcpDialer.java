@@ -47,7 +47,7 @@ final class TcpDialer {
 
   void dial(Peer p) {
     p.timer = -1;
-    if (ctx.stopping || p.session != null || p.dialing || ctx.peers.get(p.key) != p) {
+    if (ctx.stopping || p.session() != null || p.dialing || ctx.peers.get(p.key) != p) {
       return;
     }
     if (!p.breaker.allow(LinkContext.monotonicMillis())) {
@@ -69,7 +69,7 @@ final class TcpDialer {
       if (ar.succeeded()) {
         endpoints.report(p, true);
       }
-      if (ctx.stopping || ctx.peers.get(p.key) != p || p.session != null) {
+      if (ctx.stopping || ctx.peers.get(p.key) != p || p.session() != null) {
         return;
       }
       if (ar.failed()) {
@@ -86,7 +86,7 @@ final class TcpDialer {
     // The session's handlers go on before the upgrade: the acceptor's hello can arrive in the
     // same read as its 101 answer, before the connect future completes, and must not be missed.
     ClientWebSocket ws = client.webSocket();
-    LinkSession s = links.dialed(ws, p.key, challenge);
+    LinkSession s = links.dialed(ws, p, challenge);
     return ws.connect(options).compose(v -> {
       if (ctx.stopping || ctx.peers.get(p.key) != p) {
         s.close((short) 1001, "going_away");

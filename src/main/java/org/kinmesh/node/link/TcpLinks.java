@@ -75,21 +75,21 @@ final class TcpLinks implements LinkSession.Host {
   }
 
   /**
-   * The peer left the authorized set: no more dials, and its link closes (1008 deauthorized).
-   *
-   * @return whether it had a link
+   * The peer left the authorized set: no more dials, and its link closes (1008 deauthorized;
+   * links still in their handshake close in {@link #closeUnauthorized}).
    */
-  boolean deauthorize(Peer p) {
+  void deauthorize(Peer p) {
     dialer.cancel(p);
-    if (p.session == null) {
-      return false;
+    boolean linked = p.tcp.linked();
+    LinkSession s = p.tcp.clear();
+    if (!linked) {
+      return;
     }
-    LinkSession s = p.session;
-    p.session = null;
     ctx.counters.increment(Rejection.DEAUTHORIZED);
     LOG.info("{} op=link.deauthorize peer={} closing its link", ctx.log, KeyIds.shortId(p.key));
-    s.close((short) 1008, Rejection.DEAUTHORIZED.code());
-    return true;
+    if (s != null) {
+      s.close((short) 1008, Rejection.DEAUTHORIZED.code());
+    }
   }
 
   /** Closes every other connection (handshaking ones too) whose key is not in the set. */
@@ -127,16 +127,17 @@ final class TcpLinks implements LinkSession.Host {
   // ---- dialing (the dialer's sessions) ----
 
   /** A session for a WebSocket the dialer is about to upgrade. */
-  LinkSession dialed(ClientWebSocket ws, String peerKey, String challenge) {
-    LinkSession s = LinkSession.dialed(ctx.vertx, this, ws, peerKey, challenge, ctx.settings, ctx.clock);
+  LinkSession dialed(ClientWebSocket ws, Peer p, String challenge) {
+    LinkSession s = LinkSession.dialed(ctx.vertx, this, ws, p.key, challenge, ctx.settings, ctx.clock);
     sessions.add(s);
+    p.tcp.dialing(s);
     return s;
   }
 
   /** The upgrade of a dialed session failed. */
   void abandoned(LinkSession s) {
     s.abandon();
-    sessions.remove(s);
+    gone(s, false);
   }
 
   // ---- LinkSession.Host ----
@@ -167,29 +168,22 @@ final class TcpLinks implements LinkSession.Host {
       // Authorized but over the peer limit, or we are stopping.
       return Optional.of(Rejection.UNAUTHORIZED);
     }
-    if (p.session != null) {
-      if (!preferred(s) || preferred(p.session)) {
+    switch (p.tcp.adopt(s)) {
+      case DUPLICATE -> {
         return Optional.of(Rejection.DUPLICATE);
       }
-      LinkSession old = p.session;
-      p.session = s;
-      old.retire();
-      return Optional.empty();
+      case REPLACED -> p.tcp.retired().retire();
+      case FIRST, HANDED_OVER -> {
+        dialer.connected(p);
+        p.state = PeerState.CONNECTED;
+        LOG.info("{} op=link.up peer={} direction={} remote={}", ctx.log, KeyIds.shortId(p.key),
+            s.dialedBySelf() ? "out" : "in", s.remoteAddress());
+        p.selector.up(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+        p.reach.heard();
+        events.reselect(p);
+      }
     }
-    p.session = s;
-    dialer.connected(p);
-    p.state = PeerState.CONNECTED;
-    LOG.info("{} op=link.up peer={} direction={} remote={}", ctx.log, KeyIds.shortId(p.key),
-        s.dialedBySelf() ? "out" : "in", s.remoteAddress());
-    p.selector.up(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
-    p.heardSinceDown = true;
-    events.reselect(p);
     return Optional.empty();
-  }
-
-  private boolean preferred(LinkSession s) {
-    String lower = ctx.self.compareTo(s.peerKey()) < 0 ? ctx.self : s.peerKey();
-    return (s.dialedBySelf() ? ctx.self : s.peerKey()).equals(lower);
   }
 
   @Override
@@ -200,32 +194,56 @@ final class TcpLinks implements LinkSession.Host {
   @Override
   public void inbound(LinkSession s, String payload) {
     Peer p = ctx.peer(s.peerKey());
-    if (p != null && p.session == s) {
+    if (p != null && p.session() == s) {
       p.selector.heard(PathKind.DIRECT_TCP, LinkContext.monotonicMillis(), -1);
-      p.heardSinceDown = true;
+      p.reach.heard();
     }
     receiver.received(p, s.peerKey(), payload);
   }
 
   @Override
   public void closed(LinkSession s) {
+    gone(s, s.closedAsDuplicate());
+  }
+
+  /** A session ended (closed, or its upgrade failed); {@code keptAnother}: the peer closed it as a duplicate. */
+  private void gone(LinkSession s, boolean keptAnother) {
     sessions.remove(s);
     Peer p = ctx.peer(s.peerKey());
-    if (p == null || p.session != s) {
+    if (p == null) {
       return;
     }
-    p.session = null;
-    p.lastSeenSecs = s.lastSeenSecs();
-    p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
-    events.reselect(p);
-    LOG.info("{} op=link.down peer={}", ctx.log, KeyIds.shortId(p.key));
-    if (ctx.stopping) {
-      return;
+    boolean wasCurrent = p.session() == s;
+    TcpLinkChoice.Closed what = p.tcp.closed(s, keptAnother);
+    if (wasCurrent) {
+      p.lastSeenSecs = s.lastSeenSecs();
     }
-    // Not a failure of the peer's circuit: reconnect after the first backoff step.
-    p.state = PeerState.BACKOFF;
-    events.reselect(p);
-    dialer.redialSoon(p);
+    switch (what) {
+      case IGNORED -> { }
+      case HANDOVER -> LOG.info("{} op=link.handover peer={} it kept the link we dialed; waiting for its ready",
+          ctx.log, KeyIds.shortId(p.key));
+      case DOWN -> {
+        p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+        events.reselect(p);
+        LOG.info("{} op=link.down peer={}", ctx.log, KeyIds.shortId(p.key));
+        if (ctx.stopping) {
+          return;
+        }
+        // Not a failure of the peer's circuit: reconnect after the first backoff step.
+        p.state = PeerState.BACKOFF;
+        events.reselect(p);
+        dialer.redialSoon(p);
+      }
+      case HANDOVER_FAILED -> {
+        p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+        events.reselect(p);
+        LOG.info("{} op=link.down peer={} the link it kept did not open", ctx.log, KeyIds.shortId(p.key));
+        // That was our dial: its failure is counted and retried by the dialer, unless it was not.
+        if (!ctx.stopping && !p.dialing && p.timer < 0) {
+          dialer.redialSoon(p);
+        }
+      }
+    }
   }
 
   @Override

@@ -62,7 +62,7 @@ final class UdpPaths {
       long rtt = b.getLong("rtt_ms", -1L);
       p.selector.up(PathKind.DIRECT_UDP, LinkContext.monotonicMillis());
       p.selector.heard(PathKind.DIRECT_UDP, LinkContext.monotonicMillis(), rtt);
-      p.heardSinceDown = true;
+      p.reach.heard();
       if (changed) {
         LOG.info("{} op=link.udp_up peer={} endpoint={} rtt_ms={}", ctx.log, KeyIds.shortId(p.key), ep, rtt);
       }
@@ -125,8 +125,8 @@ final class UdpPaths {
       if (p != null) {
         p.selector.heard(PathKind.DIRECT_UDP, LinkContext.monotonicMillis(),
             rttNanos < 0 ? -1 : rttNanos / 1_000_000L);
-        if (!p.heardSinceDown) {
-          p.heardSinceDown = true;
+        if (!p.reach.heardSinceDown()) {
+          p.reach.heard();
           events.reselect(p);
         }
       }
