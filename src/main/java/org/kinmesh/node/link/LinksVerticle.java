@@ -98,7 +98,7 @@ public final class LinksVerticle extends VerticleBase {
     });
     pathTimer.watch(udp, relayed);
     punching = new Punching(ctx, udp, relayed);
-    tcp = new TcpLinks(ctx, events, new PeerEndpoints(ctx, punching::punch), this::received);
+    tcp = new TcpLinks(ctx, events, pathTimer, new PeerEndpoints(ctx, punching::punch), this::received);
     router = new Router(ctx, events, udp, relayed);
     roster = new PeerRoster(ctx, events, tcp, udp, relayed);
 

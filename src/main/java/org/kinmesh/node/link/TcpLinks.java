@@ -33,14 +33,16 @@ final class TcpLinks implements LinkSession.Host {
   private final LinkContext ctx;
   private final PeerEvents events;
   private final Receiver receiver;
+  private final PathTimer timer;
   private final TcpDialer dialer;
   /** Every WebSocket from its upgrade to its close, handshaking or not. */
   private final Set<LinkSession> sessions = new HashSet<>();
   private HttpServer server;
 
-  TcpLinks(LinkContext ctx, PeerEvents events, PeerEndpoints endpoints, Receiver receiver) {
+  TcpLinks(LinkContext ctx, PeerEvents events, PathTimer timer, PeerEndpoints endpoints, Receiver receiver) {
     this.ctx = ctx;
     this.events = events;
+    this.timer = timer;
     this.receiver = receiver;
     this.dialer = new TcpDialer(ctx, events, endpoints, this);
   }
@@ -181,6 +183,8 @@ final class TcpLinks implements LinkSession.Host {
         p.selector.up(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
         p.reach.heard();
         events.reselect(p);
+        // The path's silence deadline: the heartbeats' pongs keep moving it.
+        timer.arm();
       }
     }
     return Optional.empty();
@@ -199,6 +203,20 @@ final class TcpLinks implements LinkSession.Host {
       p.reach.heard();
     }
     receiver.received(p, s.peerKey(), payload);
+  }
+
+  @Override
+  public void heard(LinkSession s, long rttMillis) {
+    Peer p = ctx.peer(s.peerKey());
+    if (p == null || p.session() != s) {
+      return;
+    }
+    p.selector.heard(PathKind.DIRECT_TCP, LinkContext.monotonicMillis(), rttMillis);
+    if (!p.reach.heardSinceDown()) {
+      // Back after a silence: say up now rather than at the next send.
+      p.reach.heard();
+      events.reselect(p);
+    }
   }
 
   @Override

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.TestKeys;
 import org.kinmesh.util.TimeSource;
@@ -66,7 +64,7 @@ class LinkHandoverTest {
 
   @Test
   void theHandOverToTheKeptLinkIsNoDownAndNoSecondUp() throws Exception {
-    List<JsonObject> beforeReady = eventsSoFar();
+    List<JsonObject> beforeReady = na.eventsSoFar();
     assertThat(beforeReady).noneMatch(e -> "down".equals(e.getString("event")));
     assertThat(beforeReady).filteredOn(e -> "up".equals(e.getString("event"))).hasSize(1);
     assertThat(na.peerStatus(b).getString("state")).isEqualTo("connected");
@@ -75,7 +73,7 @@ class LinkHandoverTest {
     statusUntil(s -> "out".equals(s.getString("direction")));
     na.send(b, "on the kept link");
     assertThat(DataFrame.payload(kept.nextFrame(), 1_000)).isEqualTo("on the kept link");
-    assertThat(eventsSoFar()).as("the path stayed direct_tcp: nothing to announce")
+    assertThat(na.eventsSoFar()).as("the path stayed direct_tcp: nothing to announce")
         .noneMatch(e -> "down".equals(e.getString("event")) || "up".equals(e.getString("event")));
     assertThat(na.peerStatus(b).getString("path")).isEqualTo("direct_tcp");
   }
@@ -95,17 +93,6 @@ class LinkHandoverTest {
     assertThat(down.getString("reason")).isEqualTo("deauthorized");
     assertThat(na.links.counters().get(Rejection.DEAUTHORIZED)).isEqualTo(1);
     assertThat(na.status().getJsonArray("peers")).isEmpty();
-  }
-
-  /** What a published so far: everything up to a marker published after a's last status answer. */
-  private List<JsonObject> eventsSoFar() {
-    na.status();
-    na.vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "marker"));
-    List<JsonObject> out = new ArrayList<>();
-    for (JsonObject e = na.events.next(); !"marker".equals(e.getString("event")); e = na.events.next()) {
-      out.add(e);
-    }
-    return out;
   }
 
   /** Asks a's status every few milliseconds (on a Vert.x timer) until b's entry matches; 20 s at most. */
