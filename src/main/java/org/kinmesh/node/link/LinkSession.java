@@ -186,8 +186,14 @@ final class LinkSession {
       close((short) 1000, Rejection.DUPLICATE.code());
       return;
     }
+    closeDelivering();
+  }
+
+  /** Closes as a duplicate (1000), still delivering what arrives until the close completes. */
+  private void closeDelivering() {
     phase = Phase.RETIRING;
     stopTimers();
+    opened.tryFail(new LinkClosed(Rejection.DUPLICATE.code(), "closed by us: " + Rejection.DUPLICATE.code()));
     ws.close((short) 1000, Rejection.DUPLICATE.code());
   }
 
@@ -251,7 +257,12 @@ final class LinkSession {
     }
     Rejection r = refused.get();
     host.rejected(this, r, r == Rejection.DUPLICATE ? "a preferred link exists" : "not a linked peer");
-    close((short) (r == Rejection.DUPLICATE ? 1000 : 1008), r.code());
+    if (r == Rejection.DUPLICATE && dialed) {
+      // The acceptor adopted this link before it said ready and may be sending on it already.
+      closeDelivering();
+    } else {
+      close((short) (r == Rejection.DUPLICATE ? 1000 : 1008), r.code());
+    }
     return false;
   }
 

@@ -46,12 +46,16 @@ final class Router {
       return;
     }
     LinkSession s = p.session();
-    if ((chosen == PathKind.DIRECT_TCP || chosen == PathKind.DIRECT_UDP) && ctx.policy != PathPolicy.FORCE_RELAY
-        && s != null && s.isOpen()) {
+    boolean direct = (chosen == PathKind.DIRECT_TCP || chosen == PathKind.DIRECT_UDP)
+        && ctx.policy != PathPolicy.FORCE_RELAY;
+    if (direct && s != null && s.isOpen()) {
       if (!s.send(payload)) {
         ctx.counters.increment("send_refused");
       }
       return;
+    }
+    if (direct && s == null && p.tcp.hold(payload)) {
+      return; // a hand-over between two of the peer's links: it goes out on the kept one
     }
     if (chosen != PathKind.NONE && ctx.policy != PathPolicy.DIRECT_ONLY && p.selector.isUp(PathKind.RELAYED)) {
       relayed.send(p.key, payload);

@@ -1,7 +1,9 @@
 package org.kinmesh.node.link;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -11,7 +13,8 @@ import java.util.function.Predicate;
  * the link the lower key dialed. The two sides learn of the winner at different moments: the
  * peer may close our current link as a duplicate before our side has heard "ready" on the link
  * it kept. That close is a hand-over, not the peer going away: the path stays up while the kept
- * link finishes its handshake, and goes down only if that fails.
+ * link finishes its handshake, and goes down only if that fails. What is sent meanwhile waits
+ * for the kept link (a few messages: the gap is one frame's flight).
  *
  * @param <L> a link; identity is what counts
  */
@@ -40,7 +43,11 @@ final class TcpLinkChoice<L> {
     HANDOVER_FAILED
   }
 
+  /** At most this many messages wait for the kept link during a hand-over. */
+  static final int MAX_HELD = 128;
+
   private final Predicate<L> preferred;
+  private final List<String> held = new ArrayList<>();
   /** Our dials to this peer whose handshake has not finished. */
   private final Set<L> handshaking = Collections.newSetFromMap(new IdentityHashMap<>());
   private L current;
@@ -104,6 +111,25 @@ final class TcpLinkChoice<L> {
     return Closed.IGNORED;
   }
 
+  /** Keeps a message for the kept link while a hand-over is under way; false when none is, or too many wait. */
+  boolean hold(String payload) {
+    if (!handover || held.size() >= MAX_HELD) {
+      return false;
+    }
+    held.add(payload);
+    return true;
+  }
+
+  /**
+   * What waited during the hand-over that just ended: to send on the link it ended on
+   * ({@link Adopted#HANDED_OVER}), or lost ({@link Closed#HANDOVER_FAILED}).
+   */
+  List<String> takeHeld() {
+    List<String> out = List.copyOf(held);
+    held.clear();
+    return out;
+  }
+
   /** The link carrying traffic, or null (also during a hand-over). */
   L current() {
     return current;
@@ -121,6 +147,7 @@ final class TcpLinkChoice<L> {
     retired = null;
     handover = false;
     handshaking.clear();
+    held.clear();
     return out;
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.kinmesh.crypto.Hex;
@@ -175,19 +176,32 @@ final class TcpLinks implements LinkSession.Host {
         return Optional.of(Rejection.DUPLICATE);
       }
       case REPLACED -> p.tcp.retired().retire();
-      case FIRST, HANDED_OVER -> {
-        dialer.connected(p);
-        p.state = PeerState.CONNECTED;
-        LOG.info("{} op=link.up peer={} direction={} remote={}", ctx.log, KeyIds.shortId(p.key),
-            s.dialedBySelf() ? "out" : "in", s.remoteAddress());
-        p.selector.up(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
-        p.reach.heard();
-        events.reselect(p);
-        // The path's silence deadline: the heartbeats' pongs keep moving it.
-        timer.arm();
+      case HANDED_OVER -> {
+        List<String> held = p.tcp.takeHeld();
+        // What waited for this link goes out once it is open (right after this adoption).
+        s.opened().onSuccess(open -> held.forEach(m -> {
+          if (!open.send(m)) {
+            ctx.counters.increment("send_refused");
+          }
+        }));
+        linkUp(p, s);
       }
+      case FIRST -> linkUp(p, s);
     }
     return Optional.empty();
+  }
+
+  /** The peer's direct_tcp path is (still) up on this link. */
+  private void linkUp(Peer p, LinkSession s) {
+    dialer.connected(p);
+    p.state = PeerState.CONNECTED;
+    LOG.info("{} op=link.up peer={} direction={} remote={}", ctx.log, KeyIds.shortId(p.key),
+        s.dialedBySelf() ? "out" : "in", s.remoteAddress());
+    p.selector.up(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+    p.reach.heard();
+    events.reselect(p);
+    // The path's silence deadline: the heartbeats' pongs keep moving it.
+    timer.arm();
   }
 
   @Override
@@ -253,6 +267,9 @@ final class TcpLinks implements LinkSession.Host {
         dialer.redialSoon(p);
       }
       case HANDOVER_FAILED -> {
+        for (int i = p.tcp.takeHeld().size(); i > 0; i--) {
+          ctx.counters.increment("send_not_connected");
+        }
         p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
         events.reselect(p);
         LOG.info("{} op=link.down peer={} the link it kept did not open", ctx.log, KeyIds.shortId(p.key));

@@ -79,6 +79,15 @@ class LinkHandoverTest {
   }
 
   @Test
+  void whatIsSentDuringTheHandOverGoesOutOnTheKeptLink() throws Exception {
+    na.send(b, "during the hand-over");
+    na.status(); // the send was handled
+    kept.send(DataFrame.READY);
+    assertThat(DataFrame.payload(kept.nextFrame(), 1_000)).isEqualTo("during the hand-over");
+    assertThat(na.links.counters().get("send_refused")).isZero();
+  }
+
+  @Test
   void whenTheKeptLinkFailsInsteadThePeerIsDown() {
     Await.result(Await.result(kept.accepted.future()).close((short) 1011, "gone"));
     JsonObject down = na.events.next(e -> "down".equals(e.getString("event")));

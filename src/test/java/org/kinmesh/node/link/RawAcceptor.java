@@ -20,7 +20,10 @@ final class RawAcceptor implements AutoCloseable {
   final String challenge = Hello.newChallenge();
   final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
   final Promise<ServerWebSocket> accepted = Promise.promise();
+  /** "code reason" of the first link's close. */
+  final Promise<String> closed = Promise.promise();
   private final HttpServer server;
+  private volatile io.vertx.core.Context context;
 
   RawAcceptor(Vertx vertx, Identity id) {
     this.id = id;
@@ -29,7 +32,9 @@ final class RawAcceptor implements AutoCloseable {
         ws.close((short) 1013, "one dial only");
         return;
       }
+      context = Vertx.currentContext();
       ws.textMessageHandler(frames::add);
+      ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason()));
       ws.writeTextMessage(Hello.sign(id, Hello.ACCEPT, LinkNode.CHAIN, "", TimeSource.SYSTEM.nowSeconds(), challenge,
           ws.headers().get(LinkSettings.CHALLENGE_HEADER)).toJson().encode());
     });
@@ -54,6 +59,19 @@ final class RawAcceptor implements AutoCloseable {
 
   void send(String text) {
     Await.result(Await.result(accepted.future()).writeTextMessage(text));
+  }
+
+  /** Writes the frames back to back in one event-loop turn: nothing the other side answers comes between. */
+  void sendTogether(String... texts) {
+    ServerWebSocket ws = Await.result(accepted.future());
+    Promise<Void> written = Promise.promise();
+    context.runOnContext(v -> {
+      for (String t : texts) {
+        ws.writeTextMessage(t);
+      }
+      written.complete();
+    });
+    Await.result(written.future());
   }
 
   @Override

@@ -26,6 +26,41 @@ class TcpLinkChoiceTest {
   }
 
   @Test
+  void messagesWaitForTheKeptLinkOnlyDuringAHandOverAndOnlyAFew() {
+    assertThat(choice.hold("no hand-over")).isFalse();
+    choice.dialing(ours);
+    choice.adopt(theirs);
+    assertThat(choice.hold("on a current link")).isFalse();
+    choice.closed(theirs, true);
+    for (int i = 0; i < TcpLinkChoice.MAX_HELD; i++) {
+      assertThat(choice.hold("m" + i)).isTrue();
+    }
+    assertThat(choice.hold("one too many")).isFalse();
+    choice.adopt(ours);
+    assertThat(choice.takeHeld()).hasSize(TcpLinkChoice.MAX_HELD).startsWith("m0", "m1").endsWith("m127");
+    assertThat(choice.takeHeld()).as("handed out once").isEmpty();
+    assertThat(choice.hold("after the hand-over")).isFalse();
+  }
+
+  @Test
+  void whatWaitedIsHandedBackWhenTheHandOverFailsAndForgottenWhenCleared() {
+    choice.dialing(ours);
+    choice.adopt(theirs);
+    choice.closed(theirs, true);
+    choice.hold("lost");
+    choice.closed(ours, false);
+    assertThat(choice.takeHeld()).containsExactly("lost");
+
+    Link again = new Link("ours again", true);
+    choice.dialing(again);
+    choice.adopt(theirs);
+    choice.closed(theirs, true);
+    choice.hold("forgotten");
+    choice.clear();
+    assertThat(choice.takeHeld()).isEmpty();
+  }
+
+  @Test
   void theLinkAHandOverWaitsForFailingIsDown() {
     choice.dialing(ours);
     choice.adopt(theirs);
