@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.crypto.Identity;
@@ -82,6 +83,7 @@ public final class LinksVerticle extends VerticleBase {
     PeerEvents events = new PeerEvents(ctx);
     pathTimer = new PathTimer(ctx, events);
     RelayedPath relayed = new RelayedPath(ctx, events, pathTimer, this::received);
+    // Called only once messages flow, after every part below exists.
     udp = new UdpPaths(ctx, udpAddresses, events, pathTimer, new UdpPaths.Listener() {
       @Override
       public void delivered(String peer, String payload) {
@@ -91,7 +93,7 @@ public final class LinksVerticle extends VerticleBase {
       @Override
       public void failed(Peer p, List<byte[]> unacknowledged) {
         for (byte[] m : unacknowledged) {
-          router.route(p, new String(m, java.nio.charset.StandardCharsets.UTF_8));
+          router.route(p, new String(m, StandardCharsets.UTF_8));
         }
         punching.punch(p);
       }
