@@ -3,8 +3,10 @@ package org.kinmesh.node.link;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import java.util.Optional;
+import org.kinmesh.util.Jitter;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.ErrorCode;
 import org.kinmesh.wire.WireException;
@@ -13,8 +15,15 @@ import org.kinmesh.wire.WireException;
  * One WebSocket to one peer, from the first frame to the close: the hello exchange, then
  * bounded, rate-limited payload frames. A single text handler for the whole life, so no frame
  * can slip between the handshake and the data phase. Runs on the links verticle's context.
+ *
+ * <p>Once open it pings the peer every {@link PathSelector#HEARTBEAT_MS} (jittered): the pong
+ * (any WebSocket answers a ping) is what keeps an idle link's path from looking silent, and
+ * measures its round trip.
  */
 final class LinkSession {
+  /** A pong later than this is not a round trip worth reporting. */
+  private static final long MAX_RTT_NANOS = 60_000_000_000L;
+
   /** What a session needs from the verticle that owns the peers. */
   interface Host {
     String self();
@@ -29,6 +38,9 @@ final class LinkSession {
     boolean authorized(String key);
 
     void inbound(LinkSession s, String payload);
+
+    /** A pong came back on an open link ({@code rttMillis} -1 when it could not be timed). */
+    void heard(LinkSession s, long rttMillis);
 
     void closed(LinkSession s);
 
@@ -63,7 +75,10 @@ final class LinkSession {
   private String peerKey;
   private long lastSeenSecs = -1;
   private long handshakeTimer;
+  private long heartbeatTimer = -1;
   private boolean closeNotified;
+  /** The reason in the close frame the peer sent first (empty when we closed first, or none came). */
+  private String closeReason = "";
 
   private LinkSession(Vertx vertx, Host host, WebSocketBase ws, boolean dialed, String expectedKey, String myChallenge,
       LinkSettings settings, TimeSource clock) {
@@ -78,6 +93,7 @@ final class LinkSession {
     this.clock = clock;
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> onBinary());
+    ws.pongHandler(this::onPong);
     ws.closeHandler(v -> onClose());
     ws.exceptionHandler(err -> { });
     handshakeTimer = vertx.setTimer(settings.handshakeTimeoutMillis(), id -> {
@@ -125,6 +141,11 @@ final class LinkSession {
     return lastSeenSecs;
   }
 
+  /** The peer closed this link as a duplicate: it keeps another link to us. */
+  boolean closedAsDuplicate() {
+    return Rejection.DUPLICATE.code().equals(closeReason);
+  }
+
   String remoteAddress() {
     return ws.remoteAddress() == null ? null : ws.remoteAddress().toString();
   }
@@ -142,7 +163,7 @@ final class LinkSession {
   /** The upgrade never completed: nothing to close, only our timer to stop. */
   void abandon() {
     phase = Phase.CLOSED;
-    vertx.cancelTimer(handshakeTimer);
+    stopTimers();
     opened.tryFail(new LinkClosed("connect_failed", "the WebSocket upgrade failed"));
   }
 
@@ -151,7 +172,7 @@ final class LinkSession {
       return;
     }
     phase = Phase.CLOSED;
-    vertx.cancelTimer(handshakeTimer);
+    stopTimers();
     opened.tryFail(new LinkClosed(reason, "closed by us: " + reason));
     ws.close(code, reason);
   }
@@ -165,7 +186,14 @@ final class LinkSession {
       close((short) 1000, Rejection.DUPLICATE.code());
       return;
     }
+    closeDelivering();
+  }
+
+  /** Closes as a duplicate (1000), still delivering what arrives until the close completes. */
+  private void closeDelivering() {
     phase = Phase.RETIRING;
+    stopTimers();
+    opened.tryFail(new LinkClosed(Rejection.DUPLICATE.code(), "closed by us: " + Rejection.DUPLICATE.code()));
     ws.close((short) 1000, Rejection.DUPLICATE.code());
   }
 
@@ -229,7 +257,12 @@ final class LinkSession {
     }
     Rejection r = refused.get();
     host.rejected(this, r, r == Rejection.DUPLICATE ? "a preferred link exists" : "not a linked peer");
-    close((short) (r == Rejection.DUPLICATE ? 1000 : 1008), r.code());
+    if (r == Rejection.DUPLICATE && dialed) {
+      // The acceptor adopted this link before it said ready and may be sending on it already.
+      closeDelivering();
+    } else {
+      close((short) (r == Rejection.DUPLICATE ? 1000 : 1008), r.code());
+    }
     return false;
   }
 
@@ -237,7 +270,39 @@ final class LinkSession {
     phase = Phase.OPEN;
     vertx.cancelTimer(handshakeTimer);
     lastSeenSecs = clock.nowSeconds();
+    scheduleHeartbeat();
     opened.tryComplete(this);
+  }
+
+  private void scheduleHeartbeat() {
+    heartbeatTimer = vertx.setTimer(Jitter.around(PathSelector.HEARTBEAT_MS, 0.1), id -> heartbeat());
+  }
+
+  private void heartbeat() {
+    heartbeatTimer = -1;
+    if (phase != Phase.OPEN) {
+      return;
+    }
+    // The send time rides in the ping; the pong echoes it back.
+    ws.writePing(Buffer.buffer(Long.BYTES).appendLong(System.nanoTime()));
+    scheduleHeartbeat();
+  }
+
+  private void onPong(Buffer echo) {
+    if (phase != Phase.OPEN) {
+      return;
+    }
+    long rtt = echo.length() == Long.BYTES ? System.nanoTime() - echo.getLong(0) : -1;
+    // A pong echoes our ping's send time; one that does not is heard but not timed.
+    host.heard(this, rtt >= 0 && rtt < MAX_RTT_NANOS ? rtt / 1_000_000L : -1);
+  }
+
+  private void stopTimers() {
+    vertx.cancelTimer(handshakeTimer);
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
+      heartbeatTimer = -1;
+    }
   }
 
   private void onData(String text) {
@@ -274,10 +339,12 @@ final class LinkSession {
 
   private void onClose() {
     boolean wasOpen = phase == Phase.OPEN;
+    boolean closedByUs = phase == Phase.CLOSED || phase == Phase.RETIRING;
     phase = Phase.CLOSED;
-    vertx.cancelTimer(handshakeTimer);
     Short code = ws.closeStatusCode();
     String reason = ws.closeReason() == null ? "" : ws.closeReason();
+    closeReason = closedByUs ? "" : reason;
+    stopTimers();
     opened.tryFail(new LinkClosed(reason, "closed by peer: " + code + " " + reason));
     if (!closeNotified) {
       closeNotified = true;

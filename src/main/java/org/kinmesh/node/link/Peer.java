@@ -16,7 +16,8 @@ final class Peer {
   boolean dialedFromTable;
   /** The last table endpoint failed: the next dial asks the relay. */
   boolean skipTable;
-  LinkSession session;
+  /** The peer's WebSockets: the current one, and ours in their handshake. */
+  final TcpLinkChoice<LinkSession> tcp;
   boolean dialing;
   long timer = -1;
   long lastSeenSecs = -1;
@@ -24,22 +25,30 @@ final class Peer {
   final PathSelector selector;
   /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
   long relayedRetryAt;
-  /** The peer was heard on some path since it was last reported down; and whether it is reported up now. */
-  boolean heardSinceDown;
-  boolean reachable;
+  /** Whether the peer is reported up. */
+  final Reachability reach = new Reachability();
   /** The peer's NAT type as its signed gossip announce says. */
   String nat = "unknown";
   /** Monotonic ms of the last call-me we sent to the peer, and of the last one we acted on. */
   long lastCallMeSent = Long.MIN_VALUE / 2;
   long lastCallMeHonoured = Long.MIN_VALUE / 2;
 
-  Peer(String key, int threshold, Backoff coolDown, PathPolicy policy) {
+  /** @param self our key: of two links, both sides keep the one the lower key dialed */
+  Peer(String key, String self, int threshold, Backoff coolDown, PathPolicy policy) {
     this.key = key;
+    boolean weAreLower = self.compareTo(key) < 0;
+    this.tcp = new TcpLinkChoice<>(s -> s.dialedBySelf() == weAreLower);
     this.breaker = new CircuitBreaker(threshold, coolDown);
     this.selector = new PathSelector(policy);
   }
 
+  /** The WebSocket carrying the direct_tcp path, or null. */
+  LinkSession session() {
+    return tcp.current();
+  }
+
   long lastSeen() {
-    return session != null && session.lastSeenSecs() >= 0 ? session.lastSeenSecs() : lastSeenSecs;
+    LinkSession s = session();
+    return s != null && s.lastSeenSecs() >= 0 ? s.lastSeenSecs() : lastSeenSecs;
   }
 }

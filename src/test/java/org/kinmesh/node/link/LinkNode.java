@@ -98,6 +98,20 @@ final class LinkNode implements AutoCloseable {
     return s != null && "connected".equals(s.getString("state"));
   }
 
+  /**
+   * What this node published on PEERS_EVENTS and the test has not taken yet: everything up to a
+   * marker published after a status answer (so after whatever the links did before it).
+   */
+  java.util.List<JsonObject> eventsSoFar() {
+    status();
+    vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "marker"));
+    java.util.List<JsonObject> out = new java.util.ArrayList<>();
+    for (JsonObject e = events.next(); !"marker".equals(e.getString("event")); e = events.next()) {
+      out.add(e);
+    }
+    return out;
+  }
+
   JsonObject nextInbound() {
     return inbound.next();
   }

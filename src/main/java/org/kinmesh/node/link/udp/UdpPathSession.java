@@ -6,17 +6,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.kinmesh.util.Jitter;
 
 /**
  * A punched UDP path to one peer (pure; time in nanoseconds is passed in, datagrams to send are
  * returned). Our messages go out as one reliable stream with a random session id; the peer's
  * arrive on its stream, which we join (or re-join, when the peer restarted or opened a new
- * path) the first time a DATA frame of a new session arrives. Heartbeats: a PING every
- * {@link #HEARTBEAT_NANOS}, answered with a PONG, measure the round trip and keep the NAT
- * mappings on both sides alive (home routers drop idle UDP mappings after ~30 s or more).
+ * path) the first time a DATA frame of a new session arrives. Heartbeats: a PING about every
+ * {@link #HEARTBEAT_NANOS} (± {@link #HEARTBEAT_JITTER}, so the paths of a node do not ping in
+ * lockstep), answered with a PONG, measure the round trip and keep the NAT mappings on both
+ * sides alive (home routers drop idle UDP mappings after ~30 s or more).
  */
 public final class UdpPathSession {
   public static final long HEARTBEAT_NANOS = 3_000_000_000L;
+  /** Spread of each heartbeat interval: two missed ones still fit the selector's silence limit. */
+  public static final double HEARTBEAT_JITTER = 0.1;
   /** Sessions of the peer we moved on from: their late duplicates must not re-open them. */
   private static final int RETIRED_SESSIONS = 8;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -99,7 +103,7 @@ public final class UdpPathSession {
     if (now >= nextPingAt) {
       pingNonce = RANDOM.nextLong();
       pingSentAt = now;
-      nextPingAt = now + HEARTBEAT_NANOS;
+      nextPingAt = now + Jitter.around(HEARTBEAT_NANOS / 1_000_000L, HEARTBEAT_JITTER) * 1_000_000L;
       out.add(new LinkFrame.Ping(sender.session(), pingNonce).encode());
     }
     return out;

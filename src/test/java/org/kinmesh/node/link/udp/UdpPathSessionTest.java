@@ -52,8 +52,29 @@ class UdpPathSessionTest {
     Buffer pong = b.onFrame(LinkFrame.parse(ping.get(0)), 2 * MS).replies().get(0);
     assertEquals(5 * MS, a.onFrame(LinkFrame.parse(pong), 5 * MS).rttNanos());
     assertTrue(a.tick(5 * MS).isEmpty(), "next ping not due");
-    assertEquals(UdpPathSession.HEARTBEAT_NANOS, a.nextDeadline());
+    assertHeartbeatAfter(0, a.nextDeadline());
     assertEquals(5 * MS, a.lastHeard());
+  }
+
+  @Test
+  void heartbeatIntervalsAreJitteredWithinTheirSpread() {
+    java.util.Set<Long> intervals = new java.util.HashSet<>();
+    long now = 0;
+    for (int i = 0; i < 50; i++) {
+      assertEquals(1, a.tick(now).size(), "a ping when due");
+      long next = a.nextDeadline();
+      assertHeartbeatAfter(now, next);
+      assertTrue(a.tick(next - 1).isEmpty(), "not before it is due");
+      intervals.add(next - now);
+      now = next;
+    }
+    assertTrue(intervals.size() > 1, "not in lockstep: " + intervals);
+  }
+
+  private static void assertHeartbeatAfter(long sentAt, long next) {
+    long spread = (long) (UdpPathSession.HEARTBEAT_NANOS * UdpPathSession.HEARTBEAT_JITTER);
+    assertTrue(next - sentAt >= UdpPathSession.HEARTBEAT_NANOS - spread
+        && next - sentAt <= UdpPathSession.HEARTBEAT_NANOS + spread, "next ping " + (next - sentAt) + " ns later");
   }
 
   @Test

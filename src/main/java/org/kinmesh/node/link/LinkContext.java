@@ -1,0 +1,55 @@
+package org.kinmesh.node.link;
+
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.util.TimeSource;
+
+/**
+ * What every part of the links shares: settings, our identity, the peers and the counters.
+ * Used on the links verticle's event loop only; {@link #boundPort} and the counters are also
+ * read from other threads.
+ */
+final class LinkContext {
+  final Vertx vertx;
+  final LinkSettings settings;
+  final Identity identity;
+  /** Wall clock for hello timestamps, last_seen and rate limits; path timing uses {@link #monotonicMillis()}. */
+  final TimeSource clock;
+  final PathPolicy policy;
+  final String self;
+  /** Log prefix: {@code node=<short id>}. */
+  final String log;
+  final LinkCounters counters;
+  /** The authorized peers we keep links to, by key (sorted, for PEERS_STATUS). */
+  final Map<String, Peer> peers = new TreeMap<>();
+  /** The latest authorized set (holds our own key too, and any key beyond the peer limit). */
+  Set<String> authorized = Set.of();
+  long authorizedHeight = -1;
+  boolean stopping;
+  /** The TCP port links listen on, once the server is up. */
+  volatile int boundPort = -1;
+
+  LinkContext(Vertx vertx, LinkSettings settings, Identity identity, TimeSource clock, PathPolicy policy,
+      LinkCounters counters) {
+    this.vertx = vertx;
+    this.counters = counters;
+    this.settings = settings;
+    this.identity = identity;
+    this.clock = clock;
+    this.policy = policy;
+    this.self = identity.publicKeyHex();
+    this.log = "node=" + identity.shortId();
+  }
+
+  Peer peer(String key) {
+    return key == null ? null : peers.get(key);
+  }
+
+  /** Backoff, breaker and path timing run on the monotonic clock. */
+  static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000L;
+  }
+}

@@ -1,0 +1,34 @@
+package org.kinmesh.node.link;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.kinmesh.wire.gossip.Endpoint;
+
+/** The PEERS_STATUS answer: every peer's path, state and dialing, and the rejection counters (docs/links.md §5). */
+final class LinkStatus {
+  private LinkStatus() {}
+
+  static JsonObject of(LinkContext ctx, UdpPaths udp) {
+    JsonArray list = new JsonArray();
+    for (Peer p : ctx.peers.values()) {
+      LinkSession s = p.session();
+      boolean up = s != null && s.isOpen();
+      PathKind path = p.selector.active();
+      Endpoint udpEndpoint = udp.endpoint(p.key);
+      // The address traffic goes to; through the relay that is the relay's business, not the peer's.
+      String endpoint = path == PathKind.RELAYED || path == PathKind.NONE ? null
+          : path == PathKind.DIRECT_UDP && udpEndpoint != null ? udpEndpoint.toString()
+          : up ? s.remoteAddress() : p.dialed != null ? p.dialed : p.endpoint;
+      long rtt = path == PathKind.DIRECT_UDP ? udp.rttMillis(p.key) : p.selector.rttMillis(path);
+      long seen = p.lastSeen();
+      list.add(new JsonObject().put("pubkey", p.key).put("path", path.text()).put("why", p.selector.reason())
+          .put("rtt_ms", rtt < 0 ? null : rtt).put("endpoint", endpoint)
+          .put("nat", p.nat).put("last_seen", seen < 0 ? null : seen).put("state", PeerEvents.stateText(p))
+          .put("direction", up ? (s.dialedBySelf() ? "out" : "in") : null)
+          .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));
+    }
+    JsonObject rejections = new JsonObject();
+    ctx.counters.snapshot().forEach(rejections::put);
+    return new JsonObject().put("peers", list).put("rejections", rejections);
+  }
+}
