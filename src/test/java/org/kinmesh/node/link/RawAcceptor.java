@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.testing.Await;
 import org.kinmesh.util.TimeSource;
@@ -46,15 +45,7 @@ final class RawAcceptor implements AutoCloseable {
   }
 
   String nextFrame() {
-    try {
-      String f = frames.poll(20, TimeUnit.SECONDS);
-      if (f == null) {
-        throw new AssertionError("no frame within 20 s");
-      }
-      return f;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return RawPeer.nextFrame(frames);
   }
 
   void send(String text) {

@@ -33,6 +33,11 @@ final class RawPeer {
   }
 
   String nextFrame() {
+    return nextFrame(frames);
+  }
+
+  /** The next text frame a raw test peer received, or an assertion error after 20 s. */
+  static String nextFrame(java.util.concurrent.BlockingQueue<String> frames) {
     try {
       String f = frames.poll(20, TimeUnit.SECONDS);
       if (f == null) {
