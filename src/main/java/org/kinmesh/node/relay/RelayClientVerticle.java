@@ -28,6 +28,8 @@ public final class RelayClientVerticle extends VerticleBase {
   private static final double JITTER = 0.1;
   /** The Stun verticle answers from memory; a slow answer means there is none. */
   private static final long STUN_QUERY_TIMEOUT_MS = 1_000;
+  /** How long the first registration waits for a STUN probe in progress (most end within 0.8 s). */
+  static final long FIRST_PROBE_WAIT_MS = 2_000;
 
   private final RelayClientSettings settings;
   private final Identity identity;
@@ -51,6 +53,7 @@ public final class RelayClientVerticle extends VerticleBase {
   private String publishIp;
   private int publishPort;
   private MessageConsumer<JsonObject> stunState;
+  private boolean firstRoundStarted;
   /** The timestamp (seconds) of the last registration sent. */
   private long lastSentSecs = -1;
 
@@ -94,8 +97,18 @@ public final class RelayClientVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return vertx.eventBus().<JsonObject>request(Addresses.STUN_STATE_QUERY, null,
-        new DeliveryOptions().setSendTimeout(STUN_QUERY_TIMEOUT_MS)).onSuccess(m -> adopt(m.body()))
-        .<Void>mapEmpty().otherwiseEmpty();
+        new DeliveryOptions().setSendTimeout(STUN_QUERY_TIMEOUT_MS)).compose(m -> {
+          if (m.body() != null && m.body().getValue("public_ip") != null) {
+            adopt(m.body());
+            return Future.<Void>succeededFuture();
+          }
+          // No result yet: the start-up probe is most likely still running (a node with no STUN
+          // servers answers at once). Join it, for a bounded time, rather than publish the listen
+          // address and correct it a second later; a probe that takes longer is adopted when it ends.
+          return vertx.eventBus().<JsonObject>request(Addresses.STUN_REFRESH, null,
+              new DeliveryOptions().setSendTimeout(FIRST_PROBE_WAIT_MS)).onSuccess(r -> adopt(r.body()))
+              .<Void>mapEmpty();
+        }).otherwiseEmpty();
   }
 
   @Override
@@ -114,7 +127,8 @@ public final class RelayClientVerticle extends VerticleBase {
    * A change re-registers at once.
    */
   private void onStunState(JsonObject b) {
-    if (adopt(b)) {
+    // Before the first round, adopting is enough: that round registers the new endpoint.
+    if (adopt(b) && firstRoundStarted) {
       registerChanged();
     }
   }
@@ -160,6 +174,7 @@ public final class RelayClientVerticle extends VerticleBase {
   // ---- registration loop ----
 
   private void registerRound() {
+    firstRoundStarted = true;
     timer = -1;
     if (stopping) {
       return;

@@ -113,6 +113,49 @@ class RelayClientVerticleTest {
   }
 
   @Test
+  void theFirstRegistrationWaitsForAStunProbeInProgress() {
+    relay(new JsonObject()).start();
+    // The Stun verticle's start-up probe is running: its last state has no endpoint yet, and a
+    // refresh request joins the probe and is answered when it ends.
+    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().putNull("public_ip")
+        .putNull("public_port").put("nat_type", "unknown")));
+    io.vertx.core.Promise<io.vertx.core.eventbus.Message<Object>> refresh = io.vertx.core.Promise.promise();
+    node.eventBus().consumer(Addresses.STUN_REFRESH, refresh::tryComplete);
+    RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+    RelayClientVerticle v;
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      v = new RelayClientVerticle(follow, alice, nodeClock);
+      node.deployVerticle(v);
+      io.vertx.core.eventbus.Message<Object> asked = Await.result(refresh.future());
+      assertThat(v.registrations()).as("nothing registered while the probe runs").isZero();
+      // The probe ends; its result is also published, as the Stun verticle does.
+      JsonObject found = new JsonObject().put("public_ip", "203.0.113.9").put("public_port", 7070)
+          .put("nat_type", "full_cone");
+      node.eventBus().publish(Addresses.STUN_STATE, found);
+      asked.reply(found);
+      state.next(m -> m.getBoolean("registered"));
+    }
+    assertThat(lookupFromBob().getString("ip")).isEqualTo("203.0.113.9");
+    assertThat(v.registrations()).as("one registration, not one per STUN message").isEqualTo(1);
+  }
+
+  @Test
+  void aStunProbeThatNeverEndsDelaysTheFirstRegistrationOnlyBriefly() {
+    relay(new JsonObject()).start();
+    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().putNull("public_ip")
+        .put("nat_type", "unknown")));
+    node.eventBus().consumer(Addresses.STUN_REFRESH, m -> { }); // never answers
+    RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
+        new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
+    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+      Await.result(node.deployVerticle(new RelayClientVerticle(follow, alice, nodeClock)));
+      state.next(m -> m.getBoolean("registered")); // after FIRST_PROBE_WAIT_MS, with the listen address
+    }
+    assertThat(lookupFromBob().getString("ip")).isEqualTo("127.0.0.1");
+  }
+
+  @Test
   void aStunResultFromBeforeTheClientStartedIsInTheFirstRegistration() {
     relay(new JsonObject()).start();
     // The Stun verticle deploys first and may have published already: only its query answers now.
