@@ -185,6 +185,9 @@ public final class ConsensusVerticle extends VerticleBase {
     try {
       e = codec.parse(payload.getBytes(StandardCharsets.UTF_8));
       if (replica.isStale(e)) {
+        // Still a sign of life from the peer (a lagging one sends nothing else): "from" is the
+        // link's authenticated key, so it counts as heard without checking the envelope.
+        lastHeard.put(body.getString("from"), clock.nowMillis());
         count(RejectReason.STALE, body.getString("from"), "height " + e.height() + " already committed");
         return;
       }
