@@ -78,10 +78,12 @@ public final class Node extends VerticleBase {
   }
 
   /**
-   * Start-up order of the design: the chain first (it decides who may connect), the UDP socket, then the links
-   * (listening), hole punching, STUN (the socket's public endpoint and NAT type; it does not wait for the
-   * first answer), gossip (the peer cache, then announce and pull), the relay client (publishing our
-   * endpoint, answering lookups), the relayed connection, consensus, and the API last.
+   * Start-up order of the design (ARCHITECTURE.md, "gossip first and relay last"): the chain first (it
+   * decides who may connect), the UDP socket, hole punching, STUN (the socket's public endpoint and NAT
+   * type; it does not wait for the first answer), gossip (the peer cache, then announce and pull), then
+   * the links (listening, and dialing each peer at the endpoint the peer table gives, the relay's
+   * otherwise), the relay client (publishing our endpoint, answering lookups), the relayed connection,
+   * consensus, and the API last.
    */
   @Override
   public Future<?> start() {
@@ -93,11 +95,6 @@ public final class Node extends VerticleBase {
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
-        .compose(v -> deploy(new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)))
-        .compose(v -> deploy(new org.kinmesh.stun.StunVerticle(org.kinmesh.stun.StunSettings.fromConfig(config),
-            UdpAddresses.DEFAULT)))
-        .compose(v -> deploy(new GossipVerticle(GossipSettings.fromConfig(config, chain), identity, clock,
-            UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
@@ -112,26 +109,54 @@ public final class Node extends VerticleBase {
    * The node's endpoint is one port number for both protocols: the UDP socket (STUN, gossip,
    * punch, link data) and the TCP links listener. So the endpoint STUN and gossip spread is
    * also the one peers dial over TCP. With port 0 the UDP socket picks a free port first and
-   * the links take the same number over TCP; when that TCP port is taken, try another pair.
+   * the links take the same number over TCP; when that TCP port is taken, everything started on
+   * the UDP socket is undeployed and another pair is tried. Punch, STUN and gossip start between
+   * the two, so the links' first dials already find the peer cache (gossip first, relay last).
    */
   private Future<Void> bindSocketPair(String chain, int attemptsLeft) {
     udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
+    List<String> onSocket = new ArrayList<>();
     return vertx.deployVerticle(udp).compose(udpId -> {
-      links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()), identity,
-          clock, config.pathPolicy(), UdpAddresses.DEFAULT);
-      return vertx.deployVerticle(links).map(linksId -> {
-        deployments.add(udpId);
-        deployments.add(linksId);
-        return (Void) null;
-      }).recover(e -> vertx.undeploy(udpId).otherwiseEmpty().compose(v -> {
-        if (config.gossipUdpPort() != 0 || attemptsLeft <= 1) {
-          return Future.failedFuture(new IllegalStateException("cannot listen on TCP port " + udp.boundPort()
-              + " beside the UDP socket: " + e.getMessage(), e));
-        }
-        LOG.info("op=node_bind tcp port {} taken, picking another pair", udp.boundPort());
-        return bindSocketPair(chain, attemptsLeft - 1);
-      }));
+      onSocket.add(udpId);
+      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT))
+          .compose(v -> deployOn(onSocket, new org.kinmesh.stun.StunVerticle(
+              org.kinmesh.stun.StunSettings.fromConfig(config), UdpAddresses.DEFAULT)))
+          .compose(v -> deployOn(onSocket, new GossipVerticle(GossipSettings.fromConfig(config, chain), identity,
+              clock, UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)));
+      return beside.recover(e -> undeployAll(onSocket).compose(v -> Future.<Void>failedFuture(e))).compose(v -> {
+        links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()),
+            identity, clock, config.pathPolicy(), UdpAddresses.DEFAULT);
+        return vertx.deployVerticle(links).<Void>map(linksId -> {
+          deployments.addAll(onSocket);
+          deployments.add(linksId);
+          return null;
+        }).recover(e -> undeployAll(onSocket).compose(u -> {
+          if (config.gossipUdpPort() != 0 || attemptsLeft <= 1) {
+            return Future.failedFuture(new IllegalStateException("cannot listen on TCP port " + udp.boundPort()
+                + " beside the UDP socket: " + e.getMessage(), e));
+          }
+          LOG.info("op=node_bind tcp port {} taken, picking another pair", udp.boundPort());
+          return bindSocketPair(chain, attemptsLeft - 1);
+        }));
+      });
     });
+  }
+
+  private Future<Void> deployOn(List<String> ids, VerticleBase verticle) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions()).map(id -> {
+      ids.add(id);
+      return null;
+    });
+  }
+
+  /** Undeploys in reverse start order, one at a time; a failure to undeploy one does not stop the rest. */
+  private Future<Void> undeployAll(List<String> ids) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      String id = ids.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    return chain;
   }
 
   /** The address of the node's endpoint (UDP socket and TCP links): listen_host, every interface by default. */
@@ -149,11 +174,6 @@ public final class Node extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Children undeploy with this deployment; do it in reverse start order, one at a time.
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.get(i);
-      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
-    }
-    return chain;
+    return undeployAll(deployments);
   }
 }

@@ -110,4 +110,75 @@ class NodesWithoutRelayTest {
     // dialer told the table it worked.
     assertThat(successes).isGreaterThanOrEqualTo(linkEnds / 2);
   }
+
+  /**
+   * ARCHITECTURE.md's start-up order, "gossip first and relay last": a node restarted with a peer
+   * cache dials its peer at the cached endpoint without asking the relay. (When the links started
+   * before gossip, the first dial found no peer table and went to the relay.)
+   */
+  @Test
+  void aRestartedNodeDialsFromItsPeerCacheWithoutAskingTheRelay() throws Exception {
+    List<Identity> keys = List.of(TestKeys.key(461), TestKeys.key(462), TestKeys.key(463), TestKeys.key(464));
+    Block genesis = GossipNode.genesis(keys);
+    Path genesisFile = dir.resolve("genesis.json");
+    Files.write(genesisFile, genesis.toJsonBytes());
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort();
+    }
+    Vertx va = Vertx.vertx();
+    vertxes.add(va);
+    Node a = new Node(config(genesisFile, "a", deadPort, GossipNode.fast()), keys.get(0), genesis, TimeSource.SYSTEM);
+    Await.result(va.deployVerticle(a));
+    JsonObject seeded = GossipNode.fast().put("seeds", new JsonArray().add("127.0.0.1:" + a.udpPort()));
+    // First life of b: gossip from the seed fills its table (and its cache, saved at stop).
+    Vertx vb = Vertx.vertx();
+    Await.result(vb.deployVerticle(new Node(config(genesisFile, "b", deadPort, seeded), keys.get(1), genesis,
+        TimeSource.SYSTEM)));
+    awaitConnected(vb, keys.get(0).publicKeyHex());
+    Await.result(vb.close());
+    // Second life, no seed: only the cache knows where a is. Count what is asked of the relay client.
+    Vertx vb2 = Vertx.vertx();
+    vertxes.add(vb2);
+    java.util.concurrent.atomic.AtomicInteger relayLookups = new java.util.concurrent.atomic.AtomicInteger();
+    vb2.eventBus().addOutboundInterceptor(ctx -> {
+      // Peers c and d never ran: nothing but the relay can know them, so only lookups of a count.
+      if (Addresses.RELAY_LOOKUP.equals(ctx.message().address()) && ctx.message().body() instanceof JsonObject b
+          && keys.get(0).publicKeyHex().equals(b.getString("pubkey"))) {
+        relayLookups.incrementAndGet();
+      }
+      ctx.next();
+    });
+    Await.result(vb2.deployVerticle(new Node(config(genesisFile, "b", deadPort, GossipNode.fast()), keys.get(1),
+        genesis, TimeSource.SYSTEM)));
+    awaitConnected(vb2, keys.get(0).publicKeyHex());
+    assertThat(relayLookups.get()).as("relay lookups of the cached peer before it was reached").isZero();
+  }
+
+  private NodeConfig config(Path genesisFile, String name, int deadRelayPort, JsonObject gossip) throws Exception {
+    JsonObject json = new JsonObject().put("identity_path", "unused").put("genesis_path", genesisFile.toString())
+        .put("data_dir", dir.resolve(name).toString()).put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1")
+        .put("gossip_udp_port", 0).put("relay_url", "http://127.0.0.1:" + deadRelayPort)
+        .put("intervals", new JsonObject().put("peer_retry_max_secs", 1)).put("gossip", gossip);
+    return NodeConfig.fromJson(json, Map.of(), null);
+  }
+
+  /** Waits for the peer's link-up event, after checking the status in case it came first. */
+  private static void awaitConnected(Vertx v, String peer) {
+    Promise<Void> up = Promise.promise();
+    v.eventBus().<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> {
+      if (peer.equals(m.body().getString("pubkey")) && "up".equals(m.body().getString("event"))) {
+        up.tryComplete();
+      }
+    }).completion().compose(x -> v.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()))
+        .onSuccess(m -> {
+          for (Object o : m.body().getJsonArray("peers")) {
+            JsonObject p = (JsonObject) o;
+            if (peer.equals(p.getString("pubkey")) && "connected".equals(p.getString("state"))) {
+              up.tryComplete();
+            }
+          }
+        });
+    Await.result(up.future());
+  }
 }
