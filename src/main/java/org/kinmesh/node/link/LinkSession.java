@@ -18,11 +18,15 @@ import org.kinmesh.wire.WireException;
  *
  * <p>Once open it pings the peer every {@link PathSelector#HEARTBEAT_MS} (jittered): the pong
  * (any WebSocket answers a ping) is what keeps an idle link's path from looking silent, and
- * measures its round trip.
+ * measures its round trip. A link that heard nothing (no frame, no pong) for
+ * {@link LinkSettings#silentCloseMillis()} is closed at its next heartbeat (1001 silent), and
+ * its host is told at once: a peer that went silent will not answer the close.
  */
 final class LinkSession {
   /** A pong later than this is not a round trip worth reporting. */
   private static final long MAX_RTT_NANOS = 60_000_000_000L;
+  /** The close reason of a link closed for silence. */
+  static final String SILENT = "silent";
 
   /** What a session needs from the verticle that owns the peers. */
   interface Host {
@@ -43,6 +47,9 @@ final class LinkSession {
     void heard(LinkSession s, long rttMillis);
 
     void closed(LinkSession s);
+
+    /** The open link heard nothing for {@code silentMillis} and is closing (then {@link #closed} follows at once). */
+    void silent(LinkSession s, long silentMillis);
 
     /** Counts and logs; the session then closes or drops as the rejection says. */
     void rejected(LinkSession s, Rejection r, String detail);
@@ -70,6 +77,10 @@ final class LinkSession {
   private final int maxFrameBytes;
   private final TokenBucket bucket;
   private final TimeSource clock;
+  private final long heartbeatMillis;
+  private final long silentCloseMillis;
+  /** From the open on: how long the peer has said nothing. */
+  private LinkSilence silence;
   private final Promise<LinkSession> opened = Promise.promise();
   private Phase phase = Phase.HELLO;
   private String peerKey;
@@ -91,6 +102,8 @@ final class LinkSession {
     this.maxFrameBytes = settings.maxFrameBytes();
     this.bucket = new TokenBucket(settings.ratePerSec(), settings.ratePerSec(), clock);
     this.clock = clock;
+    this.heartbeatMillis = settings.heartbeatMillis();
+    this.silentCloseMillis = settings.silentCloseMillis();
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> onBinary());
     ws.pongHandler(this::onPong);
@@ -203,6 +216,7 @@ final class LinkSession {
   }
 
   private void onText(String text) {
+    heardSomething();
     switch (phase) {
       case HELLO -> onHello(text);
       case AWAIT_READY -> onReady(text);
@@ -270,17 +284,22 @@ final class LinkSession {
     phase = Phase.OPEN;
     vertx.cancelTimer(handshakeTimer);
     lastSeenSecs = clock.nowSeconds();
+    silence = new LinkSilence(silentCloseMillis, LinkContext::monotonicMillis);
     scheduleHeartbeat();
     opened.tryComplete(this);
   }
 
   private void scheduleHeartbeat() {
-    heartbeatTimer = vertx.setTimer(Jitter.around(PathSelector.HEARTBEAT_MS, 0.1), id -> heartbeat());
+    heartbeatTimer = vertx.setTimer(Jitter.around(heartbeatMillis, 0.1), id -> heartbeat());
   }
 
   private void heartbeat() {
     heartbeatTimer = -1;
     if (phase != Phase.OPEN) {
+      return;
+    }
+    if (silence.overdue()) {
+      closeSilent();
       return;
     }
     // The send time rides in the ping; the pong echoes it back.
@@ -292,9 +311,31 @@ final class LinkSession {
     if (phase != Phase.OPEN) {
       return;
     }
+    heardSomething();
     long rtt = echo.length() == Long.BYTES ? System.nanoTime() - echo.getLong(0) : -1;
     // A pong echoes our ping's send time; one that does not is heard but not timed.
     host.heard(this, rtt >= 0 && rtt < MAX_RTT_NANOS ? rtt / 1_000_000L : -1);
+  }
+
+  private void heardSomething() {
+    if (silence != null) {
+      silence.heard();
+    }
+  }
+
+  private void closeSilent() {
+    host.silent(this, silence.silentMillis());
+    close((short) 1001, SILENT);
+    // A silent peer will not answer our close frame; the socket goes when the closing timeout
+    // ends it, but the path goes down (and the peer is re-dialed) now.
+    notifyClosed();
+  }
+
+  private void notifyClosed() {
+    if (!closeNotified) {
+      closeNotified = true;
+      host.closed(this);
+    }
   }
 
   private void stopTimers() {
@@ -330,6 +371,7 @@ final class LinkSession {
   }
 
   private void onBinary() {
+    heardSomething();
     if (phase == Phase.OPEN || phase == Phase.RETIRING) {
       host.rejected(this, Rejection.UNEXPECTED_FRAME, "binary frame dropped");
     } else if (phase != Phase.CLOSED) {
@@ -346,10 +388,7 @@ final class LinkSession {
     closeReason = closedByUs ? "" : reason;
     stopTimers();
     opened.tryFail(new LinkClosed(reason, "closed by peer: " + code + " " + reason));
-    if (!closeNotified) {
-      closeNotified = true;
-      host.closed(this);
-    }
+    notifyClosed();
     if (wasOpen) {
       lastSeenSecs = lastSeenSecs < 0 ? clock.nowSeconds() : lastSeenSecs;
     }

@@ -12,13 +12,19 @@ import org.kinmesh.wire.WireRules;
  * @param retryBackoff delay between failed dials to one peer (1, 2, 4 ... 30 s)
  * @param breakerCoolDown how long an open circuit waits before a half-open probe
  * @param breakerThreshold consecutive failures that open a peer's circuit
+ * @param heartbeatMillis how often an open TCP link pings its peer (jittered ± 10 %)
+ * @param silentCloseMillis an open TCP link that heard nothing (no frame, no pong) for this long
+ *     is closed (1001 silent); at least two heartbeats, so a healthy idle link never is
  */
 public record LinkSettings(String blockchainId, String listenHost, int port, long lookupCacheMillis,
     Backoff retryBackoff, Backoff breakerCoolDown, int breakerThreshold, long handshakeTimeoutMillis,
-    long connectTimeoutMillis, long lookupTimeoutMillis, int maxFrameBytes, int ratePerSec, long freshnessSecs) {
+    long connectTimeoutMillis, long lookupTimeoutMillis, int maxFrameBytes, int ratePerSec, long freshnessSecs,
+    long heartbeatMillis, long silentCloseMillis) {
 
   public static final String PATH = "/kinmesh/link/v1";
   public static final String CHALLENGE_HEADER = "X-Kinmesh-Challenge";
+  /** Ten heartbeats: well past the 7 s after which traffic has moved to another path. */
+  public static final long DEFAULT_SILENT_CLOSE_MS = 30_000;
 
   public LinkSettings {
     if (!WireRules.isBlockchainId(blockchainId)) {
@@ -27,12 +33,24 @@ public record LinkSettings(String blockchainId, String listenHost, int port, lon
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
+    if (heartbeatMillis <= 0) {
+      throw new IllegalArgumentException("heartbeat interval must be positive: " + heartbeatMillis + " ms");
+    }
+    if (silentCloseMillis <= 0) {
+      throw new IllegalArgumentException("silence before closing a link must be positive: " + silentCloseMillis
+          + " ms");
+    }
+    if (silentCloseMillis < 2 * heartbeatMillis) {
+      throw new IllegalArgumentException("silence before closing a link (" + silentCloseMillis
+          + " ms) must be at least two heartbeats (" + 2 * heartbeatMillis + " ms)");
+    }
   }
 
   /** Production defaults of the design (ARCHITECTURE.md "Errors and limits"). */
   public static LinkSettings defaults(String blockchainId, String listenHost, int port) {
     return new LinkSettings(blockchainId, listenHost, port, 420_000, Backoff.DEFAULT, new Backoff(30_000, 300_000), 5,
-        10_000, 30_000, 35_000, WireRules.MAX_MESSAGE_BYTES, 100, 300);
+        10_000, 30_000, 35_000, WireRules.MAX_MESSAGE_BYTES, 100, 300, PathSelector.HEARTBEAT_MS,
+        DEFAULT_SILENT_CLOSE_MS);
   }
 
   public static LinkSettings fromConfig(NodeConfig config, String blockchainId, String listenHost, int port) {
@@ -43,17 +61,26 @@ public record LinkSettings(String blockchainId, String listenHost, int port, lon
 
   public LinkSettings withRetry(Backoff retry, Backoff coolDown) {
     return new LinkSettings(blockchainId, listenHost, port, lookupCacheMillis, retry, coolDown, breakerThreshold,
-        handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec, freshnessSecs);
+        handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec, freshnessSecs,
+        heartbeatMillis, silentCloseMillis);
   }
 
   public LinkSettings withLookupCache(long millis) {
     return new LinkSettings(blockchainId, listenHost, port, millis, retryBackoff, breakerCoolDown, breakerThreshold,
-        handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec, freshnessSecs);
+        handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec, freshnessSecs,
+        heartbeatMillis, silentCloseMillis);
   }
 
   public LinkSettings withRate(int perSec) {
     return new LinkSettings(blockchainId, listenHost, port, lookupCacheMillis, retryBackoff, breakerCoolDown,
         breakerThreshold, handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, perSec,
-        freshnessSecs);
+        freshnessSecs, heartbeatMillis, silentCloseMillis);
+  }
+
+  /** Heartbeat interval and the silence after which an open TCP link is closed. */
+  public LinkSettings withHeartbeats(long heartbeat, long silentClose) {
+    return new LinkSettings(blockchainId, listenHost, port, lookupCacheMillis, retryBackoff, breakerCoolDown,
+        breakerThreshold, handshakeTimeoutMillis, connectTimeoutMillis, lookupTimeoutMillis, maxFrameBytes, ratePerSec,
+        freshnessSecs, heartbeat, silentClose);
   }
 }

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class TcpLinks implements LinkSession.Host {
   private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
   private static final int MAX_PENDING_HANDSHAKES = 64;
+  /** Counter of open links closed because the peer went silent. */
+  static final String SILENT_CLOSED = "silent_closed";
 
   /** What arrived from a peer over its link (a link control message or a payload). */
   interface Receiver {
@@ -231,6 +233,13 @@ final class TcpLinks implements LinkSession.Host {
       p.reach.heard();
       events.reselect(p);
     }
+  }
+
+  @Override
+  public void silent(LinkSession s, long silentMillis) {
+    ctx.counters.increment(SILENT_CLOSED);
+    LOG.info("{} op=link.silent peer={} direction={} heard nothing for {} ms; closing the link", ctx.log,
+        KeyIds.shortId(s.peerKey()), s.dialedBySelf() ? "out" : "in", silentMillis);
   }
 
   @Override
