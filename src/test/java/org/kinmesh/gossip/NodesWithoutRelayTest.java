@@ -45,12 +45,8 @@ class NodesWithoutRelayTest {
   void fourNodesFindEachOtherByGossipAndCommit() throws Exception {
     List<Identity> keys = List.of(TestKeys.key(451), TestKeys.key(452), TestKeys.key(453), TestKeys.key(454));
     Block genesis = GossipNode.genesis(keys);
-    Path genesisFile = dir.resolve("genesis.json");
-    Files.write(genesisFile, genesis.toJsonBytes());
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort(); // closed again below: nothing listens there
-    }
+    Path genesisFile = writeGenesis(genesis);
+    int deadPort = closedPort();
     List<Node> nodes = new ArrayList<>();
     List<Promise<Void>> committed = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -120,12 +116,8 @@ class NodesWithoutRelayTest {
   void aRestartedNodeDialsFromItsPeerCacheWithoutAskingTheRelay() throws Exception {
     List<Identity> keys = List.of(TestKeys.key(461), TestKeys.key(462), TestKeys.key(463), TestKeys.key(464));
     Block genesis = GossipNode.genesis(keys);
-    Path genesisFile = dir.resolve("genesis.json");
-    Files.write(genesisFile, genesis.toJsonBytes());
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort();
-    }
+    Path genesisFile = writeGenesis(genesis);
+    int deadPort = closedPort();
     Vertx va = Vertx.vertx();
     vertxes.add(va);
     Node a = new Node(config(genesisFile, "a", deadPort, GossipNode.fast()), keys.get(0), genesis, TimeSource.SYSTEM);
@@ -153,6 +145,19 @@ class NodesWithoutRelayTest {
         genesis, TimeSource.SYSTEM)));
     awaitConnected(vb2, keys.get(0).publicKeyHex());
     assertThat(relayLookups.get()).as("relay lookups of the cached peer before it was reached").isZero();
+  }
+
+  private Path writeGenesis(Block genesis) throws java.io.IOException {
+    Path genesisFile = dir.resolve("genesis.json");
+    Files.write(genesisFile, genesis.toJsonBytes());
+    return genesisFile;
+  }
+
+  /** A loopback port nothing listens on (bound, then closed again): the relay that is not there. */
+  private static int closedPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private NodeConfig config(Path genesisFile, String name, int deadRelayPort, JsonObject gossip) throws Exception {
