@@ -31,13 +31,17 @@ final class CatchUp {
       upTo = height;
       from = sender;
     }
-    if (timerArmed) {
-      return;
+    if (requestedTo > 0) {
+      return; // a fetch is out: its answer, or its retry timer, moves on
     }
     if (upTo >= committed + 2) {
       // Two or more blocks behind: no late vote will bring those, fetch now (a node that starts
-      // after the others, or returns, catches up without waiting a retry interval first).
+      // after the others, or returns, catches up without waiting a retry interval first) — also
+      // when the one-block wait below is already running: the chain moved on meanwhile.
       send(committed, view, List.of(), out);
+      return;
+    }
+    if (timerArmed) {
       return;
     }
     timerArmed = true;
