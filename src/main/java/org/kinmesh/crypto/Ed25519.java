@@ -8,7 +8,7 @@ import java.security.NoSuchAlgorithmException;
  * Verification is stateless and thread-safe.
  *
  * <p>Keys and signatures are made with Tink ({@link Identity}); verification uses Bouncy Castle's
- * RFC 8032 code, 2.3-2.9 times faster than Tink's on the same machine (BENCHMARKS.md), which
+ * RFC 8032 code, 2.3-2.8 times faster than Tink's on the same machine (BENCHMARKS.md), which
  * matters because every node checks every transaction and every vote. Both are cofactorless RFC 8032
  * verifiers; Bouncy Castle is the stricter one (it also refuses small-order public keys, which Tink
  * accepts, and non-canonical point encodings), and {@code Ed25519CrossCheckTest} pins that it never accepts what Tink

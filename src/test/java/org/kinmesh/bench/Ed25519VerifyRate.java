@@ -14,12 +14,13 @@ import org.kinmesh.wire.relay.RegisterRequest;
  * Relay benchmark helper (not a test): the single-core Ed25519 rates that bound /register.
  * One thread, so one core. Prints one machine-readable line:
  * {@code VERIFY tink_per_sec=... product_per_sec=... sign_per_sec=... tink_min=... tink_max=... slices=...
- * tink_per_cpu_sec=... bc_per_sec=...}
+ * tink_per_cpu_sec=... bc_per_sec=... jdk_per_sec=...}
  * <ul>
  *   <li>tink: {@code new Ed25519Verify(pub).verify(sig, sha256digest)}, Tink's raw verify: the issue
  *       defines the relay's bound with it;</li>
  *   <li>bc: Bouncy Castle's raw verify, the one {@link Ed25519} uses since it proved ~3x faster (so a
  *       register costs less than a Tink verification; printed so the bound it would set is visible);</li>
+ *   <li>jdk: the JDK's own EdDSA ({@code Signature.getInstance("Ed25519")}), for reference;</li>
  *   <li>product: {@link Ed25519#verify(String, String, byte[])} as the relay calls it per request
  *       (hex decode + SHA-256 of the canonical message + Bouncy Castle verify);</li>
  *   <li>sign: {@link Identity#sign(byte[])} (only used to size the pre-signed body set).</li>
@@ -69,27 +70,32 @@ public final class Ed25519VerifyRate {
 
     // Interleaved 200 ms slices, so a burst from a noisy neighbour or a late JIT compilation
     // hits every verify path alike; the median slice is the rate (robust to such bursts).
-    int slices = Math.max(3, (int) Math.round(measure / 0.2 / 3.2));
+    int slices = Math.max(3, (int) Math.round(measure / 0.2 / 4.2));
     double[] tink = new double[slices];
     double[] tinkCpu = new double[slices];
     double[] product = new double[slices];
     double[] bc = new double[slices];
+    double[] jdk = new double[slices];
+    java.security.PublicKey[] jdkKeys = jdkKeys(pubs);
     for (int i = 0; i < slices; i++) {
       double[] t = rate(0.2, () -> tinkBatch(pubs, sigs, digests));
       tink[i] = t[0];
       tinkCpu[i] = t[1];
       product[i] = rate(0.2, () -> productBatch(pubHex, sigHex, msgs))[0];
       bc[i] = rate(0.2, () -> bcBatch(pubs, sigs, digests))[0];
+      jdk[i] = rate(0.2, () -> jdkBatch(jdkKeys, sigs, digests))[0];
     }
     double sign = rate(0.2 * slices * 0.2, () -> signBatch(ids, msgs, SAMPLES))[0];
     Arrays.sort(tink);
     Arrays.sort(tinkCpu);
     Arrays.sort(product);
     Arrays.sort(bc);
+    Arrays.sort(jdk);
     System.out.println(String.format(Locale.ROOT,
         "VERIFY tink_per_sec=%.0f product_per_sec=%.0f sign_per_sec=%.0f tink_min=%.0f tink_max=%.0f slices=%d "
-            + "tink_per_cpu_sec=%.0f bc_per_sec=%.0f",
-        median(tink), median(product), sign, tink[0], tink[slices - 1], slices, median(tinkCpu), median(bc)));
+            + "tink_per_cpu_sec=%.0f bc_per_sec=%.0f jdk_per_sec=%.0f",
+        median(tink), median(product), sign, tink[0], tink[slices - 1], slices, median(tinkCpu), median(bc),
+        median(jdk)));
   }
 
   private static double median(double[] sorted) {
@@ -127,6 +133,32 @@ public final class Ed25519VerifyRate {
   private static int bcBatch(byte[][] pubs, byte[][] sigs, byte[][] digests) {
     for (int i = 0; i < SAMPLES; i++) {
       if (!org.bouncycastle.math.ec.rfc8032.Ed25519.verify(sigs[i], 0, pubs[i], 0, digests[i], 0, digests[i].length)) {
+        throw new IllegalStateException("sample " + i + " does not verify");
+      }
+    }
+    return SAMPLES;
+  }
+
+  /** X.509 SubjectPublicKeyInfo of a raw Ed25519 key: the fixed 12-byte prefix, then the key. */
+  private static java.security.PublicKey[] jdkKeys(byte[][] pubs) throws GeneralSecurityException {
+    java.security.KeyFactory kf = java.security.KeyFactory.getInstance("Ed25519");
+    byte[] prefix = Hex.decode("302a300506032b6570032100");
+    java.security.PublicKey[] out = new java.security.PublicKey[pubs.length];
+    for (int i = 0; i < pubs.length; i++) {
+      byte[] der = Arrays.copyOf(prefix, prefix.length + 32);
+      System.arraycopy(pubs[i], 0, der, prefix.length, 32);
+      out[i] = kf.generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+    }
+    return out;
+  }
+
+  private static int jdkBatch(java.security.PublicKey[] keys, byte[][] sigs, byte[][] digests)
+      throws GeneralSecurityException {
+    for (int i = 0; i < SAMPLES; i++) {
+      java.security.Signature v = java.security.Signature.getInstance("Ed25519");
+      v.initVerify(keys[i]);
+      v.update(digests[i]);
+      if (!v.verify(sigs[i])) {
         throw new IllegalStateException("sample " + i + " does not verify");
       }
     }

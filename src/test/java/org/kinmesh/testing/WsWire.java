@@ -47,6 +47,17 @@ public final class WsWire {
     }
   }
 
+  /** A header of an HTTP head (request or response), by case-insensitive name; fails the test if absent. */
+  public static String header(String head, String name) {
+    for (String line : head.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    throw new AssertionError("no " + name + " in the HTTP head");
+  }
+
   public static String upgradeResponse(String key) {
     return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Accept: " + acceptFor(key) + "\r\n\r\n";

@@ -59,9 +59,9 @@ final class SilentAcceptor implements AutoCloseable {
       }
       if (!upgraded[0]) {
         upgraded[0] = true;
-        so.write(Buffer.buffer(WsWire.upgradeResponse(header(head, "Sec-WebSocket-Key")))
+        so.write(Buffer.buffer(WsWire.upgradeResponse(WsWire.header(head, "Sec-WebSocket-Key")))
             .appendBuffer(WsWire.text(Hello.sign(id, Hello.ACCEPT, LinkNode.CHAIN, "", TimeSource.SYSTEM.nowSeconds(),
-                challenge, header(head, LinkSettings.CHALLENGE_HEADER)).toJson().encode(), false)));
+                challenge, WsWire.header(head, LinkSettings.CHALLENGE_HEADER)).toJson().encode(), false)));
       }
       for (WsWire.Frame f = reader.next(); f != null; f = reader.next()) {
         switch (f.opcode()) {
@@ -80,16 +80,6 @@ final class SilentAcceptor implements AutoCloseable {
         }
       }
     });
-  }
-
-  private static String header(String head, String name) {
-    for (String line : head.split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-        return line.substring(colon + 1).trim();
-      }
-    }
-    throw new AssertionError("no " + name + " in the upgrade request");
   }
 
   @Override

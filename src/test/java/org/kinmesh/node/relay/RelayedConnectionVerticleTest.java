@@ -294,8 +294,7 @@ class RelayedConnectionVerticleTest {
       }
       if (!upgraded[0]) {
         upgraded[0] = true;
-        String key = head.lines().filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
-            .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
+        String key = WsWire.header(head, "Sec-WebSocket-Key");
         socket.write(WsWire.upgradeResponse(key));
         socket.write(WsWire.text(Handshake.challenge(nonce), false));
       }
