@@ -89,7 +89,7 @@ public final class Node extends VerticleBase {
   public Future<?> start() {
     String chain = genesis.blockchainId();
     api = new NodeApiVerticle(config.apiListen(), config.apiPortFile(), identity.publicKeyHex(),
-        config.adminAllowRemote());
+        config.adminAllowRemote(), config.serverLimits(), config.apiAllowedHosts());
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);

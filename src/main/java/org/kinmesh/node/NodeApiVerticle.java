@@ -32,19 +32,37 @@ import org.slf4j.LoggerFactory;
 public final class NodeApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeApiVerticle.class);
   private static final String JSON = "application/json";
+  private static final int MAX_INITIAL_LINE = 4096;
+  private static final int MAX_HEADERS = 8192;
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
 
   private final HostPort listen;
   private final Path portFile;
   private final String pubkey;
   private final boolean adminAllowRemote;
+  private final org.kinmesh.net.ServerLimits limits;
+  private final org.kinmesh.node.api.HostCheck hosts;
+  private final org.kinmesh.net.ConnectionGuard.Stats connectionStats = new org.kinmesh.net.ConnectionGuard.Stats();
   private HttpServer server;
 
   public NodeApiVerticle(HostPort listen, Path portFile, String pubkey, boolean adminAllowRemote) {
+    this(listen, portFile, pubkey, adminAllowRemote, NodeConfig.DEFAULT_SERVER_LIMITS, java.util.List.of());
+  }
+
+  /** {@code allowedHosts}: Host names served besides localhost and IP literals (api_allowed_hosts). */
+  public NodeApiVerticle(HostPort listen, Path portFile, String pubkey, boolean adminAllowRemote,
+      org.kinmesh.net.ServerLimits limits, java.util.List<String> allowedHosts) {
     this.listen = listen;
     this.portFile = portFile;
     this.pubkey = pubkey;
     this.adminAllowRemote = adminAllowRemote;
+    this.limits = limits;
+    this.hosts = new org.kinmesh.node.api.HostCheck(allowedHosts);
+  }
+
+  /** Connections refused by the per-address cap or closed for want of a request. */
+  public org.kinmesh.net.ConnectionGuard.Stats connectionStats() {
+    return connectionStats;
   }
 
   public int actualPort() {
@@ -54,6 +72,16 @@ public final class NodeApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // DNS rebinding: a page rebound to this address still names itself in Host (docs/security.md).
+    // No CORS headers are ever set, so no other origin may read an answer.
+    router.route().handler(ctx -> {
+      if (hosts.allows(ctx.request().getHeader("Host"))) {
+        ctx.next();
+      } else {
+        error(ctx, 403, "forbidden", "Host '" + ctx.request().getHeader("Host") + "' is not a name of this node; "
+            + "add it to api_allowed_hosts to serve it");
+      }
+    });
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/status").handler(this::status);
     router.get("/peers").handler(this::peers);
@@ -69,8 +97,15 @@ public final class NodeApiVerticle extends VerticleBase {
     router.route().last().handler(ctx -> error(ctx, 404, "not_found", "no such path"));
     router.errorHandler(405, ctx -> error(ctx, 404, "not_found", "no such path"));
     router.errorHandler(500, ctx -> error(ctx, 500, "internal", "internal error"));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
-        .requestHandler(router).listen()
+    var guard = new org.kinmesh.net.ConnectionGuard(vertx, "api", limits,
+        new org.kinmesh.net.SourceCounts(limits.maxConnectionsPerIp()), ip -> false, connectionStats);
+    HttpServerOptions options = org.kinmesh.net.ConnectionGuard.apply(new HttpServerOptions(), limits)
+        .setHost(listen.host()).setPort(listen.port())
+        .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADERS);
+    return vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
+        .invalidRequestHandler(org.kinmesh.net.HttpErrors.invalidRequests("api", MAX_INITIAL_LINE, MAX_HEADERS))
+        .requestHandler(guard.requests(router)).listen()
         .compose(s -> {
           server = s;
           LOG.info("op=api_listen node={} addr={}:{}", pubkey.substring(0, 8), listen.host(), s.actualPort());
@@ -194,9 +229,12 @@ public final class NodeApiVerticle extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader("content-type", JSON).end(body.encode());
   }
 
+  /** An error answer; one sent before the body was read closes the connection (nothing more is read). */
   private static void error(RoutingContext ctx, int status, String code, String message) {
     if (!ctx.response().ended()) {
-      json(ctx, status, new JsonObject().put("error", code).put("message", message));
+      org.kinmesh.net.HttpErrors.endRefusal(ctx.request(),
+          ctx.response().setStatusCode(status).putHeader("content-type", JSON),
+          new JsonObject().put("error", code).put("message", message).encode());
     }
   }
 }

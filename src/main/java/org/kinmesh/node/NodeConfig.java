@@ -39,7 +39,9 @@ public record NodeConfig(
     List<org.kinmesh.stun.ServerSpec> stunServers,
     GossipConfig gossip,
     String listenHost,
-    int eventLoops) {
+    int eventLoops,
+    org.kinmesh.net.ServerLimits serverLimits,
+    List<String> apiAllowedHosts) {
 
   /**
    * A node's verticles talk over the event bus; on one event loop a message between them is a
@@ -52,7 +54,12 @@ public record NodeConfig(
   private static final Set<String> KEYS = Set.of("identity_path", "blockchain_id", "genesis_path", "data_dir",
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
       "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only",
-      "stun_servers", "gossip", "listen_host", "event_loops");
+      "stun_servers", "gossip", "listen_host", "event_loops", "api_allowed_hosts", "http_request_timeout_secs",
+      "http_idle_timeout_secs", "max_connections_per_ip");
+
+  /** The API's and the link port's limits (docs/security.md); 64 connections a source covers a household's peers. */
+  public static final org.kinmesh.net.ServerLimits DEFAULT_SERVER_LIMITS =
+      new org.kinmesh.net.ServerLimits(10_000, 60_000, 64);
 
   /** Periodic work, each timer re-armed with fresh jitter. */
   public record Intervals(long relayRegisterSecs, long peerRetryMaxSecs, long lookupCacheSecs,
@@ -116,8 +123,14 @@ public record NodeConfig(
     List<org.kinmesh.stun.ServerSpec> stun = stunServers(r, json, env, listenHost);
     GossipConfig gossip = GossipConfig.read(r.nested("gossip"));
     int eventLoops = (int) r.longValue("event_loops", DEFAULT_EVENT_LOOPS, 1, 64);
+    // A live link is silent for at most a heartbeat (3 s): three of them before the idle timeout may cut it.
+    org.kinmesh.net.ServerLimits limits = org.kinmesh.net.ServerLimits.read(r, DEFAULT_SERVER_LIMITS,
+        3 * org.kinmesh.node.link.PathSelector.HEARTBEAT_MS / 1000, "three of the links' heartbeats");
+    List<String> allowedHosts = org.kinmesh.node.api.HostCheck.parseAllowed("api_allowed_hosts",
+        r.stringList("api_allowed_hosts"));
     return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
-        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost, eventLoops);
+        List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost, eventLoops,
+        limits, allowedHosts);
   }
 
   /**

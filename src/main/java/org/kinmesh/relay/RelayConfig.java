@@ -34,14 +34,22 @@ public record RelayConfig(
     int httpInstances,
     long shutdownGraceSecs,
     org.kinmesh.relay.forward.ForwardSettings relayed,
-    org.kinmesh.relay.stun.RelayStunConfig stun) {
+    org.kinmesh.relay.stun.RelayStunConfig stun,
+    org.kinmesh.net.ServerLimits limits) {
 
   public static final String ENV_PREFIX = "RELAY_";
   private static final Set<String> KEYS = union(Set.of("listen_addr", "db_path", "ttl_secs", "token_ttl_secs",
       "admin_pubkeys", "open_registration", "rate_limit_per_min", "freshness_secs", "trusted_proxies", "tls",
       "bootstrap", "sweep_interval_secs", "http_instances", "shutdown_grace_secs",
       "stun_listen", "stun_alternate", "stun_rate_limit_per_min", "stun_threads"),
-      org.kinmesh.relay.forward.ForwardSettings.CONFIG_KEYS);
+      union(org.kinmesh.relay.forward.ForwardSettings.CONFIG_KEYS, org.kinmesh.net.ServerLimits.CONFIG_KEYS));
+
+  /**
+   * Connection limits (docs/security.md). 256 a source: a household or an office behind one NAT
+   * address, and every node of the tests on 127.0.0.1, fit well below it.
+   */
+  public static final org.kinmesh.net.ServerLimits DEFAULT_LIMITS = new org.kinmesh.net.ServerLimits(10_000, 60_000,
+      256);
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> all = new HashSet<>(a);
@@ -97,8 +105,11 @@ public record RelayConfig(
     long grace = r.longValue("shutdown_grace_secs", 10, 0, 600);
     org.kinmesh.relay.forward.ForwardSettings relayed = org.kinmesh.relay.forward.ForwardSettings.read(r);
     var stun = org.kinmesh.relay.stun.RelayStunConfig.parse(json, env, ENV_PREFIX, listen);
+    // The relay pings each relayed connection every relayed_ping_secs; the idle timeout must not beat it.
+    var limits = org.kinmesh.net.ServerLimits.read(r, DEFAULT_LIMITS, 2 * relayed.pingIntervalMillis() / 1000,
+        "twice relayed_ping_secs");
     return new RelayConfig(listen, Path.of(db), ttl, tokenTtl, Set.copyOf(admins), open, rate, fresh, proxies, tls,
-        bootstrap, sweep, instances, grace, relayed, stun);
+        bootstrap, sweep, instances, grace, relayed, stun, limits);
   }
 
   /** Structured keys have no single environment value; say so instead of ignoring the variable. */

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayHttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHttpVerticle.class);
   private static final String JSON = "application/json";
+  private static final int MAX_INITIAL_LINE = 4096;
+  private static final int MAX_HEADERS = 16 * 1024;
 
   private final RelayConfig config;
   private final RelayService service;
@@ -33,6 +35,8 @@ public final class RelayHttpVerticle extends VerticleBase {
   private final HealthCheck health;
   private final int port;
   private final org.kinmesh.relay.forward.ForwardEndpoint forward;
+  private final org.kinmesh.net.SourceCounts connections;
+  private final org.kinmesh.net.ConnectionGuard.Stats connectionStats;
   private HttpServer server;
 
   /** Answers whether the relay's database is reachable. */
@@ -41,7 +45,8 @@ public final class RelayHttpVerticle extends VerticleBase {
   }
 
   public RelayHttpVerticle(RelayConfig config, RelayService service, RateLimiter ipLimiter, RelayMetrics metrics,
-      HealthCheck health, int port, org.kinmesh.relay.forward.ForwardEndpoint forward) {
+      HealthCheck health, int port, org.kinmesh.relay.forward.ForwardEndpoint forward,
+      org.kinmesh.net.SourceCounts connections, org.kinmesh.net.ConnectionGuard.Stats connectionStats) {
     this.config = config;
     this.service = service;
     this.ipLimiter = ipLimiter;
@@ -49,6 +54,8 @@ public final class RelayHttpVerticle extends VerticleBase {
     this.health = health;
     this.port = port;
     this.forward = forward;
+    this.connections = connections;
+    this.connectionStats = connectionStats;
   }
 
   public int actualPort() {
@@ -86,12 +93,12 @@ public final class RelayHttpVerticle extends VerticleBase {
       error(ctx, "any", new WireException(ErrorCode.INTERNAL, "internal error"));
     });
 
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = org.kinmesh.net.ConnectionGuard.apply(new HttpServerOptions(), config.limits())
         .setHost(config.listen().host())
         .setPort(port)
         .setMaxFormAttributeSize(WireRules.MAX_MESSAGE_BYTES)
-        .setMaxInitialLineLength(4096)
-        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+        .setMaxHeaderSize(MAX_HEADERS)
         // Relayed traffic: an oversized frame up to twice the limit is read and refused with a notice.
         .setMaxWebSocketFrameSize(org.kinmesh.relay.forward.RelayFrame.HARD_CAP_BYTES)
         .setMaxWebSocketMessageSize(org.kinmesh.relay.forward.RelayFrame.HARD_CAP_BYTES);
@@ -99,9 +106,15 @@ public final class RelayHttpVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(config.tls().certPath().toString()).setKeyPath(config.tls().keyPath().toString()));
     }
-    return vertx.createHttpServer(options).requestHandler(router)
-        .webSocketHandshakeHandler(forward::handshake)
-        .webSocketHandler(ws -> forward.accepted(vertx, ws))
+    // A trusted proxy carries many clients on one address; it enforces its own limits.
+    var guard = new org.kinmesh.net.ConnectionGuard(vertx, "relay", config.limits(), connections,
+        ip -> !config.trustedProxies().isEmpty() && config.trustedProxies().trusts(ip), connectionStats);
+    return vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
+        .invalidRequestHandler(org.kinmesh.net.HttpErrors.invalidRequests("relay", MAX_INITIAL_LINE, MAX_HEADERS))
+        .requestHandler(guard.requests(router))
+        .webSocketHandshakeHandler(guard.upgrades(forward::handshake))
+        .webSocketHandler(guard.websockets(ws -> forward.accepted(vertx, ws)))
         .listen().onSuccess(s -> server = s);
   }
 
@@ -160,10 +173,9 @@ public final class RelayHttpVerticle extends VerticleBase {
     if (code == ErrorCode.RATE_LIMITED) {
       response.putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfterSecs())));
     }
-    if (code == ErrorCode.TOO_LARGE) {
-      response.putHeader("Connection", "close");
-    }
-    response.end(new JsonObject().put("error", code.wireCode()).put("message", e.getMessage()).encode());
+    // A refused body is not read on: the connection closes once the answer is out.
+    org.kinmesh.net.HttpErrors.endRefusal(ctx.request(), response,
+        org.kinmesh.net.HttpErrors.error(code.wireCode(), e.getMessage()));
     metrics.request(endpoint, code.wireCode(), 0);
     if (code == ErrorCode.INTERNAL || code == ErrorCode.RATE_LIMITED) {
       LOG.warn("op={} from={} error={} message=\"{}\"", endpoint, source(ctx).ip(), code.wireCode(), e.getMessage());

@@ -28,6 +28,8 @@ public final class RelayVerticle extends VerticleBase {
   private RateLimiter keyLimiter;
   private RelayMetrics metrics;
   private org.kinmesh.relay.forward.ForwardEndpoint forward;
+  private org.kinmesh.net.SourceCounts connections;
+  private final org.kinmesh.net.ConnectionGuard.Stats connectionStats = new org.kinmesh.net.ConnectionGuard.Stats();
   private org.kinmesh.relay.stun.RelayStunVerticle stun;
   private int boundPort = -1;
   private long sweepTimer = -1;
@@ -45,6 +47,11 @@ public final class RelayVerticle extends VerticleBase {
   /** The port the HTTP server listens on (useful when the config asks for port 0). */
   public int boundPort() {
     return boundPort;
+  }
+
+  /** Connections refused by the per-address cap or closed for want of a request (docs/security.md). */
+  public org.kinmesh.net.ConnectionGuard.Stats connectionStats() {
+    return connectionStats;
   }
 
   public RelayService service() {
@@ -66,6 +73,7 @@ public final class RelayVerticle extends VerticleBase {
         org.kinmesh.relay.forward.ForwardHub.members(directory), metrics.registry(), clock, config.freshnessSecs());
     directory.onDeauthorize(hub::deauthorized);
     forward = new org.kinmesh.relay.forward.ForwardEndpoint(hub, ipLimiter, config.trustedProxies());
+    connections = new org.kinmesh.net.SourceCounts(config.limits().maxConnectionsPerIp());
     WriterContext writer = new WriterContext();
     return vertx.deployVerticle(writer, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(id -> Database.open(vertx, config.dbPath(), RelayStore.MIGRATIONS))
@@ -132,7 +140,8 @@ public final class RelayVerticle extends VerticleBase {
   }
 
   private RelayHttpVerticle newHttp(int port) {
-    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port, forward);
+    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port, forward, connections,
+        connectionStats);
   }
 
   private void scheduleSweep() {

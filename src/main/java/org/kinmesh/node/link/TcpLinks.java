@@ -41,6 +41,7 @@ final class TcpLinks implements LinkSession.Host {
   /** Every WebSocket from its upgrade to its close, handshaking or not. */
   private final Set<LinkSession> sessions = new HashSet<>();
   private HttpServer server;
+  final org.kinmesh.net.ConnectionGuard.Stats connectionStats = new org.kinmesh.net.ConnectionGuard.Stats();
 
   TcpLinks(LinkContext ctx, PeerEvents events, PathTimer timer, PeerEndpoints endpoints, Receiver receiver) {
     this.ctx = ctx;
@@ -56,11 +57,21 @@ final class TcpLinks implements LinkSession.Host {
     // anything beyond twice the limit is cut off by Netty before it is buffered.
     int hardCap = ctx.settings.maxFrameBytes() * 2;
     dialer.start(hardCap);
-    server = ctx.vertx.createHttpServer(new HttpServerOptions().setHost(ctx.settings.listenHost())
+    // The port listens on every interface: a stalled upgrade is cut at the request timeout and one
+    // address holds at most max_connections_per_ip sockets (docs/security.md).
+    var limits = ctx.settings.serverLimits();
+    var guard = new org.kinmesh.net.ConnectionGuard(ctx.vertx, "links", limits,
+        new org.kinmesh.net.SourceCounts(limits.maxConnectionsPerIp()), ip -> false, connectionStats);
+    server = ctx.vertx.createHttpServer(org.kinmesh.net.ConnectionGuard.apply(new HttpServerOptions(), limits)
+            .setHost(ctx.settings.listenHost())
             .setPort(ctx.settings.port()).setMaxWebSocketFrameSize(hardCap).setMaxWebSocketMessageSize(hardCap))
-        .webSocketHandshakeHandler(this::onHandshake)
-        .webSocketHandler(this::onAccepted)
-        .requestHandler(req -> req.response().setStatusCode(404).end());
+        .connectionHandler(guard::connected)
+        .invalidRequestHandler(org.kinmesh.net.HttpErrors.invalidRequests("links", 4096, 8192))
+        .webSocketHandshakeHandler(guard.upgrades(this::onHandshake))
+        .webSocketHandler(guard.websockets(this::onAccepted))
+        .requestHandler(guard.requests(req -> org.kinmesh.net.HttpErrors.endRefusal(req,
+            req.response().setStatusCode(404).putHeader("content-type", org.kinmesh.net.HttpErrors.JSON),
+            org.kinmesh.net.HttpErrors.error("not_found", "this port serves only " + LinkSettings.PATH))));
     return server.listen().map(HttpServer::actualPort);
   }
 
