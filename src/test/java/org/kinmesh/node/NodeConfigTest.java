@@ -64,6 +64,22 @@ class NodeConfigTest {
     assertBad(minimal().put("event_loops", "many"), "event_loops");
   }
 
+  @Test
+  void serverLimitsAndAllowedHosts() throws Exception {
+    NodeConfig d = NodeConfig.fromJson(minimal(), Map.of(), null);
+    assertThat(d.serverLimits()).isEqualTo(new org.kinmesh.net.ServerLimits(10_000, 60_000, 64));
+    assertThat(d.apiAllowedHosts()).isEmpty();
+    NodeConfig c = NodeConfig.fromJson(minimal().put("http_request_timeout_secs", 3).put("http_idle_timeout_secs", 20)
+        .put("max_connections_per_ip", 8), Map.of("API_ALLOWED_HOSTS", "Kin.Home.Arpa, nas.local"), null);
+    assertThat(c.serverLimits()).isEqualTo(new org.kinmesh.net.ServerLimits(3_000, 20_000, 8));
+    assertThat(c.apiAllowedHosts()).containsExactly("kin.home.arpa", "nas.local");
+    // A live link is silent up to a heartbeat (3 s): the idle timeout must leave room for three.
+    assertBad(minimal().put("http_idle_timeout_secs", 5), "http_idle_timeout_secs");
+    assertBad(minimal().put("http_request_timeout_secs", 0), "http_request_timeout_secs");
+    assertBad(minimal().put("max_connections_per_ip", 0), "max_connections_per_ip");
+    assertBad(minimal().put("api_allowed_hosts", new JsonArray().add("evil.example:80")), "api_allowed_hosts");
+  }
+
   private static void assertBad(JsonObject json, String key) {
     assertThatThrownBy(() -> NodeConfig.fromJson(json, Map.of(), null)).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("config '" + key + "'");

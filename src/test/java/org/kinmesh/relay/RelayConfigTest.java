@@ -80,6 +80,18 @@ class RelayConfigTest {
     });
   }
 
+  @Test
+  void connectionLimits() throws Exception {
+    assertThat(RelayConfig.defaults().limits()).isEqualTo(new org.kinmesh.net.ServerLimits(10_000, 60_000, 256));
+    RelayConfig c = RelayConfig.fromJson(new JsonObject().put("relayed_ping_secs", 5), Map.of(
+        "RELAY_HTTP_REQUEST_TIMEOUT_SECS", "2", "RELAY_HTTP_IDLE_TIMEOUT_SECS", "10",
+        "RELAY_MAX_CONNECTIONS_PER_IP", "1000"));
+    assertThat(c.limits()).isEqualTo(new org.kinmesh.net.ServerLimits(2_000, 10_000, 1000));
+    // The relay pings a relayed connection every relayed_ping_secs: the idle timeout must not cut it first.
+    assertBad(new JsonObject().put("http_idle_timeout_secs", 59), "http_idle_timeout_secs");
+    assertBad(new JsonObject().put("max_connections_per_ip", 0), "max_connections_per_ip");
+  }
+
   private static void assertBad(JsonObject json, String key) {
     assertThatThrownBy(() -> RelayConfig.fromJson(json, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("config '" + key + "'");

@@ -174,10 +174,11 @@ public final class AdminRoutes {
     });
   }
 
+  /** An error answer; one sent before the body was read (413, 403) closes the connection. */
   private static void error(RoutingContext ctx, int status, String code, String message) {
     if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status).putHeader("content-type", JSON)
-          .end(new JsonObject().put("error", code).put("message", message).encode());
+      org.kinmesh.net.HttpErrors.endRefusal(ctx.request(), ctx.response().setStatusCode(status)
+          .putHeader("content-type", JSON), new JsonObject().put("error", code).put("message", message).encode());
     }
   }
 }

@@ -131,6 +131,21 @@ class RelayedTrafficTest {
   }
 
   @Test
+  void aLiveRelayedConnectionOutlivesTheIdleTimeout() throws Exception {
+    // The HTTP idle timeout (2 s) and request deadline (1 s) apply to the port relayed traffic
+    // shares; the relay's own pings (every second) keep a quiet but live connection open.
+    relay(new JsonObject().put("http_idle_timeout_secs", 2).put("http_request_timeout_secs", 1)
+        .put("relayed_ping_secs", 1));
+    RawRelayClient ca = connect(a, FAM);
+    RawRelayClient cb = connect(b, FAM);
+    // Three idle timeouts with no frame sent either way.
+    Await.result(clients.timer(6_000));
+    assertThat(relay.hub().openConnections()).isEqualTo(2);
+    ca.send(b, utf8("still here"));
+    assertDelivered(cb.nextInbound(), a, "still here");
+  }
+
+  @Test
   void aFrameToAKeyThatIsNotConnectedGetsANotConnectedNotice() throws Exception {
     relay(new JsonObject());
     RawRelayClient ca = connect(a, FAM);
