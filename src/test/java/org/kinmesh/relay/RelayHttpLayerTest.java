@@ -62,4 +62,21 @@ class RelayHttpLayerTest {
       assertThat(RawHttp.closedWithin(s, 3_000)).as("connection closed after the 413").isTrue();
     }
   }
+
+  @Test
+  void anErrorToARequestReadInFullKeepsTheConnection() throws Exception {
+    relay = new TestRelay(dir, TestKeys.key(1), new JsonObject());
+    try (Socket s = RawHttp.connect(relay.relay.boundPort(), null)) {
+      for (String req : new String[] {"GET /nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n",
+          "POST /register HTTP/1.1\r\nHost: localhost\r\nContent-Length: 8\r\n\r\nnot json"}) {
+        s.getOutputStream().write(req.getBytes(StandardCharsets.ISO_8859_1));
+        RawHttp.Answer a = RawHttp.read(s);
+        assertThat(a.status()).isIn(400, 404);
+        assertThat(a.header("connection")).isNull();
+      }
+      // Keep-alive: the same connection serves the next request.
+      s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(RawHttp.read(s).status()).isEqualTo(200);
+    }
+  }
 }

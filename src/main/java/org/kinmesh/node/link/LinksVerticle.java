@@ -69,6 +69,11 @@ public final class LinksVerticle extends VerticleBase {
   }
 
   /** The TCP port links listen on; meaningful once start has completed. */
+  /** The link port's connection refusals and deadline closes (docs/security.md). */
+  public org.kinmesh.net.ConnectionGuard.Stats connectionStats() {
+    return tcp.connectionStats;
+  }
+
   public int boundPort() {
     return boundPort;
   }
