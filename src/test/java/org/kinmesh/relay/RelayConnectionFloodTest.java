@@ -86,6 +86,22 @@ class RelayConnectionFloodTest {
     }
   }
 
+  @Test
+  void aTrustedProxyIsNotCapped() throws Exception {
+    // A reverse proxy carries many clients on one address; it limits them itself.
+    relay = new TestRelay(dir, TestKeys.key(1), new JsonObject().put("http_request_timeout_secs", 1)
+        .put("max_connections_per_ip", 2).put("trusted_proxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+    try (Flood proxied = new Flood(); Flood other = new Flood()) {
+      proxied.open(relay.relay.boundPort(), "127.0.0.1", 6);
+      other.open(relay.relay.boundPort(), "127.0.0.2", 6);
+      proxied.assertAllClosedWithin(4_000);
+      other.assertAllClosedWithin(4_000);
+    }
+    // Only the untrusted address met the cap: 4 of its 6 refused, the proxy's 6 and its 2 reached the deadline.
+    assertThat(relay.relay.connectionStats().refused()).isEqualTo(4);
+    assertThat(relay.relay.connectionStats().timedOut()).isEqualTo(8);
+  }
+
   static RawHttp.Answer health(int port, String from) throws Exception {
     try (Socket s = RawHttp.connect(port, from)) {
       s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
