@@ -14,6 +14,7 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    ParentWatch.startIfAsked(System.getenv(), System.in, () -> System.exit(ExitCodes.FAILURE));
     System.exit(run(args));
   }
 
