@@ -46,7 +46,7 @@ run relayed BENCH_SIZES=64 BENCH_PAIRS=1 BENCH_WARMUP=1 BENCH_DURATION=1 BENCH_R
 run stun BENCH_SOCKETS=1 BENCH_WARMUP=1 BENCH_SLICE=1 BENCH_ROUNDS=1 BENCH_PROBES=2 bash bench/stun-bench.sh
 if [ "$(id -u)" = 0 ] && bin/natlab check >/dev/null 2>&1; then
   run stun-lab BENCH_RUNS=2 BENCH_CLI_RUNS=1 BENCH_COTURN_RUNS=1 BENCH_RELAY=0 bash bench/stun-lab-bench.sh
-  run nat BENCH_COMMIT_SAMPLES=2 BENCH_COMMIT_ROUNDS=1 BENCH_TIMEOUT=600 bash bench/nat-bench.sh commit
+  run nat BENCH_COMMIT_SAMPLES=5 BENCH_COMMIT_ROUNDS=1 BENCH_TIMEOUT=600 bash bench/nat-bench.sh commit
 else
   say "stun-lab, nat: skipped (need root and the NAT lab's tools: bin/natlab check)"
 fi
