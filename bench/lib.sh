@@ -20,18 +20,41 @@ bench_title() {
   echo "$1  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -n1)"
 }
 
+# bench_mvn ARGS...: `mvn -B -q ARGS`, offline first (quick, no network), online when the offline
+# run failed only because something is missing from the local repository: on a fresh machine it
+# holds just what `bin/test` and `bin/kinmesh demo` downloaded, and dependency:build-classpath
+# needs the dependency plugin, which their builds never use. Other failures are shown and passed
+# on. Maven reads MAVEN_OPTS as always (e.g. -Dmaven.repo.local=DIR for another local repository).
+bench_mvn() {
+  local out rc
+  out="$(mktemp -t bench-mvn.XXXXXX)"
+  rc=0
+  mvn -B -o -q "$@" >"$out" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ] && grep -qE "NoPluginFoundForPrefix|in offline mode|offline mode and the artifact" "$out"; then
+    log "mvn $*: not in the local Maven repository yet; fetching it (online, once)"
+    rc=0
+    mvn -B -q "$@" >"$out" 2>&1 || rc=$?
+  fi
+  if [ "$rc" -ne 0 ]; then
+    cat "$out" >&2
+    log "mvn $* failed (exit $rc)"
+  fi
+  rm -f "$out"
+  return "$rc"
+}
+
 # bench_test_compile: the test classes (the bench harnesses live in the test sources).
 bench_test_compile() {
-  log "mvn -B -o -q test-compile"
-  mvn -B -o -q test-compile
+  log "mvn test-compile"
+  bench_mvn test-compile || exit 1
 }
 
 # bench_test_classpath: sets CP to the test classpath with absolute paths (the NAT lab's processes
-# start elsewhere). The dependencies are resolved offline once, and again when pom.xml changes.
+# start elsewhere). The dependencies are resolved once, and again when pom.xml changes.
 bench_test_classpath() {
   if [ ! -s target/bench-test-classpath.txt ] || [ pom.xml -nt target/bench-test-classpath.txt ]; then
-    log "resolving the test classpath (offline)"
-    mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
+    log "resolving the test classpath"
+    bench_mvn dependency:build-classpath -Dmdep.outputFile=target/bench-test-classpath.txt || exit 1
   fi
   # shellcheck disable=SC2034  # CP is the sourcing script's
   CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat target/bench-test-classpath.txt)"
@@ -44,7 +67,7 @@ bench_jar() {
   if [ ! -f target/kinmesh.jar ] || [ "${BENCH_REBUILD:-0}" = 1 ] \
       || { [ "$1" = stale ] && [ -n "$(find src/main pom.xml -newer target/kinmesh.jar -print -quit)" ]; }; then
     log "building target/kinmesh.jar"
-    mvn -B -o -q package -DskipTests
+    bench_mvn package -DskipTests || exit 1
   fi
 }
 

@@ -153,7 +153,9 @@ final class DemoCommand implements Callable<Integer> {
     String jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", jar, Main.class.getName()));
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectError(work.resolve(name + ".log").toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve(name + ".log").toFile());
+    pb.environment().put(ParentWatch.ENV, "1"); // dies with the demo, even a SIGKILLed one (ParentWatch)
+    Process p = pb.start();
     processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;

@@ -8,12 +8,13 @@ import picocli.CommandLine.Command;
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
     subcommands = {KeygenCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class,
         AdminCommand.class, NodeCommand.class, QuorumCommand.class, DemoCommand.class, PathsCommand.class,
-        StunCommand.class, CommandLine.HelpCommand.class})
+        StunCommand.class, WaitReadyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    ParentWatch.startIfAsked(System.getenv(), System.in, () -> System.exit(ExitCodes.FAILURE));
     System.exit(run(args));
   }
 

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.kinmesh.chain.Block;
 import org.kinmesh.config.ConfigException;
 import org.kinmesh.crypto.Identity;
@@ -21,6 +19,8 @@ import picocli.CommandLine.Option;
 @Command(name = "node", mixinStandardHelpOptions = true,
     description = "Run a node (config keys and environment overrides in docs/node.md).")
 final class NodeCommand implements Callable<Integer> {
+  private static final long START_TIMEOUT_SECS = 60;
+
   @Option(names = {"-conf", "--conf"}, required = true, description = "JSON config file")
   Path conf;
 
@@ -48,12 +48,10 @@ final class NodeCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     Node node = new Node(config, identity, genesis, TimeSource.SYSTEM);
-    try {
-      Cli.await(vertx.deployVerticle(node), 60);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("kinmesh node: cannot start: " + cause.getMessage());
-      Cli.close(vertx);
+    if (!ServerStart.deploy("node", vertx, node, START_TIMEOUT_SECS, node::startingStep, "the log above shows the "
+        + "last step that finished. A slow disk or a busy machine can take this long: start again; if it stops at the "
+        + "same step, check data_dir '" + config.dataDir() + "' (a full or failing disk, another process using its "
+        + "ledger) and relay_url")) {
       return ExitCodes.FAILURE;
     }
     System.out.println("kinmesh node " + identity.publicKeyHex() + " api on http://" + config.apiListen().host() + ":"

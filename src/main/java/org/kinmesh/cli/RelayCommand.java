@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.kinmesh.config.ConfigException;
 import org.kinmesh.relay.RelayConfig;
 import org.kinmesh.relay.RelayVerticle;
@@ -33,12 +31,10 @@ final class RelayCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     RelayVerticle relay = new RelayVerticle(config);
-    try {
-      Cli.await(vertx.deployVerticle(relay), 60);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("kinmesh relay: cannot start: " + cause.getMessage());
-      Cli.close(vertx);
+    if (!ServerStart.deploy("relay", vertx, relay, 60, () -> "opening db_path '" + config.dbPath()
+        + "' and listening on listen_addr " + config.listen().host() + ":" + config.listen().port(), "the log above "
+        + "shows the last step that finished. A slow disk or a busy machine can take this long: start again; if it "
+        + "stops at the same step, check db_path's disk and that no other relay uses that database")) {
       return ExitCodes.FAILURE;
     }
     String scheme = config.tls() == null ? "http" : "https";

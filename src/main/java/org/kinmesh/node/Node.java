@@ -41,6 +41,8 @@ public final class Node extends VerticleBase {
   private final Block genesis;
   private final TimeSource clock;
   private final List<String> deployments = new ArrayList<>();
+  /** What start() is doing now, for a start-up failure's message (read on another thread). */
+  private volatile String startStep = "not started";
   private NodeApiVerticle api;
 
   public Node(NodeConfig config, Identity identity, Block genesis, TimeSource clock) {
@@ -72,6 +74,11 @@ public final class Node extends VerticleBase {
   private LinksVerticle links;
   private UdpTransport udp;
 
+  /** What start() is doing (e.g. "opening the ledger database in data_dir"), or "started". */
+  public String startingStep() {
+    return startStep;
+  }
+
   /** The node's single UDP socket's port (STUN, gossip, punch, link data). */
   public int udpPort() {
     return udp == null ? -1 : udp.boundPort();
@@ -101,6 +108,7 @@ public final class Node extends VerticleBase {
             : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
+        .onSuccess(v -> startStep = "started")
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
             chain, api.actualPort(), udp.boundPort()));
   }
@@ -115,6 +123,7 @@ public final class Node extends VerticleBase {
    */
   private Future<Void> bindSocketPair(String chain, int attemptsLeft) {
     udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
+    startStep = StartStep.of(udp);
     List<String> onSocket = new ArrayList<>();
     return vertx.deployVerticle(udp).compose(udpId -> {
       onSocket.add(udpId);
@@ -126,6 +135,7 @@ public final class Node extends VerticleBase {
       return beside.recover(e -> undeployAll(onSocket).compose(v -> Future.<Void>failedFuture(e))).compose(v -> {
         links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()),
             identity, clock, config.pathPolicy(), UdpAddresses.DEFAULT);
+        startStep = StartStep.of(links);
         return vertx.deployVerticle(links).<Void>map(linksId -> {
           deployments.addAll(onSocket);
           deployments.add(linksId);
@@ -143,6 +153,7 @@ public final class Node extends VerticleBase {
   }
 
   private Future<Void> deployOn(List<String> ids, VerticleBase verticle) {
+    startStep = StartStep.of(verticle);
     return vertx.deployVerticle(verticle, new DeploymentOptions()).map(id -> {
       ids.add(id);
       return null;
@@ -165,6 +176,7 @@ public final class Node extends VerticleBase {
   }
 
   private Future<Void> deploy(VerticleBase verticle) {
+    startStep = StartStep.of(verticle);
     return vertx.deployVerticle(verticle, new DeploymentOptions()).map(id -> {
       deployments.add(id);
       return null;

@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's relay walkthrough, run through the real fat jar exactly as a user types it. */
+/**
+ * The README's relay walkthrough through the real fat jar: step by step with the relay's own
+ * printed URL, and as the README's code block itself (tests/test_readme_walkthrough.sh).
+ */
 class CliIT {
   @TempDir
   Path dir;
@@ -84,5 +87,17 @@ class CliIT {
       relay.destroy();
       relay.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** The README block itself, cut out of README.md by the script, with the relay starting late. */
+  @Test
+  void theReadmeWalkthroughRunsAsPasted() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", "tests/test_readme_walkthrough.sh").redirectErrorStream(true);
+    pb.environment().put("KINMESH_JAR", System.getProperty("kinmesh.jar", "target/kinmesh.jar"));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("PASS: the README walkthrough ran as pasted");
   }
 }

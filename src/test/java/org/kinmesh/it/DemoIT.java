@@ -3,6 +3,9 @@ package org.kinmesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Future;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.testing.Await;
 
 /**
  * The README's main job from the fat jar: a relay and four node processes reach consensus. The
@@ -44,5 +48,35 @@ class DemoIT {
       assertThat(Files.exists(dir.resolve(log))).as(log).isTrue();
     }
     assertThat(Files.readString(dir.resolve("relay.log"))).contains("database closed");
+  }
+
+  /** SIGKILL cannot be caught: the relay and four nodes must notice the demo is gone by themselves. */
+  @Test
+  void killingTheDemoWithSigkillStopsEveryProcessItStarted() throws Exception {
+    String jar = System.getProperty("kinmesh.jar", "target/kinmesh.jar");
+    Process demo = new ProcessBuilder("java", "-jar", jar, "demo", "--dir", dir.toString(), "--timeout-secs", "150")
+        .redirectError(dir.resolve("demo.err").toFile()).start();
+    List<ProcessHandle> children = List.of();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("demo: node3 ")) {
+        // the demo starts the relay, then node0..node3, one after the other
+      }
+      assertThat(line).as("the demo started its last node").isNotNull();
+      children = demo.toHandle().children().toList();
+      assertThat(children).as("the relay and four nodes").hasSize(5);
+
+      demo.destroyForcibly(); // SIGKILL
+      assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      for (ProcessHandle child : children) {
+        Await.result(Future.fromCompletionStage(child.onExit()));
+        assertThat(child.isAlive()).as("pid " + child.pid()).isFalse();
+      }
+      assertThat(Files.readString(dir.resolve("relay.log"))).contains("database closed");
+    } finally {
+      demo.destroyForcibly();
+      children.forEach(ProcessHandle::destroyForcibly);
+    }
   }
 }
