@@ -76,6 +76,8 @@ public final class PunchVerticle extends VerticleBase {
   private Set<String> authorized = Set.of();
   private long timer = -1;
   private boolean stopping;
+  /** force_relay: answer no probe and punch toward nobody (issue 12.7). */
+  private boolean refuseAll;
 
   public PunchVerticle(String blockchainId, Identity identity, TimeSource clock, UdpAddresses udp) {
     this.blockchainId = blockchainId;
@@ -84,6 +86,16 @@ public final class PunchVerticle extends VerticleBase {
     this.udp = udp;
     this.check = new ProbeCheck(blockchainId, identity.publicKeyHex());
     this.log = "node=" + identity.shortId();
+  }
+
+  /**
+   * A node with force_relay answers no probe (a reply would open a direct path and show our
+   * address) and starts no attempt; each dropped probe is counted as {@code force_relay}. Call
+   * before deploying.
+   */
+  public PunchVerticle refuseAll(boolean on) {
+    this.refuseAll = on;
+    return this;
   }
 
   @Override
@@ -131,6 +143,10 @@ public final class PunchVerticle extends VerticleBase {
   private void onStart(Message<JsonObject> m) {
     JsonObject b = m.body();
     String peer = b == null ? null : b.getString("peer");
+    if (refuseAll) {
+      m.fail(403, "force_relay: no direct paths");
+      return;
+    }
     if (peer == null || !authorized.contains(peer) || peer.equals(identity.publicKeyHex())) {
       m.fail(400, "peer must be another authorized key");
       return;
@@ -214,6 +230,10 @@ public final class PunchVerticle extends VerticleBase {
   // ---- inbound ----
 
   private void onDatagram(UdpDatagram d) {
+    if (refuseAll) {
+      drop("force_relay");
+      return;
+    }
     if (!sourceAllowed(d.host())) {
       drop("rate_limited");
       return;
