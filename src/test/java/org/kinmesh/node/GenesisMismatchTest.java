@@ -56,7 +56,7 @@ class GenesisMismatchTest {
       String theirs = other.hash().substring(0, 8);
       net.startAll();
       for (int i = 0; i < 4; i++) {
-        net.awaitHeight(i, 2);
+        net.awaitHeight(i, 2, java.time.Duration.ofSeconds(60)); // the fifth may be the first primary: a view change first
       }
       // Each of the four refused the fifth at least twice (so "logged once" means something).
       untilBlocks(net, () -> {
