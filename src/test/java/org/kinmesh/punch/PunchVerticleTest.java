@@ -140,6 +140,40 @@ class PunchVerticleTest {
     assertEquals(1L, drops.getLong("wrong_blockchain"));
   }
 
+  @Test
+  void aForceRelayNodeAnswersNoProbeAndStartsNoAttempt() {
+    // Issue 12.7: force_relay must hold both ways; a reply would open a direct path to us.
+    Vertx vc = Vertx.vertx();
+    try {
+      UdpTransport udpC = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
+      Await.result(vc.deployVerticle(udpC));
+      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      Await.result(vc.deployVerticle(new PunchVerticle("family", b, TimeSource.SYSTEM, UdpAddresses.DEFAULT)
+          .refuseAll(true)));
+      Promise<Void> threeProbes = Promise.promise();
+      int[] seen = {0};
+      Await.result(vc.eventBus().<UdpDatagram>consumer(UdpAddresses.DEFAULT.inbound(
+          org.kinmesh.udp.DatagramKind.PUNCH), m -> {
+            if (++seen[0] == 3) {
+              threeProbes.complete();
+            }
+          }).completion());
+      Promise<JsonObject> atA = nextPath(va);
+      Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+          .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
+      Await.result(threeProbes.future());
+      JsonObject drops = Await.result(vc.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+          .getJsonObject("drops");
+      assertTrue(drops.getLong("force_relay", 0L) >= 3, drops.encode());
+      assertTrue(!atA.future().isComplete(), "A got a path to a force_relay node");
+      Throwable refused = Await.failure(vc.eventBus().request(PunchVerticle.START, new JsonObject()
+          .put("peer", a.publicKeyHex()).put("endpoints", new JsonArray().add("127.0.0.1:" + udpA.boundPort()))));
+      assertTrue(refused.getMessage().contains("force_relay"), refused.getMessage());
+    } finally {
+      Await.result(vc.close());
+    }
+  }
+
   private static void send(Vertx from, UdpTransport to, io.vertx.core.buffer.Buffer data) {
     from.eventBus().send(UdpAddresses.DEFAULT.send(), new UdpDatagram("127.0.0.1", to.boundPort(), data));
   }
