@@ -121,7 +121,7 @@ public final class Node extends VerticleBase {
     List<String> onSocket = new ArrayList<>();
     return vertx.deployVerticle(udp).compose(udpId -> {
       onSocket.add(udpId);
-      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT)
+      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, genesis.hash(), identity, clock, UdpAddresses.DEFAULT)
           .refuseAll(config.pathPolicy() == PathPolicy.FORCE_RELAY))
           .compose(v -> deployOn(onSocket, new org.kinmesh.stun.StunVerticle(
               org.kinmesh.stun.StunSettings.fromConfig(config), UdpAddresses.DEFAULT)))

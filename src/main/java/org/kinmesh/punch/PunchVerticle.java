@@ -58,6 +58,7 @@ public final class PunchVerticle extends VerticleBase {
   private final Identity identity;
   private final TimeSource clock;
   private final UdpAddresses udp;
+  private final String genesis;
   private final ProbeCheck check;
   private final String log;
   private final Map<String, PunchAttempt> attempts = new TreeMap<>();
@@ -79,12 +80,19 @@ public final class PunchVerticle extends VerticleBase {
   /** force_relay: answer no probe and punch toward nobody (issue 12.7). */
   private boolean refuseAll;
 
+  /** For punching alone (tests): every node shares one unnamed genesis. */
   public PunchVerticle(String blockchainId, Identity identity, TimeSource clock, UdpAddresses udp) {
+    this(blockchainId, org.kinmesh.chain.Block.ZERO_HASH, identity, clock, udp);
+  }
+
+  /** @param genesis our genesis hash: probes and replies carry it, and one naming another is dropped */
+  public PunchVerticle(String blockchainId, String genesis, Identity identity, TimeSource clock, UdpAddresses udp) {
+    this.genesis = genesis;
     this.blockchainId = blockchainId;
     this.identity = identity;
     this.clock = clock;
     this.udp = udp;
-    this.check = new ProbeCheck(blockchainId, identity.publicKeyHex());
+    this.check = new ProbeCheck(blockchainId, genesis, identity.publicKeyHex());
     this.log = "node=" + identity.shortId();
   }
 
@@ -206,7 +214,7 @@ public final class PunchVerticle extends VerticleBase {
     long next = Long.MAX_VALUE;
     for (PunchAttempt a : attempts.values()) {
       for (PunchAttempt.Outgoing o : a.round(now)) {
-        Probe p = Probe.probe(identity, blockchainId, a.peer(), o.nonce(), clock.nowSeconds());
+        Probe p = Probe.probe(identity, blockchainId, genesis, a.peer(), o.nonce(), clock.nowSeconds());
         send(o.to(), p);
       }
       next = Math.min(next, a.nextRoundAt());
@@ -260,7 +268,7 @@ public final class PunchVerticle extends VerticleBase {
   }
 
   private void onProbe(Probe p, Endpoint source) {
-    send(source, Probe.reply(identity, blockchainId, p.from(), Probe.newNonce(), p.nonce(), source,
+    send(source, Probe.reply(identity, blockchainId, genesis, p.from(), Probe.newNonce(), p.nonce(), source,
         clock.nowSeconds()));
     // The peer is punching toward us: probe back at the address its probe came from, at once,
     // which opens our NAT for it and confirms the path from our side too (unless it already is).

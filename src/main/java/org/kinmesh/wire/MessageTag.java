@@ -14,9 +14,10 @@ public enum MessageTag {
   // hash), and the hello two peers exchange through the relay.
   LINK_HELLO("kinmesh-link-hello-v2"),
   LINK_RELAYED_HELLO("kinmesh-link-relayed-hello-v1"),
-  // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket.
-  PUNCH_PROBE("kinmesh-punch-probe-v1"),
-  PUNCH_REPLY("kinmesh-punch-reply-v1"),
+  // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket (v2: with
+  // the genesis hash).
+  PUNCH_PROBE("kinmesh-punch-probe-v2"),
+  PUNCH_REPLY("kinmesh-punch-reply-v2"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),

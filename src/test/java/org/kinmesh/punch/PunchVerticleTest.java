@@ -122,11 +122,11 @@ class PunchVerticleTest {
   @Test
   void probesFromOutsidersAndJunkAreDroppedAndCounted() {
     // An outsider's signed probe and a malformed one reach B; then a real one, as a marker.
-    Probe fromOutsider = Probe.probe(outsider, "family", b.publicKeyHex(), Probe.newNonce(),
+    Probe fromOutsider = Probe.probe(outsider, "family", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, fromOutsider.encode());
     send(va, udpB, io.vertx.core.buffer.Buffer.buffer(new byte[] {0x4B, 0x01, 0x10, '{'}));
-    Probe wrongChain = Probe.probe(a, "other", b.publicKeyHex(), Probe.newNonce(),
+    Probe wrongChain = Probe.probe(a, "other", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, wrongChain.encode());
     Promise<JsonObject> atB = nextPath(vb);
