@@ -97,6 +97,19 @@ public final class GossipVerticle extends VerticleBase {
   private List<CachedEndpoint> preloadRows = List.of();
   private long preloadOwnVer;
 
+  /** force_relay: announce nothing, pull nobody, answer nobody (issue 12.7). */
+  private boolean silent;
+
+  /**
+   * A node with force_relay sends no gossip and answers none: its announce would spread its
+   * endpoint, and every datagram it sent or answered would show its address to the peer. Its
+   * peer table stays empty (it dials nobody anyway). Call before deploying.
+   */
+  public GossipVerticle silent(boolean on) {
+    this.silent = on;
+    return this;
+  }
+
   /**
    * Endpoints and versions known from elsewhere (a provisioning tool, the benchmark's primed
    * network), loaded exactly as cache rows are, after the cache. Call before deploying.
@@ -245,6 +258,10 @@ public final class GossipVerticle extends VerticleBase {
   /** Announce at once, quick pulls over the first window, then the periodic loops. */
   private void begin() {
     begun = true;
+    if (silent) {
+      LOG.info("{} op=gossip.start silent: force_relay announces no endpoint and answers no gossip", log);
+      return;
+    }
     LOG.info("{} op=gossip.start endpoints={} nat={} peers={} seeds={}", log, engine.ownEndpoints(),
         engine.ownNat().wire(), engine.table().size(), cfg.seeds().size());
     announceNow();
@@ -303,6 +320,9 @@ public final class GossipVerticle extends VerticleBase {
 
   /** A new version of our announce: persisted first (so it never goes backwards), then sent. */
   private void announceNow() {
+    if (silent) {
+      return;
+    }
     Announce a = engine.announceSelf();
     if (a == null) {
       return;
@@ -373,7 +393,7 @@ public final class GossipVerticle extends VerticleBase {
   // ---- inbound ----
 
   private void onDatagram(UdpDatagram d) {
-    if (stopping) {
+    if (stopping || silent) {
       return;
     }
     GossipEngine.Result r = engine.onDatagram(WireRules.canonicalIp(d.host()), d.port(), d.data().getBytes());
@@ -395,7 +415,7 @@ public final class GossipVerticle extends VerticleBase {
     JsonObject b = m.body();
     byte[] data = b == null ? null : b.getBinary("data");
     String ip = b == null ? null : b.getString("source_ip");
-    if (data == null || ip == null || stopping) {
+    if (data == null || ip == null || stopping || silent) {
       m.reply(new JsonObject().put("status", 503).put("body", new JsonObject().put("error", "unavailable")
           .put("message", "gossip is not running").encode()));
       return;

@@ -102,7 +102,10 @@ public final class Node extends VerticleBase {
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
     return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
-        .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
+        // force_relay registers no endpoint at the relay: peers would dial it (issue 12.7). Relayed
+        // traffic is routed by the relayed connection's authenticated key, not by the registration.
+        .compose(v -> config.pathPolicy() == PathPolicy.FORCE_RELAY ? Future.<Void>succeededFuture()
+            : deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
         .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
             : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
@@ -127,14 +130,16 @@ public final class Node extends VerticleBase {
     List<String> onSocket = new ArrayList<>();
     return vertx.deployVerticle(udp).compose(udpId -> {
       onSocket.add(udpId);
-      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT))
+      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, genesis.hash(), identity, clock, UdpAddresses.DEFAULT)
+          .refuseAll(config.pathPolicy() == PathPolicy.FORCE_RELAY))
           .compose(v -> deployOn(onSocket, new org.kinmesh.stun.StunVerticle(
               org.kinmesh.stun.StunSettings.fromConfig(config), UdpAddresses.DEFAULT)))
           .compose(v -> deployOn(onSocket, new GossipVerticle(GossipSettings.fromConfig(config, chain), identity,
-              clock, UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)));
+              clock, UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)
+              .silent(config.pathPolicy() == PathPolicy.FORCE_RELAY)));
       return beside.recover(e -> undeployAll(onSocket).compose(v -> Future.<Void>failedFuture(e))).compose(v -> {
         links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()),
-            identity, clock, config.pathPolicy(), UdpAddresses.DEFAULT);
+            identity, clock, config.pathPolicy(), UdpAddresses.DEFAULT, genesis.hash());
         startStep = StartStep.of(links);
         return vertx.deployVerticle(links).<Void>map(linksId -> {
           deployments.addAll(onSocket);

@@ -21,11 +21,12 @@ import org.kinmesh.wire.gossip.Endpoint;
  * third party can neither forge a reply nor replay one (the nonce is fresh per probe).
  *
  * <pre>
- * M = tag \n blockchain_id \n from \n to \n nonce \n echo \n observed \n ts
+ * M = tag \n blockchain_id \n genesis \n from \n to \n nonce \n echo \n observed \n ts
  * </pre>
- * (tag kinmesh-punch-probe-v1 or kinmesh-punch-reply-v1; a probe has empty echo and observed)
+ * (tag kinmesh-punch-probe-v2 or kinmesh-punch-reply-v2; a probe has empty echo and observed).
+ * {@code genesis} is the sender's genesis hash: a node of another genesis gets no UDP path (issue 12.5).
  */
-public record Probe(boolean reply, String blockchainId, String from, String to, String nonce,
+public record Probe(boolean reply, String blockchainId, String genesis, String from, String to, String nonce,
     String echo, String observed, long ts, String sig) {
   public static final int TYPE_PROBE = 0x10;
   public static final int TYPE_REPLY = 0x11;
@@ -39,23 +40,24 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
     return Hex.encode(b);
   }
 
-  public static Probe probe(Identity id, String blockchainId, String to, String nonce, long ts) {
-    return signed(id, false, blockchainId, to, nonce, "", "", ts);
+  public static Probe probe(Identity id, String blockchainId, String genesis, String to, String nonce, long ts) {
+    return signed(id, false, blockchainId, genesis, to, nonce, "", "", ts);
   }
 
-  public static Probe reply(Identity id, String blockchainId, String to, String nonce, String echo, Endpoint observed,
-      long ts) {
-    return signed(id, true, blockchainId, to, nonce, echo, observed.toString(), ts);
+  public static Probe reply(Identity id, String blockchainId, String genesis, String to, String nonce, String echo,
+      Endpoint observed, long ts) {
+    return signed(id, true, blockchainId, genesis, to, nonce, echo, observed.toString(), ts);
   }
 
-  private static Probe signed(Identity id, boolean reply, String chain, String to, String nonce, String echo,
-      String observed, long ts) {
-    Probe unsigned = new Probe(reply, chain, id.publicKeyHex(), to, nonce, echo, observed, ts, "");
-    return new Probe(reply, chain, id.publicKeyHex(), to, nonce, echo, observed, ts, id.sign(unsigned.canonical()));
+  private static Probe signed(Identity id, boolean reply, String chain, String genesis, String to, String nonce,
+      String echo, String observed, long ts) {
+    Probe unsigned = new Probe(reply, chain, genesis, id.publicKeyHex(), to, nonce, echo, observed, ts, "");
+    return new Probe(reply, chain, genesis, id.publicKeyHex(), to, nonce, echo, observed, ts,
+        id.sign(unsigned.canonical()));
   }
 
   public byte[] canonical() {
-    return Canonical.message(reply ? MessageTag.PUNCH_REPLY : MessageTag.PUNCH_PROBE, blockchainId, from, to,
+    return Canonical.message(reply ? MessageTag.PUNCH_REPLY : MessageTag.PUNCH_PROBE, blockchainId, genesis, from, to,
         nonce, echo, observed, ts);
   }
 
@@ -65,7 +67,7 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
 
   public Buffer encode() {
     JsonObject j = new JsonObject().put("type", reply ? "reply" : "probe").put("blockchain_id", blockchainId)
-        .put("from", from).put("to", to).put("nonce", nonce).put("ts", ts).put("sig", sig);
+        .put("genesis", genesis).put("from", from).put("to", to).put("nonce", nonce).put("ts", ts).put("sig", sig);
     if (reply) {
       j.put("echo", echo).put("observed", observed);
     }
@@ -88,6 +90,7 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
       throw WireException.malformed("type field disagrees with the type byte");
     }
     String chain = j.requireString("blockchain_id");
+    String genesis = j.requireString("genesis");
     String from = j.requireString("from");
     String to = j.requireString("to");
     String nonce = j.requireString("nonce");
@@ -95,7 +98,7 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
     String sig = j.requireString("sig");
     String echo = reply ? j.requireString("echo") : "";
     String observed = reply ? j.requireString("observed") : "";
-    if (!WireRules.isBlockchainId(chain) || !WireRules.isPublicKeyHex(from) || !WireRules.isPublicKeyHex(to)
+    if (!WireRules.isBlockchainId(chain) || !WireRules.isSha256Hex(genesis) || !WireRules.isPublicKeyHex(from) || !WireRules.isPublicKeyHex(to)
         || !Hex.isLowerHex(nonce, 16) || !WireRules.isTimestamp(ts)
         || !WireRules.isSignatureHex(sig) || (reply && !Hex.isLowerHex(echo, 16))) {
       throw WireException.malformed("probe field out of range");
@@ -103,7 +106,7 @@ public record Probe(boolean reply, String blockchainId, String from, String to, 
     if (reply) {
       Endpoint.parse(observed);
     }
-    return new Probe(reply, chain, from, to, nonce, echo, observed, ts, sig);
+    return new Probe(reply, chain, genesis, from, to, nonce, echo, observed, ts, sig);
   }
 
   @Override

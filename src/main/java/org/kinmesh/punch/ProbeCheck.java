@@ -10,13 +10,19 @@ import java.util.Set;
 public final class ProbeCheck {
   public static final long FRESHNESS_SECS = 300;
 
-  public enum Verdict { OK, WRONG_BLOCKCHAIN, NOT_FOR_US, SELF, UNAUTHORIZED, STALE, INVALID_SIGNATURE }
+  public enum Verdict {
+    OK, WRONG_BLOCKCHAIN, NOT_FOR_US, SELF, UNAUTHORIZED, STALE, INVALID_SIGNATURE,
+    /** Signed, authorized, but another genesis of our blockchain id: another chain (issue 12.5). */
+    GENESIS_MISMATCH
+  }
 
   private final String blockchainId;
+  private final String genesis;
   private final String self;
 
-  public ProbeCheck(String blockchainId, String self) {
+  public ProbeCheck(String blockchainId, String genesis, String self) {
     this.blockchainId = blockchainId;
+    this.genesis = genesis;
     this.self = self;
   }
 
@@ -36,6 +42,9 @@ public final class ProbeCheck {
     if (Math.abs(nowSecs - p.ts()) > FRESHNESS_SECS) {
       return Verdict.STALE;
     }
-    return p.signatureValid() ? Verdict.OK : Verdict.INVALID_SIGNATURE;
+    if (!p.signatureValid()) {
+      return Verdict.INVALID_SIGNATURE;
+    }
+    return genesis.equals(p.genesis()) ? Verdict.OK : Verdict.GENESIS_MISMATCH;
   }
 }

@@ -58,6 +58,7 @@ public final class PunchVerticle extends VerticleBase {
   private final Identity identity;
   private final TimeSource clock;
   private final UdpAddresses udp;
+  private final String genesis;
   private final ProbeCheck check;
   private final String log;
   private final Map<String, PunchAttempt> attempts = new TreeMap<>();
@@ -76,14 +77,33 @@ public final class PunchVerticle extends VerticleBase {
   private Set<String> authorized = Set.of();
   private long timer = -1;
   private boolean stopping;
+  /** force_relay: answer no probe and punch toward nobody (issue 12.7). */
+  private boolean refuseAll;
 
+  /** For punching alone (tests): every node shares one unnamed genesis. */
   public PunchVerticle(String blockchainId, Identity identity, TimeSource clock, UdpAddresses udp) {
+    this(blockchainId, org.kinmesh.chain.Block.ZERO_HASH, identity, clock, udp);
+  }
+
+  /** @param genesis our genesis hash: probes and replies carry it, and one naming another is dropped */
+  public PunchVerticle(String blockchainId, String genesis, Identity identity, TimeSource clock, UdpAddresses udp) {
+    this.genesis = genesis;
     this.blockchainId = blockchainId;
     this.identity = identity;
     this.clock = clock;
     this.udp = udp;
-    this.check = new ProbeCheck(blockchainId, identity.publicKeyHex());
+    this.check = new ProbeCheck(blockchainId, genesis, identity.publicKeyHex());
     this.log = "node=" + identity.shortId();
+  }
+
+  /**
+   * A node with force_relay answers no probe (a reply would open a direct path and show our
+   * address) and starts no attempt; each dropped probe is counted as {@code force_relay}. Call
+   * before deploying.
+   */
+  public PunchVerticle refuseAll(boolean on) {
+    this.refuseAll = on;
+    return this;
   }
 
   @Override
@@ -131,6 +151,10 @@ public final class PunchVerticle extends VerticleBase {
   private void onStart(Message<JsonObject> m) {
     JsonObject b = m.body();
     String peer = b == null ? null : b.getString("peer");
+    if (refuseAll) {
+      m.fail(403, "force_relay: no direct paths");
+      return;
+    }
     if (peer == null || !authorized.contains(peer) || peer.equals(identity.publicKeyHex())) {
       m.fail(400, "peer must be another authorized key");
       return;
@@ -190,7 +214,7 @@ public final class PunchVerticle extends VerticleBase {
     long next = Long.MAX_VALUE;
     for (PunchAttempt a : attempts.values()) {
       for (PunchAttempt.Outgoing o : a.round(now)) {
-        Probe p = Probe.probe(identity, blockchainId, a.peer(), o.nonce(), clock.nowSeconds());
+        Probe p = Probe.probe(identity, blockchainId, genesis, a.peer(), o.nonce(), clock.nowSeconds());
         send(o.to(), p);
       }
       next = Math.min(next, a.nextRoundAt());
@@ -214,6 +238,10 @@ public final class PunchVerticle extends VerticleBase {
   // ---- inbound ----
 
   private void onDatagram(UdpDatagram d) {
+    if (refuseAll) {
+      drop("force_relay");
+      return;
+    }
     if (!sourceAllowed(d.host())) {
       drop("rate_limited");
       return;
@@ -240,7 +268,7 @@ public final class PunchVerticle extends VerticleBase {
   }
 
   private void onProbe(Probe p, Endpoint source) {
-    send(source, Probe.reply(identity, blockchainId, p.from(), Probe.newNonce(), p.nonce(), source,
+    send(source, Probe.reply(identity, blockchainId, genesis, p.from(), Probe.newNonce(), p.nonce(), source,
         clock.nowSeconds()));
     // The peer is punching toward us: probe back at the address its probe came from, at once,
     // which opens our NAT for it and confirms the path from our side too (unless it already is).

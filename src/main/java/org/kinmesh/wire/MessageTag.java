@@ -10,11 +10,14 @@ public enum MessageTag {
   RELAY_CONNECT("kinmesh-relay-connect-v1"),
   ANNOUNCE("kinmesh-announce-v1"),
   PULL("kinmesh-pull-v1"),
-  // Node links (docs/links.md): the hello each side of a peer link signs.
-  LINK_HELLO("kinmesh-link-hello-v1"),
-  // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket.
-  PUNCH_PROBE("kinmesh-punch-probe-v1"),
-  PUNCH_REPLY("kinmesh-punch-reply-v1"),
+  // Node links (docs/links.md): the hello each side of a peer link signs (v2: with the genesis
+  // hash), and the hello two peers exchange through the relay.
+  LINK_HELLO("kinmesh-link-hello-v2"),
+  LINK_RELAYED_HELLO("kinmesh-link-relayed-hello-v1"),
+  // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket (v2: with
+  // the genesis hash).
+  PUNCH_PROBE("kinmesh-punch-probe-v2"),
+  PUNCH_REPLY("kinmesh-punch-reply-v2"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),

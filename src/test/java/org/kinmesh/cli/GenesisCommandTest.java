@@ -51,6 +51,40 @@ class GenesisCommandTest {
   }
 
   @Test
+  void aSpecWithoutTimestampGetsOneWrittenBackSoARerunGivesTheSameChain() throws Exception {
+    // Issue 12.5: the timestamp defaulted to "now", so two runs on one spec made two chains.
+    String json = "{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
+        + "\",\"display_name\":\"Mom\"}],\n  \"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]\n}\n";
+    Path spec = spec(json);
+    Path g1 = dir.resolve("g1.json");
+    assertThat(Main.run("genesis", "--spec", spec.toString(), "--out", g1.toString())).isEqualTo(0);
+    String written = Files.readString(spec);
+    // The user's text is kept; only the timestamp of this first run is added.
+    assertThat(written).startsWith(json.substring(0, json.lastIndexOf('}')).stripTrailing());
+    long ts = org.kinmesh.wire.StrictJson.parse(written.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .requireLong("genesis_timestamp");
+    assertThat(Block.parse(Files.readAllBytes(g1)).timestamp()).isEqualTo(ts);
+    assertThat(std.err()).contains("genesis_timestamp").contains(spec.toString());
+
+    Path g2 = dir.resolve("g2.json");
+    std.clearOut();
+    assertThat(Main.run("genesis", "--spec", spec.toString(), "--out", g2.toString())).isEqualTo(0);
+    assertThat(Files.readAllBytes(g2)).isEqualTo(Files.readAllBytes(g1));
+    assertThat(Files.readString(spec)).isEqualTo(written);
+  }
+
+  @Test
+  void aSpecWithoutTimestampIsLeftAloneWhenTheOutputExists() throws Exception {
+    String json = "{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
+        + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]}";
+    Path spec = spec(json);
+    Path g = dir.resolve("genesis.json");
+    Files.writeString(g, "keep me");
+    assertThat(Main.run("genesis", "--spec", spec.toString(), "--out", g.toString())).isEqualTo(2);
+    assertThat(Files.readString(spec)).isEqualTo(json);
+  }
+
+  @Test
   void refusesToOverwrite() throws Exception {
     String json = "{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
         + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]}";

@@ -68,6 +68,8 @@ final class TestNetwork implements AutoCloseable {
     final NodeConfig config;
     /** height -> hash of every block this node announced (all its lives). */
     final NavigableMap<Long, String> committed = new ConcurrentSkipListMap<>();
+    /** The genesis this node starts from: the network's, unless a test gave it another. */
+    Block genesis = TestNetwork.this.genesis;
     private final List<Map.Entry<Long, Promise<Void>>> waiters = new ArrayList<>();
     Vertx vertx;
     Node node;
@@ -93,7 +95,7 @@ final class TestNetwork implements AutoCloseable {
     private void start() {
       Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions(nodeVertxOptions));
       v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> onCommitted(m.body()));
-      Node n = new Node(config, identity, genesis, clock);
+      Node n = new Node(config, identity, this.genesis, clock);
       vertx = v;
       node = n;
       await(v.deployVerticle(n), WAIT);
@@ -179,6 +181,18 @@ final class TestNetwork implements AutoCloseable {
       }
     }
     return this;
+  }
+
+  /**
+   * Gives node i the genesis of the same spec dated one second later: another chain with the same
+   * id and keys, as two runs of an old `kinmesh genesis` made (issue 12.5). Call before it starts.
+   */
+  Block otherGenesis(int i) throws Exception {
+    Block other = Genesis.build(new GenesisSpec(genesis.params(), genesis.timestamp() + 1,
+        List.of(new GenesisSpec.Guardian(guardian.publicKeyHex(), "Mum")), keys.stream()
+        .map(k -> new GenesisSpec.ConsensusNode(k.publicKeyHex(), keys.indexOf(k) + 1)).toList()));
+    members.get(i).genesis = other;
+    return other;
   }
 
   Member node(int i) {

@@ -19,6 +19,7 @@ import org.kinmesh.wire.gossip.Endpoint;
 
 class PunchTest {
   private static final String CHAIN = "family";
+  private static final String G = "ab".repeat(32);
   private static final long NOW = 1_800_000_000L;
   private final Identity a = TestKeys.key(1);
   private final Identity b = TestKeys.key(2);
@@ -38,11 +39,11 @@ class PunchTest {
 
   @Test
   void probesAndRepliesRoundTripAndVerify() throws WireException {
-    Probe p = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW);
+    Probe p = Probe.probe(a, CHAIN, G, b.publicKeyHex(), hex16(1), NOW);
     Probe parsed = Probe.parse(p.encode());
     assertEquals(p, parsed);
     assertTrue(parsed.signatureValid());
-    Probe r = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(2), hex16(1),
+    Probe r = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(2), hex16(1),
         new Endpoint("203.0.113.9", 5000), NOW);
     Probe parsedReply = Probe.parse(r.encode());
     assertEquals(r, parsedReply);
@@ -52,18 +53,18 @@ class PunchTest {
 
   @Test
   void aProbeSignatureDoesNotVerifyAsAReplyNorAfterAnyFieldChanges() {
-    Probe p = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW);
-    assertFalse(new Probe(true, CHAIN, p.from(), p.to(), p.nonce(), "", "", p.ts(), p.sig()).signatureValid(),
+    Probe p = Probe.probe(a, CHAIN, G, b.publicKeyHex(), hex16(1), NOW);
+    assertFalse(new Probe(true, CHAIN, G, p.from(), p.to(), p.nonce(), "", "", p.ts(), p.sig()).signatureValid(),
         "a probe's signature is not a reply's");
-    assertFalse(new Probe(false, CHAIN, p.from(), p.to(), hex16(2), "", "", p.ts(), p.sig()).signatureValid());
-    Probe r = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(2), hex16(1), bPublic, NOW);
-    assertFalse(new Probe(true, CHAIN, r.from(), r.to(), r.nonce(), r.echo(), "192.0.2.66:1", r.ts(),
+    assertFalse(new Probe(false, CHAIN, G, p.from(), p.to(), hex16(2), "", "", p.ts(), p.sig()).signatureValid());
+    Probe r = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(2), hex16(1), bPublic, NOW);
+    assertFalse(new Probe(true, CHAIN, G, r.from(), r.to(), r.nonce(), r.echo(), "192.0.2.66:1", r.ts(),
         r.sig()).signatureValid(), "a third party cannot point the observed address elsewhere");
   }
 
   @Test
   void malformedDatagramsAreRefused() {
-    Buffer good = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW).encode();
+    Buffer good = Probe.probe(a, CHAIN, G, b.publicKeyHex(), hex16(1), NOW).encode();
     Buffer wrongType = good.copy();
     wrongType.setByte(2, (byte) Probe.TYPE_REPLY);
     assertThrows(WireException.class, () -> Probe.parse(wrongType), "type byte and field disagree");
@@ -78,22 +79,32 @@ class PunchTest {
 
   @Test
   void checksRejectEachBadCaseWithItsReason() {
-    ProbeCheck atB = new ProbeCheck(CHAIN, b.publicKeyHex());
-    Probe good = Probe.probe(a, CHAIN, b.publicKeyHex(), hex16(1), NOW);
+    ProbeCheck atB = new ProbeCheck(CHAIN, G, b.publicKeyHex());
+    Probe good = Probe.probe(a, CHAIN, G, b.publicKeyHex(), hex16(1), NOW);
     assertEquals(Verdict.OK, atB.check(good, authorized, NOW + 299));
     assertEquals(Verdict.STALE, atB.check(good, authorized, NOW + 301));
     assertEquals(Verdict.STALE, atB.check(good, authorized, NOW - 301));
     assertEquals(Verdict.WRONG_BLOCKCHAIN,
-        atB.check(Probe.probe(a, "other", b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
+        atB.check(Probe.probe(a, "other", G, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
     assertEquals(Verdict.NOT_FOR_US,
-        atB.check(Probe.probe(a, CHAIN, c.publicKeyHex(), hex16(1), NOW), authorized, NOW));
+        atB.check(Probe.probe(a, CHAIN, G, c.publicKeyHex(), hex16(1), NOW), authorized, NOW));
     assertEquals(Verdict.SELF,
-        atB.check(Probe.probe(b, CHAIN, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
+        atB.check(Probe.probe(b, CHAIN, G, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
     assertEquals(Verdict.UNAUTHORIZED,
-        atB.check(Probe.probe(c, CHAIN, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
-    Probe forged = new Probe(false, CHAIN, a.publicKeyHex(), b.publicKeyHex(), hex16(1), "", "",
+        atB.check(Probe.probe(c, CHAIN, G, b.publicKeyHex(), hex16(1), NOW), authorized, NOW));
+    Probe forged = new Probe(false, CHAIN, G, a.publicKeyHex(), b.publicKeyHex(), hex16(1), "", "",
         NOW, c.sign(good.canonical()));
     assertEquals(Verdict.INVALID_SIGNATURE, atB.check(forged, authorized, NOW));
+  }
+
+  @Test
+  void aProbeOfAnotherGenesisIsRefusedByNameAndItsGenesisIsSigned() {
+    // Issue 12.5: the punched UDP path is refused to a node of another genesis, as the TCP hello is.
+    ProbeCheck atB = new ProbeCheck(CHAIN, G, b.publicKeyHex());
+    Probe theirs = Probe.probe(a, CHAIN, "cd".repeat(32), b.publicKeyHex(), hex16(1), NOW);
+    assertEquals(Verdict.GENESIS_MISMATCH, atB.check(theirs, authorized, NOW));
+    Probe edited = new Probe(false, CHAIN, G, theirs.from(), theirs.to(), theirs.nonce(), "", "", NOW, theirs.sig());
+    assertEquals(Verdict.INVALID_SIGNATURE, atB.check(edited, authorized, NOW));
   }
 
   @Test
@@ -127,7 +138,7 @@ class PunchTest {
     AtomicInteger n = new AtomicInteger();
     PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
     String nonce = attempt.round(1_000).get(0).nonce();
-    Probe reply = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), nonce,
+    Probe reply = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(99), nonce,
         new Endpoint("203.0.113.5", 6000), NOW);
     var success = attempt.onReply(reply, bReflexive, 1_040).orElseThrow();
     assertEquals(bReflexive, success.endpoint(), "symmetric NAT: the reply came from another port");
@@ -142,11 +153,11 @@ class PunchTest {
     AtomicInteger n = new AtomicInteger();
     PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
     String nonce = attempt.round(0).get(0).nonce();
-    Probe unknown = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), hex16(12345), bPublic, NOW);
+    Probe unknown = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(99), hex16(12345), bPublic, NOW);
     assertTrue(attempt.onReply(unknown, bPublic, 10).isEmpty());
-    Probe fromOther = Probe.reply(c, CHAIN, a.publicKeyHex(), hex16(99), nonce, bPublic, NOW);
+    Probe fromOther = Probe.reply(c, CHAIN, G, a.publicKeyHex(), hex16(99), nonce, bPublic, NOW);
     assertTrue(attempt.onReply(fromOther, bPublic, 10).isEmpty(), "another key cannot answer for the peer");
-    Probe late = Probe.reply(b, CHAIN, a.publicKeyHex(), hex16(99), nonce, bPublic, NOW);
+    Probe late = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(99), nonce, bPublic, NOW);
     assertTrue(attempt.onReply(late, bPublic, PunchAttempt.NONCE_LIFETIME_MS + 1).isEmpty(), "expired nonce");
   }
 

@@ -122,11 +122,11 @@ class PunchVerticleTest {
   @Test
   void probesFromOutsidersAndJunkAreDroppedAndCounted() {
     // An outsider's signed probe and a malformed one reach B; then a real one, as a marker.
-    Probe fromOutsider = Probe.probe(outsider, "family", b.publicKeyHex(), Probe.newNonce(),
+    Probe fromOutsider = Probe.probe(outsider, "family", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, fromOutsider.encode());
     send(va, udpB, io.vertx.core.buffer.Buffer.buffer(new byte[] {0x4B, 0x01, 0x10, '{'}));
-    Probe wrongChain = Probe.probe(a, "other", b.publicKeyHex(), Probe.newNonce(),
+    Probe wrongChain = Probe.probe(a, "other", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, wrongChain.encode());
     Promise<JsonObject> atB = nextPath(vb);
@@ -138,6 +138,40 @@ class PunchVerticleTest {
     assertEquals(1L, drops.getLong("unauthorized"));
     assertEquals(1L, drops.getLong("malformed"));
     assertEquals(1L, drops.getLong("wrong_blockchain"));
+  }
+
+  @Test
+  void aForceRelayNodeAnswersNoProbeAndStartsNoAttempt() {
+    // Issue 12.7: force_relay must hold both ways; a reply would open a direct path to us.
+    Vertx vc = Vertx.vertx();
+    try {
+      UdpTransport udpC = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
+      Await.result(vc.deployVerticle(udpC));
+      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      Await.result(vc.deployVerticle(new PunchVerticle("family", b, TimeSource.SYSTEM, UdpAddresses.DEFAULT)
+          .refuseAll(true)));
+      Promise<Void> threeProbes = Promise.promise();
+      int[] seen = {0};
+      Await.result(vc.eventBus().<UdpDatagram>consumer(UdpAddresses.DEFAULT.inbound(
+          org.kinmesh.udp.DatagramKind.PUNCH), m -> {
+            if (++seen[0] == 3) {
+              threeProbes.complete();
+            }
+          }).completion());
+      Promise<JsonObject> atA = nextPath(va);
+      Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+          .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
+      Await.result(threeProbes.future());
+      JsonObject drops = Await.result(vc.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+          .getJsonObject("drops");
+      assertTrue(drops.getLong("force_relay", 0L) >= 3, drops.encode());
+      assertTrue(!atA.future().isComplete(), "A got a path to a force_relay node");
+      Throwable refused = Await.failure(vc.eventBus().request(PunchVerticle.START, new JsonObject()
+          .put("peer", a.publicKeyHex()).put("endpoints", new JsonArray().add("127.0.0.1:" + udpA.boundPort()))));
+      assertTrue(refused.getMessage().contains("force_relay"), refused.getMessage());
+    } finally {
+      Await.result(vc.close());
+    }
   }
 
   private static void send(Vertx from, UdpTransport to, io.vertx.core.buffer.Buffer data) {

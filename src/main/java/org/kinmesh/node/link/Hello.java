@@ -17,10 +17,13 @@ import org.kinmesh.wire.WireRules;
  * random value the other side chose for this connection, so a recorded hello never verifies
  * on another connection; {@code nonce} is the challenge this side sets for the other.
  *
- * <p>M = "kinmesh-link-hello-v1" \n role \n blockchain_id \n pubkey \n peer \n timestamp \n nonce \n challenge
+ * {@code genesis} is the hash of the sender's genesis block: two nodes of one blockchain id on two
+ * genesis files are two chains, and must not link (issue 12.5).
+ *
+ * <p>M = "kinmesh-link-hello-v2" \n role \n blockchain_id \n genesis \n pubkey \n peer \n timestamp \n nonce \n challenge
  */
-public record Hello(String role, String blockchainId, String pubkey, String peer, long timestamp, String nonce,
-    String challenge, String sig) {
+public record Hello(String role, String blockchainId, String genesis, String pubkey, String peer, long timestamp,
+    String nonce, String challenge, String sig) {
   public static final String ACCEPT = "accept";
   public static final String DIAL = "dial";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -31,15 +34,15 @@ public record Hello(String role, String blockchainId, String pubkey, String peer
     return Hex.encode(b);
   }
 
-  public static Hello sign(Identity id, String role, String blockchainId, String peer, long timestamp, String nonce,
-      String challenge) {
-    Hello unsigned = new Hello(role, blockchainId, id.publicKeyHex(), peer, timestamp, nonce, challenge, "");
-    return new Hello(role, blockchainId, id.publicKeyHex(), peer, timestamp, nonce, challenge,
+  public static Hello sign(Identity id, String role, String blockchainId, String genesis, String peer, long timestamp,
+      String nonce, String challenge) {
+    Hello unsigned = new Hello(role, blockchainId, genesis, id.publicKeyHex(), peer, timestamp, nonce, challenge, "");
+    return new Hello(role, blockchainId, genesis, id.publicKeyHex(), peer, timestamp, nonce, challenge,
         id.sign(unsigned.canonical()));
   }
 
   public byte[] canonical() {
-    return Canonical.message(MessageTag.LINK_HELLO, role, blockchainId, pubkey, peer, timestamp, nonce, challenge);
+    return Canonical.message(MessageTag.LINK_HELLO, role, blockchainId, genesis, pubkey, peer, timestamp, nonce, challenge);
   }
 
   public boolean signatureValid() {
@@ -48,7 +51,7 @@ public record Hello(String role, String blockchainId, String pubkey, String peer
 
   public JsonObject toJson() {
     return new JsonObject().put("type", "hello").put("role", role).put("blockchain_id", blockchainId)
-        .put("pubkey", pubkey).put("peer", peer).put("timestamp", timestamp).put("nonce", nonce)
+        .put("genesis", genesis).put("pubkey", pubkey).put("peer", peer).put("timestamp", timestamp).put("nonce", nonce)
         .put("challenge", challenge).put("sig", sig);
   }
 
@@ -63,17 +66,21 @@ public record Hello(String role, String blockchainId, String pubkey, String peer
       throw WireException.malformed("role must be accept or dial");
     }
     String chain = j.requireString("blockchain_id");
+    if (!j.has("genesis")) {
+      throw WireException.malformed("hello has no genesis hash (a kinmesh older than the genesis check: upgrade it)");
+    }
+    String genesis = j.requireString("genesis");
     String pubkey = j.requireString("pubkey");
     String peer = j.requireString("peer");
     long ts = j.requireLong("timestamp");
     String nonce = j.requireString("nonce");
     String challenge = j.requireString("challenge");
     String sig = j.requireString("sig");
-    if (!WireRules.isBlockchainId(chain) || !WireRules.isPublicKeyHex(pubkey)
+    if (!WireRules.isBlockchainId(chain) || !WireRules.isSha256Hex(genesis) || !WireRules.isPublicKeyHex(pubkey)
         || !(peer.isEmpty() || WireRules.isPublicKeyHex(peer)) || !WireRules.isTimestamp(ts)
         || !Hex.isLowerHex(nonce, 32) || !Hex.isLowerHex(challenge, 32) || !WireRules.isSignatureHex(sig)) {
       throw WireException.malformed("hello field out of range");
     }
-    return new Hello(role, chain, pubkey, peer, ts, nonce, challenge, sig);
+    return new Hello(role, chain, genesis, pubkey, peer, ts, nonce, challenge, sig);
   }
 }

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param expectedPeerField what the hello's peer field must be: our key (from a dialer) or "" (from an acceptor)
  * @param expectedChallenge the challenge we set for this connection
  */
-public record HelloCheck(String blockchainId, String self, String expectedRole, String expectedKey,
+public record HelloCheck(String blockchainId, String genesis, String self, String expectedRole, String expectedKey,
     String expectedPeerField, String expectedChallenge, long nowSecs, long freshnessSecs, Set<String> authorized) {
 
   public Optional<Rejection> check(Hello h) {
@@ -44,6 +44,10 @@ public record HelloCheck(String blockchainId, String self, String expectedRole, 
     }
     if (!authorized.contains(h.pubkey())) {
       return Optional.of(Rejection.UNAUTHORIZED);
+    }
+    // Last: only a signed hello of an authorized key can tell us that one of us has the wrong genesis.
+    if (!genesis.equals(h.genesis())) {
+      return Optional.of(Rejection.GENESIS_MISMATCH);
     }
     return Optional.empty();
   }

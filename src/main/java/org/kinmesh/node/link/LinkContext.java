@@ -19,10 +19,14 @@ final class LinkContext {
   /** Wall clock for hello timestamps, last_seen and rate limits; path timing uses {@link #monotonicMillis()}. */
   final TimeSource clock;
   final PathPolicy policy;
+  /** Our genesis block's hash: a peer's hello must name the same (issue 12.5). */
+  final String genesis;
   final String self;
   /** Log prefix: {@code node=<short id>}. */
   final String log;
   final LinkCounters counters;
+  /** Peers refused for another genesis: counted at every refusal, logged once per peer. */
+  final GenesisRefusals refusals;
   /** The authorized peers we keep links to, by key (sorted, for PEERS_STATUS). */
   final Map<String, Peer> peers = new TreeMap<>();
   /** The latest authorized set (holds our own key too, and any key beyond the peer limit). */
@@ -33,8 +37,9 @@ final class LinkContext {
   volatile int boundPort = -1;
 
   LinkContext(Vertx vertx, LinkSettings settings, Identity identity, TimeSource clock, PathPolicy policy,
-      LinkCounters counters) {
+      String genesis, LinkCounters counters) {
     this.vertx = vertx;
+    this.genesis = genesis;
     this.counters = counters;
     this.settings = settings;
     this.identity = identity;
@@ -42,6 +47,7 @@ final class LinkContext {
     this.policy = policy;
     this.self = identity.publicKeyHex();
     this.log = "node=" + identity.shortId();
+    this.refusals = new GenesisRefusals(this);
   }
 
   Peer peer(String key) {

@@ -51,6 +51,9 @@ final class LinkSession {
     /** The open link heard nothing for {@code silentMillis} and is closing (then {@link #closed} follows at once). */
     void silent(LinkSession s, long silentMillis);
 
+    /** A valid hello of an authorized peer named another genesis: counts, logs once; returns the close text. */
+    String genesisMismatch(LinkSession s, String theirGenesis);
+
     /** Counts and logs; the session then closes or drops as the rejection says. */
     void rejected(LinkSession s, Rejection r, String detail);
   }
@@ -237,6 +240,11 @@ final class LinkSession {
     // A dialer's hello names us as its peer; an acceptor's names nobody (it cannot know who dialed).
     HelloCheck check = host.helloCheck(this, expectedKey, dialed ? "" : host.self());
     Optional<Rejection> bad = check.check(h);
+    if (bad.isPresent() && bad.get() == Rejection.GENESIS_MISMATCH) {
+      // Counted and logged once per peer by the host, not at every redial; both prefixes in the close text.
+      close((short) 1008, host.genesisMismatch(this, h.genesis()));
+      return;
+    }
     if (bad.isPresent()) {
       reject(bad.get(), "hello from " + org.kinmesh.crypto.KeyIds.shortId(h.pubkey()));
       return;

@@ -25,7 +25,12 @@ final class LinkStatus {
           .put("rtt_ms", rtt < 0 ? null : rtt).put("endpoint", endpoint)
           .put("nat", p.nat).put("last_seen", seen < 0 ? null : seen).put("state", PeerEvents.stateText(p))
           .put("direction", up ? (s.dialedBySelf() ? "out" : "in") : null)
-          .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError));
+          .put("failures", p.breaker.consecutiveFailures()).put("last_error", p.lastError)
+          // Machine-readable: why the peer is refused (e.g. genesis_mismatch ours=.. theirs=..), and
+          // which side's policy keeps it relayed.
+          .put("refused", p.refused)
+          .put("policy", ctx.policy == PathPolicy.FORCE_RELAY ? "force_relay"
+              : p.peerForceRelay ? "peer_force_relay" : null));
     }
     JsonObject rejections = new JsonObject();
     ctx.counters.snapshot().forEach(rejections::put);

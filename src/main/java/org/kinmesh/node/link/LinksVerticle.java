@@ -33,6 +33,7 @@ public final class LinksVerticle extends VerticleBase {
   private final Identity identity;
   private final TimeSource clock;
   private final PathPolicy policy;
+  private final String genesis;
   private final UdpAddresses udpAddresses;
   private final LinkCounters counters;
   private LinkContext ctx;
@@ -54,12 +55,20 @@ public final class LinksVerticle extends VerticleBase {
     this(settings, identity, clock, PathPolicy.AUTO, UdpAddresses.DEFAULT);
   }
 
+  /** As below, for links that all share one (unnamed) genesis: tests of the links alone. */
+  public LinksVerticle(LinkSettings settings, Identity identity, TimeSource clock, PathPolicy policy,
+      UdpAddresses udp) {
+    this(settings, identity, clock, policy, udp, org.kinmesh.chain.Block.ZERO_HASH);
+  }
+
   /**
    * @param policy which paths may carry traffic (force_relay / direct_only)
    * @param udp the addresses of the node's UdpTransport, for punched UDP paths
+   * @param genesis our genesis block's hash, which every peer's hello must name
    */
   public LinksVerticle(LinkSettings settings, Identity identity, TimeSource clock, PathPolicy policy,
-      UdpAddresses udp) {
+      UdpAddresses udp, String genesis) {
+    this.genesis = genesis;
     this.settings = settings;
     this.identity = identity;
     this.clock = clock;
@@ -84,10 +93,15 @@ public final class LinksVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ctx = new LinkContext(vertx, settings, identity, clock, policy, counters);
+    ctx = new LinkContext(vertx, settings, identity, clock, policy, genesis, counters);
     PeerEvents events = new PeerEvents(ctx);
     pathTimer = new PathTimer(ctx, events);
-    RelayedPath relayed = new RelayedPath(ctx, events, pathTimer, this::received);
+    RelayedPath relayed = new RelayedPath(ctx, events, pathTimer, this::received, p -> {
+      // The peer takes no direct link (force_relay): drop every direct path to it, and stop punching.
+      tcp.peerForcesRelay(p);
+      udp.close(p.key);
+      vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+    });
     // Called only once messages flow, after every part below exists.
     udp = new UdpPaths(ctx, udpAddresses, events, pathTimer, new UdpPaths.Listener() {
       @Override
@@ -104,6 +118,10 @@ public final class LinksVerticle extends VerticleBase {
       }
     });
     pathTimer.watch(udp, relayed);
+    ctx.refusals.onRefused(p -> {
+      udp.close(p.key);
+      vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+    });
     punching = new Punching(ctx, udp, relayed);
     tcp = new TcpLinks(ctx, events, pathTimer, new PeerEndpoints(ctx, punching::punch), this::received);
     router = new Router(ctx, events, udp, relayed);

@@ -27,6 +27,8 @@ public final class PathSelector {
   }
 
   private final PathPolicy policy;
+  /** The peer's own policy is force_relay (its signed relayed hello said so): relayed only. */
+  private boolean peerForcesRelay;
   private final Map<PathKind, PathState> paths = new EnumMap<>(PathKind.class);
   private PathKind active = PathKind.NONE;
   private String reason = "no path yet";
@@ -76,7 +78,15 @@ public final class PathSelector {
     return kind == PathKind.RELAYED || now - s.lastHeard <= DIRECT_SILENCE_MS;
   }
 
+  /** The peer takes no direct link: from now on only the relayed path may carry its traffic. */
+  public void peerForcesRelay() {
+    peerForcesRelay = true;
+  }
+
   private boolean allowed(PathKind kind) {
+    if (peerForcesRelay && kind != PathKind.RELAYED) {
+      return false;
+    }
     return switch (policy) {
       case AUTO -> kind != PathKind.NONE;
       case FORCE_RELAY -> kind == PathKind.RELAYED;
@@ -113,12 +123,13 @@ public final class PathSelector {
       why = active == PathKind.RELAYED ? "direct path steady again" : "direct path open";
     } else if (relayOk) {
       next = PathKind.RELAYED;
-      why = policy == PathPolicy.FORCE_RELAY ? "force_relay policy"
+      why = policy == PathPolicy.FORCE_RELAY ? "force_relay policy" : peerForcesRelay ? "peer_force_relay"
           : active.direct() ? active.text() + " silent or failed" : bestDirect != null ? "direct path not yet steady"
               : "no direct path";
     } else {
       next = PathKind.NONE;
-      why = policy == PathPolicy.DIRECT_ONLY ? "direct_only policy and no direct path" : "no working path";
+      why = policy == PathPolicy.DIRECT_ONLY ? "direct_only policy and no direct path"
+          : peerForcesRelay ? "peer_force_relay and no relayed path" : "no working path";
     }
     if (active.direct() && !next.direct()) {
       lastDowngradeAt = now;

@@ -25,6 +25,12 @@ final class Peer {
   final PathSelector selector;
   /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */
   long relayedRetryAt;
+  /** Why the peer is refused on every path (e.g. its genesis differs), for /peers; null when it is not. */
+  String refused;
+  /** The peer's relayed hello was accepted since our relay connection (or its) last came up. */
+  boolean relayedAccepted;
+  /** The peer said (in its signed relayed hello) that it takes no direct link: force_relay. */
+  boolean peerForceRelay;
   /** Whether the peer is reported up. */
   final Reachability reach = new Reachability();
   /** The peer's NAT type as its signed gossip announce says. */

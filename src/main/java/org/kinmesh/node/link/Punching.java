@@ -44,7 +44,8 @@ final class Punching {
    * asks the peer to punch back at the same time.
    */
   void punch(Peer p, List<String> endpoints) {
-    if (ctx.stopping || ctx.policy == PathPolicy.FORCE_RELAY || udp.has(p.key) || endpoints.isEmpty()) {
+    if (ctx.stopping || ctx.policy == PathPolicy.FORCE_RELAY || p.peerForceRelay || p.refused != null
+        || udp.has(p.key) || endpoints.isEmpty()) {
       return;
     }
     ctx.vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
@@ -126,7 +127,8 @@ final class Punching {
       ctx.counters.increment("control_malformed");
       return;
     }
-    if (now - p.lastCallMeHonoured < CALL_ME_INTERVAL_MS || ctx.policy == PathPolicy.FORCE_RELAY) {
+    if (now - p.lastCallMeHonoured < CALL_ME_INTERVAL_MS || ctx.policy == PathPolicy.FORCE_RELAY
+        || p.peerForceRelay) {
       ctx.counters.increment("control_ignored");
       return;
     }

@@ -5,6 +5,10 @@ public enum Rejection {
   MALFORMED("malformed"),
   TOO_LARGE("too_large"),
   WRONG_BLOCKCHAIN("wrong_blockchain"),
+  /** Same blockchain id, another genesis block: another chain (issue 12.5). */
+  GENESIS_MISMATCH("genesis_mismatch"),
+  /** The peer's path policy (force_relay) allows no direct link. */
+  FORCE_RELAY("force_relay"),
   STALE("stale_timestamp"),
   REPLAYED("replayed"),
   INVALID_SIGNATURE("invalid_signature"),

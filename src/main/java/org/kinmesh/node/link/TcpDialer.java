@@ -47,7 +47,9 @@ final class TcpDialer {
 
   void dial(Peer p) {
     p.timer = -1;
-    if (ctx.stopping || p.session() != null || p.dialing || ctx.peers.get(p.key) != p) {
+    if (ctx.stopping || p.session() != null || p.dialing || ctx.peers.get(p.key) != p
+        || ctx.policy == PathPolicy.FORCE_RELAY || p.peerForceRelay) {
+      // force_relay, ours or the peer's: no direct link either way (issue 12.7).
       return;
     }
     if (!p.breaker.allow(LinkContext.monotonicMillis())) {

@@ -108,6 +108,16 @@ final class TcpLinks implements LinkSession.Host {
     }
   }
 
+  /** The peer takes no direct link (its relayed hello said force_relay): no dials, and no link kept. */
+  void peerForcesRelay(Peer p) {
+    dialer.cancel(p);
+    LinkSession s = p.tcp.clear();
+    if (s != null) {
+      s.close((short) 1000, Rejection.FORCE_RELAY.code());
+    }
+    p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+  }
+
   /** Closes every other connection (handshaking ones too) whose key is not in the set. */
   void closeUnauthorized(Set<String> authorized) {
     for (LinkSession s : new ArrayList<>(sessions)) {
@@ -125,6 +135,13 @@ final class TcpLinks implements LinkSession.Host {
       ctx.counters.increment(Rejection.MALFORMED);
       LOG.info("{} op=link.accept from={} reason=malformed (path or challenge header)", ctx.log, hs.remoteAddress());
       hs.reject(400);
+      return;
+    }
+    if (ctx.policy == PathPolicy.FORCE_RELAY) {
+      // Our policy: no direct link, either way (issue 12.7). Refused before any hello, so nothing of ours is sent.
+      ctx.counters.increment(Rejection.FORCE_RELAY);
+      LOG.debug("{} op=link.accept from={} reason=force_relay", ctx.log, hs.remoteAddress());
+      hs.reject(403);
       return;
     }
     if (ctx.stopping || sessions.size() >= MAX_PENDING_HANDSHAKES + ctx.peers.size()) {
@@ -165,15 +182,20 @@ final class TcpLinks implements LinkSession.Host {
 
   @Override
   public HelloCheck helloCheck(LinkSession s, String expectedKey, String expectedPeerField) {
-    return new HelloCheck(ctx.settings.blockchainId(), ctx.self, expectedKey == null ? Hello.DIAL : Hello.ACCEPT,
+    return new HelloCheck(ctx.settings.blockchainId(), ctx.genesis, ctx.self, expectedKey == null ? Hello.DIAL : Hello.ACCEPT,
         expectedKey, expectedPeerField, s.myChallenge(), ctx.clock.nowSeconds(), ctx.settings.freshnessSecs(),
         ctx.authorized);
   }
 
   @Override
   public Hello hello(String role, String peerField, String nonce, String challenge) {
-    return Hello.sign(ctx.identity, role, ctx.settings.blockchainId(), peerField, ctx.clock.nowSeconds(), nonce,
+    return Hello.sign(ctx.identity, role, ctx.settings.blockchainId(), ctx.genesis, peerField, ctx.clock.nowSeconds(), nonce,
         challenge);
+  }
+
+  @Override
+  public String genesisMismatch(LinkSession s, String theirGenesis) {
+    return ctx.refusals.refused(s.peerKey(), theirGenesis);
   }
 
   /** One link per peer: a new one replaces the current only when the lower key dialed it. */
@@ -206,6 +228,7 @@ final class TcpLinks implements LinkSession.Host {
 
   /** The peer's direct_tcp path is (still) up on this link. */
   private void linkUp(Peer p, LinkSession s) {
+    ctx.refusals.accepted(p);
     dialer.connected(p);
     p.state = PeerState.CONNECTED;
     LOG.info("{} op=link.up peer={} direction={} remote={}", ctx.log, KeyIds.shortId(p.key),

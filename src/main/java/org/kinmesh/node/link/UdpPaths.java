@@ -56,6 +56,16 @@ final class UdpPaths {
     if (p == null || ctx.stopping) {
       return;
     }
+    if (p.refused != null) {
+      // Refused on its signed hello (another genesis): no path of any kind.
+      ctx.counters.increment("udp_refused_" + Rejection.GENESIS_MISMATCH.code());
+      return;
+    }
+    if (ctx.policy == PathPolicy.FORCE_RELAY || p.peerForceRelay) {
+      // A punch that raced the peer's force_relay hello: no direct path either way (issue 12.7).
+      ctx.counters.increment("udp_refused_force_relay");
+      return;
+    }
     try {
       Endpoint ep = Endpoint.parse(b.getString("endpoint"));
       boolean changed = paths.open(p.key, ep, System.nanoTime());

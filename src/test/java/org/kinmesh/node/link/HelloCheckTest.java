@@ -14,6 +14,9 @@ import org.kinmesh.wire.WireException;
 /** The pure parts of a link: hello codec and checks, and the rate bucket. */
 class HelloCheckTest {
   static final long NOW = 1_767_225_600L;
+  /** Our genesis hash, and another genesis of the same chain id. */
+  static final String G = "ab".repeat(32);
+  static final String OTHER_GENESIS = "cd".repeat(32);
   final Identity acceptor = TestKeys.key(31);
   final Identity dialer = TestKeys.key(32);
   final Identity other = TestKeys.key(33);
@@ -23,12 +26,12 @@ class HelloCheckTest {
 
   /** What the acceptor checks a dialer's hello against. */
   HelloCheck atAcceptor(Set<String> keys) {
-    return new HelloCheck("fam", acceptor.publicKeyHex(), Hello.DIAL, null, acceptor.publicKeyHex(), acceptorChallenge,
+    return new HelloCheck("fam", G, acceptor.publicKeyHex(), Hello.DIAL, null, acceptor.publicKeyHex(), acceptorChallenge,
         NOW, 300, keys);
   }
 
   Hello fromDialer(Identity who, String chain, long ts, String challenge) {
-    return Hello.sign(who, Hello.DIAL, chain, acceptor.publicKeyHex(), ts, dialerChallenge, challenge);
+    return Hello.sign(who, Hello.DIAL, chain, G, acceptor.publicKeyHex(), ts, dialerChallenge, challenge);
   }
 
   @Test
@@ -53,24 +56,47 @@ class HelloCheckTest {
     assertThat(atAcceptor(authorized).check(fromDialer(acceptor, "fam", NOW, acceptorChallenge)))
         .contains(Rejection.SELF);
     Hello h = fromDialer(dialer, "fam", NOW, acceptorChallenge);
-    Hello forged = new Hello(h.role(), h.blockchainId(), other.publicKeyHex(), h.peer(), h.timestamp(), h.nonce(),
+    Hello forged = new Hello(h.role(), h.blockchainId(), h.genesis(), other.publicKeyHex(), h.peer(), h.timestamp(), h.nonce(),
         h.challenge(), h.sig());
     assertThat(atAcceptor(LinkNode.keys(acceptor, dialer, other)).check(forged)).contains(Rejection.INVALID_SIGNATURE);
-    Hello toSomeoneElse = Hello.sign(dialer, Hello.DIAL, "fam", other.publicKeyHex(), NOW, dialerChallenge,
+    Hello toSomeoneElse = Hello.sign(dialer, Hello.DIAL, "fam", G, other.publicKeyHex(), NOW, dialerChallenge,
         acceptorChallenge);
     assertThat(atAcceptor(authorized).check(toSomeoneElse)).contains(Rejection.WRONG_PEER);
-    Hello reflected = Hello.sign(dialer, Hello.ACCEPT, "fam", "", NOW, dialerChallenge, acceptorChallenge);
+    Hello reflected = Hello.sign(dialer, Hello.ACCEPT, "fam", G, "", NOW, dialerChallenge, acceptorChallenge);
     assertThat(atAcceptor(authorized).check(reflected)).contains(Rejection.MALFORMED);
   }
 
   @Test
+  void anotherGenesisIsRefusedByNameOnlyOnceTheHelloIsSignedAndAuthorized() throws WireException {
+    // Issue 12.5: one chain id, two genesis files, and the links came up anyway.
+    Hello theirs = Hello.sign(dialer, Hello.DIAL, "fam", OTHER_GENESIS, acceptor.publicKeyHex(), NOW, dialerChallenge,
+        acceptorChallenge);
+    assertThat(Hello.parse(theirs.toJson().encode())).isEqualTo(theirs);
+    assertThat(atAcceptor(authorized).check(theirs)).contains(Rejection.GENESIS_MISMATCH);
+    // The genesis is signed: changing it breaks the signature rather than naming a mismatch.
+    Hello edited = new Hello(theirs.role(), theirs.blockchainId(), G, theirs.pubkey(), theirs.peer(),
+        theirs.timestamp(), theirs.nonce(), theirs.challenge(), theirs.sig());
+    assertThat(atAcceptor(authorized).check(edited)).contains(Rejection.INVALID_SIGNATURE);
+    // An unauthorized key is refused as that, whatever genesis it names.
+    Hello stranger = Hello.sign(other, Hello.DIAL, "fam", OTHER_GENESIS, acceptor.publicKeyHex(), NOW,
+        dialerChallenge, acceptorChallenge);
+    assertThat(atAcceptor(authorized).check(stranger)).contains(Rejection.UNAUTHORIZED);
+    // A hello without the genesis (an older kinmesh) is malformed, with a message that says so.
+    assertThatThrownBy(() -> Hello.parse(theirs.toJson().copy().put("genesis", (String) null).encode()))
+        .isInstanceOf(WireException.class);
+    io.vertx.core.json.JsonObject old = theirs.toJson();
+    old.remove("genesis");
+    assertThatThrownBy(() -> Hello.parse(old.encode())).hasMessageContaining("genesis");
+  }
+
+  @Test
   void theDialerChecksItReachedTheKeyItDialed() {
-    HelloCheck atDialer = new HelloCheck("fam", dialer.publicKeyHex(), Hello.ACCEPT, acceptor.publicKeyHex(), "",
+    HelloCheck atDialer = new HelloCheck("fam", G, dialer.publicKeyHex(), Hello.ACCEPT, acceptor.publicKeyHex(), "",
         dialerChallenge, NOW, 300, authorized);
-    Hello good = Hello.sign(acceptor, Hello.ACCEPT, "fam", "", NOW, acceptorChallenge, dialerChallenge);
+    Hello good = Hello.sign(acceptor, Hello.ACCEPT, "fam", G, "", NOW, acceptorChallenge, dialerChallenge);
     assertThat(atDialer.check(good)).isEmpty();
-    Hello impostor = Hello.sign(other, Hello.ACCEPT, "fam", "", NOW, acceptorChallenge, dialerChallenge);
-    assertThat(new HelloCheck("fam", dialer.publicKeyHex(), Hello.ACCEPT, acceptor.publicKeyHex(), "", dialerChallenge,
+    Hello impostor = Hello.sign(other, Hello.ACCEPT, "fam", G, "", NOW, acceptorChallenge, dialerChallenge);
+    assertThat(new HelloCheck("fam", G, dialer.publicKeyHex(), Hello.ACCEPT, acceptor.publicKeyHex(), "", dialerChallenge,
         NOW, 300, LinkNode.keys(acceptor, dialer, other)).check(impostor)).isEqualTo(Optional.of(Rejection.WRONG_PEER));
   }
 

@@ -93,6 +93,23 @@ class PathSelectorTest {
   }
 
   @Test
+  void aPeerThatForcesRelayLeavesItsDirectPathsAtOnce() {
+    // Issue 12.7: our policy is auto, the peer's is force_relay; its TCP link was in use.
+    PathSelector s = new PathSelector(PathPolicy.AUTO);
+    s.up(DIRECT_TCP, 0);
+    s.up(RELAYED, 0);
+    assertEquals(DIRECT_TCP, s.choose(0));
+    s.peerForcesRelay();
+    assertEquals(RELAYED, s.choose(1));
+    assertEquals("peer_force_relay", s.reason());
+    s.up(DIRECT_UDP, 2);
+    assertEquals(RELAYED, s.choose(20_000));
+    s.down(RELAYED, 20_001);
+    assertEquals(NONE, s.choose(20_001));
+    assertEquals("peer_force_relay and no relayed path", s.reason());
+  }
+
+  @Test
   void directOnlyNeverUsesTheRelay() {
     PathSelector s = new PathSelector(PathPolicy.DIRECT_ONLY);
     s.up(RELAYED, 0);

@@ -34,7 +34,7 @@ final class RawAcceptor implements AutoCloseable {
       context = Vertx.currentContext();
       ws.textMessageHandler(frames::add);
       ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason()));
-      ws.writeTextMessage(Hello.sign(id, Hello.ACCEPT, LinkNode.CHAIN, "", TimeSource.SYSTEM.nowSeconds(), challenge,
+      ws.writeTextMessage(Hello.sign(id, Hello.ACCEPT, LinkNode.CHAIN, org.kinmesh.chain.Block.ZERO_HASH, "", TimeSource.SYSTEM.nowSeconds(), challenge,
           ws.headers().get(LinkSettings.CHALLENGE_HEADER)).toJson().encode());
     });
     Await.result(server.listen(0, "127.0.0.1"));

@@ -59,7 +59,7 @@ final class RawPeer {
 
   /** A correct dialer hello answering the acceptor's challenge. */
   Hello helloFor(Hello server, String chain, long ts) {
-    return Hello.sign(id, Hello.DIAL, chain, server.pubkey(), ts, challenge, server.nonce());
+    return Hello.sign(id, Hello.DIAL, chain, org.kinmesh.chain.Block.ZERO_HASH, server.pubkey(), ts, challenge, server.nonce());
   }
 
   void send(String text) {

@@ -60,7 +60,7 @@ final class SilentAcceptor implements AutoCloseable {
       if (!upgraded[0]) {
         upgraded[0] = true;
         so.write(Buffer.buffer(WsWire.upgradeResponse(WsWire.header(head, "Sec-WebSocket-Key")))
-            .appendBuffer(WsWire.text(Hello.sign(id, Hello.ACCEPT, LinkNode.CHAIN, "", TimeSource.SYSTEM.nowSeconds(),
+            .appendBuffer(WsWire.text(Hello.sign(id, Hello.ACCEPT, LinkNode.CHAIN, org.kinmesh.chain.Block.ZERO_HASH, "", TimeSource.SYSTEM.nowSeconds(),
                 challenge, WsWire.header(head, LinkSettings.CHALLENGE_HEADER)).toJson().encode(), false)));
       }
       for (WsWire.Frame f = reader.next(); f != null; f = reader.next()) {
