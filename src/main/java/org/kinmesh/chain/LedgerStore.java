@@ -62,7 +62,8 @@ public final class LedgerStore {
   private LedgerStore(Database db, SignatureCheck signatures) {
     this.db = db;
     this.signatures = signatures;
-    this.writeHealth = new org.kinmesh.store.WriteHealth(db.file());
+    this.writeHealth = new org.kinmesh.store.WriteHealth(db.file(),
+        "the write is retried, and the blocks committed meanwhile are kept in memory and written in order");
   }
 
   /**

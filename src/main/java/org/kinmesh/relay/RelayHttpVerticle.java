@@ -38,6 +38,11 @@ public final class RelayHttpVerticle extends VerticleBase {
   /** Answers whether the relay's database is reachable. */
   public interface HealthCheck {
     Future<Boolean> healthy();
+
+    /** Whether writes go through; a failing one makes /health 503 with its reason. */
+    default org.kinmesh.store.WriteHealth.Status writes() {
+      return new org.kinmesh.store.WriteHealth.Status(true, null, null, 0, 0, 0);
+    }
   }
 
   public RelayHttpVerticle(RelayConfig config, RelayService service, RateLimiter ipLimiter, RelayMetrics metrics,
@@ -118,9 +123,13 @@ public final class RelayHttpVerticle extends VerticleBase {
   private void health(RoutingContext ctx) {
     long start = System.nanoTime();
     health.healthy().onComplete(ar -> {
-      boolean ok = ar.succeeded() && ar.result();
-      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", JSON)
-          .end(new JsonObject().put("status", ok ? "ok" : "unavailable").encode());
+      org.kinmesh.store.WriteHealth.Status writes = health.writes();
+      boolean ok = ar.succeeded() && ar.result() && writes.ok();
+      JsonObject body = new JsonObject().put("status", ok ? "ok" : "unavailable");
+      if (!writes.ok()) {
+        body.put("reason", writes.reason()).put("message", writes.message());
+      }
+      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", JSON).end(body.encode());
       metrics.request("health", ok ? "ok" : "unavailable", System.nanoTime() - start);
     });
   }

@@ -128,16 +128,28 @@ public final class Database {
   public Future<Void> rollbackOpenTransaction() {
     return withJdbcConnection(conn -> {
       if (!conn.getAutoCommit()) {
-        try {
-          conn.rollback();
-        } catch (SQLException nothingOpen) {
-          try (var st = conn.createStatement()) {
-            st.execute("BEGIN");
-          }
-        }
+        rollback(conn);
       }
       return null;
     }).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /**
+   * Rolls back the driver's transaction; when SQLite already ended it (it does on SQLITE_FULL and
+   * I/O errors, and the driver's rollback then fails), opens the transaction the driver believes
+   * is open, so the next statements do not commit one by one.
+   */
+  private static void rollback(Connection conn) throws SQLException {
+    try {
+      conn.rollback();
+    } catch (SQLException notOpen) {
+      try (var st = conn.createStatement()) {
+        st.execute("BEGIN");
+      } catch (SQLException stillOpen) {
+        notOpen.addSuppressed(stillOpen);
+        throw notOpen;
+      }
+    }
   }
 
   /** A unit of work on the plain JDBC connection. */
@@ -190,7 +202,7 @@ public final class Database {
       return result;
     } catch (SQLException | RuntimeException e) {
       try {
-        conn.rollback();
+        rollback(conn);
       } catch (SQLException r) {
         e.addSuppressed(r);
       }

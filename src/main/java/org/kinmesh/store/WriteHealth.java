@@ -17,12 +17,17 @@ public final class WriteHealth {
       long recoveries) {}
 
   private final Path file;
+  private final String meanwhile;
   private Status status = new Status(true, null, null, 0, 0, 0);
   private int attempt;
 
-  /** @param file the database file (its directory is where space must be freed) */
-  public WriteHealth(Path file) {
+  /**
+   * @param file the database file (its directory is where space must be freed)
+   * @param meanwhile what happens until writes go through again, for the message
+   */
+  public WriteHealth(Path file, String meanwhile) {
     this.file = file.toAbsolutePath();
+    this.meanwhile = meanwhile;
   }
 
   /** Records a failed write; returns the delay before retrying it. */
@@ -30,9 +35,8 @@ public final class WriteHealth {
     boolean full = Database.isDiskFull(e);
     String where = file.getParent() == null ? file.toString() : file.getParent().toString();
     String message = full
-        ? "the disk is full: free space at " + where + " (" + file.getFileName() + " cannot grow); the write is"
-            + " retried and nothing is lost meanwhile"
-        : "writing " + file + " failed: " + e.getMessage() + "; the write is retried";
+        ? "the disk is full: free space at " + where + " (" + file.getFileName() + " cannot grow); " + meanwhile
+        : "writing " + file + " failed: " + e.getMessage() + "; " + meanwhile;
     long since = status.ok() ? nowMs : status.failingSinceMs();
     status = new Status(false, full ? "disk_full" : "write_failed", message, since, status.writeFailures() + 1,
         status.recoveries());
