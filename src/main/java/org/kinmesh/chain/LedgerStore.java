@@ -48,6 +48,8 @@ public final class LedgerStore {
   private final Database db;
   private final SignatureCheck signatures;
   private GovernanceState state;
+  /** The state before the head block (the genesis state at height 0): who voted on the head. */
+  private GovernanceState parentState;
   private Future<?> tail = Future.succeededFuture();
   /** Blocks applied in memory whose write has not finished yet; reads see them (see {@link #applyNow}). */
   private final java.util.concurrent.ConcurrentSkipListMap<Long, Block> unwritten =
@@ -78,6 +80,11 @@ public final class LedgerStore {
   public static Future<LedgerStore> open(Database db, Block genesis, SignatureCheck sig) {
     LedgerStore store = new LedgerStore(db, sig);
     return store.serial(() -> store.initialize(genesis)).map(store);
+  }
+
+  /** The state before the head block: its membership signed the head's commit certificate. */
+  public GovernanceState parentState() {
+    return parentState;
   }
 
   /** The in-memory state as of the last appended block. */
@@ -148,6 +155,7 @@ public final class LedgerStore {
     Ledger.Applied applied = dryRun != null && dryRun.matches(before, block) ? dryRun.applied()
         : Ledger.apply(before, block, signatures);
     state = applied.state();
+    parentState = before;
     unwritten.put(block.height(), block);
     Future<Void> durable = serial(() -> writeRetrying(block, () -> db.pool().withTransaction(conn ->
         insertBlock(conn, block)
@@ -267,10 +275,12 @@ public final class LedgerStore {
     return db.pool().query("SELECT body FROM blocks ORDER BY height").execute().compose(rows -> {
       List<AuditEntry> audit = new ArrayList<>();
       GovernanceState s = null;
+      GovernanceState parent = null;
       try {
         for (Row r : rows) {
           Block b = Block.parse(r.getString("body").getBytes(StandardCharsets.UTF_8));
           Ledger.Applied a = s == null ? Ledger.genesis(b) : Ledger.apply(s, b);
+          parent = s == null ? a.state() : s;
           s = a.state();
           audit.addAll(a.audit());
         }
@@ -281,12 +291,14 @@ public final class LedgerStore {
         return Future.failedFuture(new IllegalStateException("no genesis block stored"));
       }
       GovernanceState rebuilt = s;
+      GovernanceState rebuiltParent = parent;
       GovernanceState empty = new GovernanceState.Builder(rebuilt.params()).build();
       return db.pool().withTransaction(conn -> clearDerived(conn)
               .compose(v -> writeState(conn, empty, rebuilt))
               .compose(v -> insertAudit(conn, audit)))
           .map(v -> {
             if (unwritten.isEmpty()) {
+              parentState = rebuiltParent;
               state = rebuilt; // else blocks applied meanwhile are ahead of the tables read here
             }
             return rebuilt;

@@ -66,6 +66,8 @@ public final class LedgerVerticle extends VerticleBase {
    * "unwritten_blocks"}: whether the ledger's writes go through (a full disk shows here).
    */
   public static final String STORAGE = "kinmesh.internal.ledger.storage";
+  /** request/reply, local: the GovernanceState before the head block (the membership that voted on it). */
+  public static final String PARENT_STATE = "kinmesh.internal.ledger.parent_state";
   /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
   public static final String PENDING = "kinmesh.internal.ledger.pending";
 
@@ -175,6 +177,7 @@ public final class LedgerVerticle extends VerticleBase {
           consumers.add(bus.<Block>consumer(APPEND, this::append));
           consumers.add(bus.<JsonObject>consumer(AUDIT, this::audit));
           consumers.add(bus.consumer(STORAGE, m -> m.reply(storageBody())));
+          consumers.add(bus.consumer(PARENT_STATE, m -> m.reply(store.parentState())));
           consumers.add(bus.<BuildRequest>consumer(BUILD, this::build));
           consumers.add(bus.<ValidateRequest>consumer(VALIDATE, this::validate));
           consumers.add(bus.consumer(STATS, m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
@@ -654,7 +657,8 @@ public final class LedgerVerticle extends VerticleBase {
   private JsonObject storageBody() {
     org.kinmesh.store.WriteHealth.Status h = store.writeHealth();
     JsonObject o = new JsonObject().put("ok", h.ok()).put("write_failures", h.writeFailures())
-        .put("recoveries", h.recoveries()).put("unwritten_blocks", store.unwrittenCount());
+        .put("recoveries", h.recoveries()).put("unwritten_blocks", store.unwrittenCount())
+        .put("db_path", dbFile.toAbsolutePath().toString());
     if (!h.ok()) {
       o.put("reason", h.reason()).put("message", h.message()).put("failing_since_ms", h.failingSinceMs());
     }
