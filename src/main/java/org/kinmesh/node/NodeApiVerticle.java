@@ -124,7 +124,12 @@ public final class NodeApiVerticle extends VerticleBase {
           vertx.eventBus().<JsonObject>request(LedgerVerticle.STORAGE, null, ASK).onComplete(st -> {
             base.put("storage", st.succeeded() ? st.result().body()
                 : new JsonObject().put("ok", false).put("reason", "ledger_not_answering"));
-            json(ctx, 200, base);
+            vertx.eventBus().<JsonObject>request(ClockWatchVerticle.STATUS, null, ASK).onComplete(ck -> {
+              if (ck.succeeded()) {
+                base.mergeIn(ck.result().body());
+              }
+              json(ctx, 200, base);
+            });
           });
         });
       });

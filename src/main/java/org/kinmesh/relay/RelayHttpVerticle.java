@@ -63,6 +63,12 @@ public final class RelayHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // Every answer carries the relay's time, so a node refused as stale_timestamp can tell that its clock is off.
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+          java.time.Instant.ofEpochMilli(service.nowMillis()).atZone(java.time.ZoneOffset.UTC)));
+      ctx.next();
+    });
     router.route().handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES, ctx -> error(ctx, endpointOf(ctx),
         new WireException(ErrorCode.TOO_LARGE, "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes"))));
     router.get("/health").handler(this::health);
