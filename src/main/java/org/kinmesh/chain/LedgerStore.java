@@ -22,6 +22,7 @@ import org.kinmesh.wire.WireException;
  * Calls are serialized internally so appends never interleave.
  */
 public final class LedgerStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerStore.class);
   public static final List<Migration> MIGRATIONS = List.of(new Migration(1, "ledger tables", List.of(
       "CREATE TABLE blocks (height BIGINT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, prev_hash TEXT NOT NULL, "
           + "timestamp BIGINT NOT NULL, proposer TEXT NOT NULL, tx_count INTEGER NOT NULL, body TEXT NOT NULL)",
@@ -47,15 +48,24 @@ public final class LedgerStore {
   private final Database db;
   private final SignatureCheck signatures;
   private GovernanceState state;
+  /** The state before the head block (the genesis state at height 0): who voted on the head. */
+  private GovernanceState parentState;
   private Future<?> tail = Future.succeededFuture();
   /** Blocks applied in memory whose write has not finished yet; reads see them (see {@link #applyNow}). */
   private final java.util.concurrent.ConcurrentSkipListMap<Long, Block> unwritten =
       new java.util.concurrent.ConcurrentSkipListMap<>();
-  private volatile Throwable writeFailure;
+  private final org.kinmesh.store.WriteHealth writeHealth;
+  /** Set by {@link #stopRetrying}: a write that fails then is given up (the node is stopping). */
+  private volatile boolean giveUp;
+  private volatile Throwable gaveUp;
+  private long retryTimer = -1;
+  private io.vertx.core.Promise<Void> retrying;
 
   private LedgerStore(Database db, SignatureCheck signatures) {
     this.db = db;
     this.signatures = signatures;
+    this.writeHealth = new org.kinmesh.store.WriteHealth(db.file(),
+        "the write is retried, and the blocks committed meanwhile are kept in memory and written in order");
   }
 
   /**
@@ -70,6 +80,11 @@ public final class LedgerStore {
   public static Future<LedgerStore> open(Database db, Block genesis, SignatureCheck sig) {
     LedgerStore store = new LedgerStore(db, sig);
     return store.serial(() -> store.initialize(genesis)).map(store);
+  }
+
+  /** The state before the head block: its membership signed the head's commit certificate. */
+  public GovernanceState parentState() {
+    return parentState;
   }
 
   /** The in-memory state as of the last appended block. */
@@ -115,11 +130,12 @@ public final class LedgerStore {
    * queued before it. Consensus moves on to the next height without waiting for the disk: a
    * committed block is final by its certificate, and a node that crashes before the write simply
    * has that block to fetch again after restart (the stored chain always ends in a whole block).
-   * Until the write is done, {@link #blockAt} answers from memory. If a write fails, every later
-   * block is refused (the store never gets a gap), so consensus on this node stops there.
+   * Until the write is done, {@link #blockAt} answers from memory. If a write fails (a full disk),
+   * it is retried with backoff until it goes through, and later writes wait behind it (the store
+   * never gets a gap); the caller limits how many blocks may wait (LedgerVerticle.MAX_UNWRITTEN).
    *
    * @throws InvalidBlockException the block does not extend the state (nothing changed)
-   * @throws IllegalStateException an earlier write failed
+   * @throws IllegalStateException the store is stopping and a write was given up
    */
   public Applying applyNow(Block block) throws InvalidBlockException {
     return applyNow(block, null);
@@ -130,32 +146,95 @@ public final class LedgerStore {
    * that judged the proposal) instead of applying it a second time; any other dry run is ignored.
    */
   public Applying applyNow(Block block, DryRun dryRun) throws InvalidBlockException {
-    Throwable failed = writeFailure;
+    Throwable failed = gaveUp;
     if (failed != null) {
-      throw new IllegalStateException("an earlier block could not be stored: " + failed.getMessage(), failed);
+      throw new IllegalStateException("the ledger is closing and a block could not be stored: " + failed.getMessage(),
+          failed);
     }
     GovernanceState before = state;
     Ledger.Applied applied = dryRun != null && dryRun.matches(before, block) ? dryRun.applied()
         : Ledger.apply(before, block, signatures);
     state = applied.state();
+    parentState = before;
     unwritten.put(block.height(), block);
-    Future<Void> durable = serial(() -> {
-      if (writeFailure != null) {
-        return Future.failedFuture(writeFailure);
-      }
-      return db.pool().withTransaction(conn -> insertBlock(conn, block)
-          .compose(v -> writeState(conn, before, applied.state()))
-          .compose(v -> insertAudit(conn, applied.audit())));
-    }).<Void>mapEmpty().onComplete(ar -> {
-      if (ar.failed()) {
-        if (writeFailure == null) {
-          writeFailure = ar.cause();
-        }
-      } else {
-        unwritten.remove(block.height());
-      }
-    });
+    Future<Void> durable = serial(() -> writeRetrying(block, () -> db.pool().withTransaction(conn ->
+        insertBlock(conn, block)
+            .compose(v -> writeState(conn, before, applied.state()))
+            .compose(v -> insertAudit(conn, applied.audit())))))
+        .<Void>mapEmpty().onSuccess(v -> unwritten.remove(block.height()));
     return new Applying(applied, durable);
+  }
+
+  /**
+   * Runs a block's write until it goes through: a failure (a full disk above all) is recorded in
+   * {@link #writeHealth()}, logged with what to do, and retried with backoff; the writes queued
+   * behind it wait, so the store never gets a gap and nothing applied is lost. Only
+   * {@link #stopRetrying} ends the retries.
+   */
+  private Future<Void> writeRetrying(Block block, java.util.function.Supplier<Future<Void>> write) {
+    if (gaveUp != null) {
+      return Future.failedFuture(gaveUp);
+    }
+    return write.get().transform(ar -> {
+      if (ar.succeeded()) {
+        if (writeHealth.succeeded()) {
+          LOG.info("op=ledger_write height={} stored again; the ledger is writable ({} blocks waited in memory)",
+              block.height(), unwritten.size());
+        }
+        return Future.succeededFuture();
+      }
+      long delay = writeHealth.failed(ar.cause(), System.currentTimeMillis());
+      int inARow = writeHealth.failuresInARow();
+      if (inARow == 1 || inARow % 20 == 0) {
+        LOG.warn("op=ledger_write height={} failed ({} in a row): {}. Committed blocks wait in memory ({} now) and"
+            + " are written in order once it goes through", block.height(), inARow, writeHealth.status().message(),
+            unwritten.size());
+      }
+      if (giveUp) {
+        gaveUp = ar.cause();
+        return Future.failedFuture(ar.cause());
+      }
+      io.vertx.core.Promise<Void> again = io.vertx.core.Promise.promise();
+      synchronized (this) {
+        retrying = again;
+        retryTimer = db.vertx().setTimer(org.kinmesh.util.Jitter.around(delay, 0.2), t -> {
+          synchronized (this) {
+            retryTimer = -1;
+            retrying = null;
+          }
+          db.rollbackOpenTransaction().compose(v -> writeRetrying(block, write)).onComplete(again);
+        });
+      }
+      return again.future();
+    });
+  }
+
+  /** Whether writes go through (a full disk shows here), for /health and /status. */
+  public org.kinmesh.store.WriteHealth.Status writeHealth() {
+    return writeHealth.status();
+  }
+
+  /**
+   * Stops retrying failed writes (the node is stopping): a write waiting for its retry fails now,
+   * so {@link #drained} completes; the blocks it held are fetched again from peers after restart.
+   */
+  public void stopRetrying() {
+    giveUp = true;
+    io.vertx.core.Promise<Void> p;
+    synchronized (this) {
+      if (retryTimer >= 0) {
+        db.vertx().cancelTimer(retryTimer);
+        retryTimer = -1;
+      }
+      p = retrying;
+      retrying = null;
+    }
+    if (p != null) {
+      Throwable why = new IllegalStateException("stopped while the write was failing: "
+          + writeHealth.status().message());
+      gaveUp = why;
+      p.tryFail(why);
+    }
   }
 
   /** Blocks applied but not yet on disk. */
@@ -196,10 +275,12 @@ public final class LedgerStore {
     return db.pool().query("SELECT body FROM blocks ORDER BY height").execute().compose(rows -> {
       List<AuditEntry> audit = new ArrayList<>();
       GovernanceState s = null;
+      GovernanceState parent = null;
       try {
         for (Row r : rows) {
           Block b = Block.parse(r.getString("body").getBytes(StandardCharsets.UTF_8));
           Ledger.Applied a = s == null ? Ledger.genesis(b) : Ledger.apply(s, b);
+          parent = s == null ? a.state() : s;
           s = a.state();
           audit.addAll(a.audit());
         }
@@ -210,12 +291,14 @@ public final class LedgerStore {
         return Future.failedFuture(new IllegalStateException("no genesis block stored"));
       }
       GovernanceState rebuilt = s;
+      GovernanceState rebuiltParent = parent;
       GovernanceState empty = new GovernanceState.Builder(rebuilt.params()).build();
       return db.pool().withTransaction(conn -> clearDerived(conn)
               .compose(v -> writeState(conn, empty, rebuilt))
               .compose(v -> insertAudit(conn, audit)))
           .map(v -> {
             if (unwritten.isEmpty()) {
+              parentState = rebuiltParent;
               state = rebuilt; // else blocks applied meanwhile are ahead of the tables read here
             }
             return rebuilt;

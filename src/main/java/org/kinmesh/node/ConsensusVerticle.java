@@ -157,16 +157,30 @@ public final class ConsensusVerticle extends VerticleBase {
     if (s.height() == 0) {
       return Future.succeededFuture(Replica.Resume.genesis(s.headHash(), membership));
     }
-    return vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", s.height()))
-        .compose(m -> {
-          try {
-            CommitCertificate cert = codec.decodeCertificate(m.body().commitCertificate());
-            return Future.succeededFuture(new Replica.Resume(s.height(), s.headHash(), cert, cert.view(), membership));
-          } catch (EnvelopeException | RuntimeException e) {
-            return Future.failedFuture(new IllegalStateException("stored block " + s.height()
-                + " has no usable commit certificate: " + e.getMessage()));
-          }
-        });
+    var bus = vertx.eventBus();
+    Future<Block> head = bus.<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", s.height()))
+        .map(m -> m.body());
+    Future<GovernanceState> parent = bus.<GovernanceState>request(LedgerVerticle.PARENT_STATE, null)
+        .map(m -> m.body());
+    Future<String> dbPath = bus.<JsonObject>request(LedgerVerticle.STORAGE, null)
+        .map(m -> m.body().getString("db_path", "the ledger database (data_dir/ledger.db)"));
+    return Future.all(head, parent, dbPath).compose(all -> {
+      String problem;
+      try {
+        CommitCertificate cert = codec.decodeCertificate(head.result().commitCertificate());
+        java.util.Optional<String> wrong = HeadCertificateCheck.problem(cert, head.result(),
+            membership(parent.result()));
+        if (wrong.isEmpty()) {
+          return Future.succeededFuture(new Replica.Resume(s.height(), s.headHash(), cert, cert.view(), membership));
+        }
+        problem = wrong.get();
+      } catch (EnvelopeException | RuntimeException e) {
+        problem = String.valueOf(e.getMessage());
+      }
+      String refusal = HeadCertificateCheck.refusal(s.height(), problem, dbPath.result());
+      LOG.error("op=consensus_start {}", refusal);
+      return Future.failedFuture(new IllegalStateException(refusal));
+    });
   }
 
   private Membership membership(GovernanceState s) {

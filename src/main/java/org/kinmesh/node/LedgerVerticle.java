@@ -61,6 +61,13 @@ public final class LedgerVerticle extends VerticleBase {
    * "transactions_fetched", "signature_cache": {"size","hits","misses"}}.
    */
   public static final String STATS = "kinmesh.internal.ledger.stats";
+  /**
+   * request/reply: {} → {"ok", "reason"?, "message"?, "failing_since_ms"?, "write_failures", "recoveries",
+   * "unwritten_blocks"}: whether the ledger's writes go through (a full disk shows here).
+   */
+  public static final String STORAGE = "kinmesh.internal.ledger.storage";
+  /** request/reply, local: the GovernanceState before the head block (the membership that voted on it). */
+  public static final String PARENT_STATE = "kinmesh.internal.ledger.parent_state";
   /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
   public static final String PENDING = "kinmesh.internal.ledger.pending";
 
@@ -169,6 +176,8 @@ public final class LedgerVerticle extends VerticleBase {
           consumers.add(bus.<JsonObject>consumer(CANDIDATES, this::candidates));
           consumers.add(bus.<Block>consumer(APPEND, this::append));
           consumers.add(bus.<JsonObject>consumer(AUDIT, this::audit));
+          consumers.add(bus.consumer(STORAGE, m -> m.reply(storageBody())));
+          consumers.add(bus.consumer(PARENT_STATE, m -> m.reply(store.parentState())));
           consumers.add(bus.<BuildRequest>consumer(BUILD, this::build));
           consumers.add(bus.<ValidateRequest>consumer(VALIDATE, this::validate));
           consumers.add(bus.consumer(STATS, m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
@@ -219,7 +228,11 @@ public final class LedgerVerticle extends VerticleBase {
     }
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
-    // A clean stop writes every block already applied before the database closes.
+    // A clean stop writes every block already applied before the database closes (unless the disk
+    // is full: then the blocks still waiting are given up, and fetched from peers after restart).
+    if (store != null) {
+      store.stopRetrying();
+    }
     return Future.join(done).transform(v -> lastPreverify.otherwiseEmpty())
         .transform(v -> store == null ? Future.succeededFuture() : store.drained())
         .transform(v -> db == null ? Future.succeededFuture() : db.close());
@@ -624,8 +637,8 @@ public final class LedgerVerticle extends VerticleBase {
     Ledger.Applied applied = applying.applied();
     intake.mempool().onCommitted(block, applied.state());
     fetches.committed(block.transactions());
-    applying.durable().onFailure(e -> LOG.error("op=append height={} could not be stored: {}; this node takes no"
-        + " further block until restarted", block.height(), e.getMessage()));
+    applying.durable().onFailure(e -> LOG.warn("op=append height={} not stored as the node stops: {}",
+        block.height(), e.getMessage()));
     vertx.eventBus().publish(Addresses.CHAIN_COMMITTED, committedBody(block));
     List<String> keys = authorizedKeys(applied.state());
     if (!keys.equals(lastAuthorized)) {
@@ -639,6 +652,17 @@ public final class LedgerVerticle extends VerticleBase {
     } else {
       m.reply(reply);
     }
+  }
+
+  private JsonObject storageBody() {
+    org.kinmesh.store.WriteHealth.Status h = store.writeHealth();
+    JsonObject o = new JsonObject().put("ok", h.ok()).put("write_failures", h.writeFailures())
+        .put("recoveries", h.recoveries()).put("unwritten_blocks", store.unwrittenCount())
+        .put("db_path", dbFile.toAbsolutePath().toString());
+    if (!h.ok()) {
+      o.put("reason", h.reason()).put("message", h.message()).put("failing_since_ms", h.failingSinceMs());
+    }
+    return o;
   }
 
   private void audit(Message<JsonObject> m) {

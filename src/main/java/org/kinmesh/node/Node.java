@@ -100,7 +100,8 @@ public final class Node extends VerticleBase {
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
-    return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
+    return deploy(new ClockWatchVerticle(clock, LinkSettings.FRESHNESS_SECS))
+        .compose(v -> deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock)))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         // force_relay registers no endpoint at the relay: peers would dial it (issue 12.7). Relayed
         // traffic is routed by the relayed connection's authenticated key, not by the registration.

@@ -82,7 +82,7 @@ public final class NodeApiVerticle extends VerticleBase {
             + "add it to api_allowed_hosts to serve it");
       }
     });
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/health").handler(this::health);
     router.get("/status").handler(this::status);
     router.get("/peers").handler(this::peers);
     router.post("/transactions").handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES,
@@ -122,6 +122,22 @@ public final class NodeApiVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
   }
 
+  /** 200 {"status":"ok"}, or 503 with the reason when the ledger cannot write (a full disk) or does not answer. */
+  private void health(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(LedgerVerticle.STORAGE, null, ASK).onComplete(ar -> {
+      if (ar.failed()) {
+        json(ctx, 503, new JsonObject().put("status", "unavailable").put("reason", "ledger_not_answering")
+            .put("message", "the ledger does not answer: " + ar.cause().getMessage()));
+      } else if (!ar.result().body().getBoolean("ok")) {
+        JsonObject s = ar.result().body();
+        json(ctx, 503, new JsonObject().put("status", "unavailable").put("reason", s.getString("reason"))
+            .put("message", s.getString("message")));
+      } else {
+        json(ctx, 200, new JsonObject().put("status", "ok"));
+      }
+    });
+  }
+
   private void status(RoutingContext ctx) {
     vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null, ASK).onComplete(ar -> {
       if (ar.failed()) {
@@ -140,7 +156,16 @@ public final class NodeApiVerticle extends VerticleBase {
           if (gs.succeeded()) {
             base.put("gossip", gs.result().body());
           }
-          json(ctx, 200, base);
+          vertx.eventBus().<JsonObject>request(LedgerVerticle.STORAGE, null, ASK).onComplete(st -> {
+            base.put("storage", st.succeeded() ? st.result().body()
+                : new JsonObject().put("ok", false).put("reason", "ledger_not_answering"));
+            vertx.eventBus().<JsonObject>request(ClockWatchVerticle.STATUS, null, ASK).onComplete(ck -> {
+              if (ck.succeeded()) {
+                base.mergeIn(ck.result().body());
+              }
+              json(ctx, 200, base);
+            });
+          });
         });
       });
     });

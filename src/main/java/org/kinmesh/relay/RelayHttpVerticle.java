@@ -42,6 +42,11 @@ public final class RelayHttpVerticle extends VerticleBase {
   /** Answers whether the relay's database is reachable. */
   public interface HealthCheck {
     Future<Boolean> healthy();
+
+    /** Whether writes go through; a failing one makes /health 503 with its reason. */
+    default org.kinmesh.store.WriteHealth.Status writes() {
+      return new org.kinmesh.store.WriteHealth.Status(true, null, null, 0, 0, 0);
+    }
   }
 
   public RelayHttpVerticle(RelayConfig config, RelayService service, RateLimiter ipLimiter, RelayMetrics metrics,
@@ -65,6 +70,12 @@ public final class RelayHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // Every answer carries the relay's time, so a node refused as stale_timestamp can tell that its clock is off.
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+          java.time.Instant.ofEpochMilli(service.nowMillis()).atZone(java.time.ZoneOffset.UTC)));
+      ctx.next();
+    });
     router.route().handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES, ctx -> error(ctx, endpointOf(ctx),
         new WireException(ErrorCode.TOO_LARGE, "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes"))));
     router.get("/health").handler(this::health);
@@ -131,9 +142,13 @@ public final class RelayHttpVerticle extends VerticleBase {
   private void health(RoutingContext ctx) {
     long start = System.nanoTime();
     health.healthy().onComplete(ar -> {
-      boolean ok = ar.succeeded() && ar.result();
-      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", JSON)
-          .end(new JsonObject().put("status", ok ? "ok" : "unavailable").encode());
+      org.kinmesh.store.WriteHealth.Status writes = health.writes();
+      boolean ok = ar.succeeded() && ar.result() && writes.ok();
+      JsonObject body = new JsonObject().put("status", ok ? "ok" : "unavailable");
+      if (!writes.ok()) {
+        body.put("reason", writes.reason()).put("message", writes.message());
+      }
+      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", JSON).end(body.encode());
       metrics.request("health", ok ? "ok" : "unavailable", System.nanoTime() - start);
     });
   }

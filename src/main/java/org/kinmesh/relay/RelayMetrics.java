@@ -23,6 +23,14 @@ public final class RelayMetrics {
         .description("registered blockchains").register(registry);
   }
 
+  /** Failed database writes (a full disk) and whether the last write went through. */
+  public void storage(org.kinmesh.store.WriteHealth writes) {
+    io.micrometer.core.instrument.FunctionCounter.builder("kinmesh_relay_db_write_failures", writes,
+        w -> w.status().writeFailures()).description("database writes that failed (a full disk)").register(registry);
+    Gauge.builder("kinmesh_relay_db_writable", writes, w -> w.status().ok() ? 1 : 0)
+        .description("1 while database writes go through, 0 after one failed until one succeeds").register(registry);
+  }
+
   /** Counts one answered request; outcome is "ok" or a PROTOCOL.md error code. */
   public void request(String endpoint, String outcome, long nanos) {
     counters.computeIfAbsent(endpoint + '/' + outcome, k -> Counter.builder("kinmesh_relay_requests")

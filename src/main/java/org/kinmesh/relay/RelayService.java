@@ -53,6 +53,11 @@ public final class RelayService {
   /** The answer to register_blockchain: created (201) or updated (200). */
   public record RegisterBlockchainResult(boolean created, JsonObject body) {}
 
+  /** The relay's clock (its Date header). */
+  public long nowMillis() {
+    return clock.nowMillis();
+  }
+
   public Future<JsonObject> register(byte[] body, Source source) {
     try {
       RegisterRequest req = RegisterRequest.parse(StrictJson.parse(body));

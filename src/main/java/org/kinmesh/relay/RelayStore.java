@@ -20,6 +20,7 @@ import org.kinmesh.wire.WireException;
  * pool makes those checks race-free.
  */
 public final class RelayStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayStore.class);
   public static final List<Migration> MIGRATIONS = List.of(
       new Migration(1, "relay tables", List.of(
           "CREATE TABLE blockchain_registry (blockchain_id TEXT PRIMARY KEY, genesis_hash TEXT NOT NULL, "
@@ -40,6 +41,7 @@ public final class RelayStore {
   private final RegisterWriter registerWriter;
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile io.vertx.core.Promise<Void> quiet;
+  private final org.kinmesh.store.WriteHealth writes;
 
   /**
    * @param writerContext where group-committed registrations run their transactions: a worker
@@ -52,6 +54,43 @@ public final class RelayStore {
   RelayStore(Database db, RegisterWriter registerWriter) {
     this.db = db;
     this.registerWriter = registerWriter;
+    this.writes = new org.kinmesh.store.WriteHealth(db.file(),
+        "registrations are refused with 503 until a write goes through");
+  }
+
+  /** Whether registrations are being written (a full disk shows here), for /health and /metrics. */
+  public org.kinmesh.store.WriteHealth writeHealth() {
+    return writes;
+  }
+
+  /**
+   * Records how a write went. A failure that is not the client's (a full disk above all) is
+   * logged with what to do, and answered 503 "unavailable" with that message when it is a full
+   * disk: nothing was stored, and the client retries later.
+   */
+  private <T> Future<T> watched(Future<T> write) {
+    return write.transform(ar -> {
+      if (ar.succeeded() || ar.cause() instanceof org.kinmesh.wire.WireException) {
+        if (writes.succeeded()) {
+          LOG.info("op=db_write the database is writable again: {}", db.file());
+        }
+        return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
+      }
+      writes.failed(ar.cause(), System.currentTimeMillis());
+      org.kinmesh.store.WriteHealth.Status s = writes.status();
+      if (s.writeFailures() == 1 || s.writeFailures() % 100 == 0 || writes.failuresInARow() == 1) {
+        LOG.warn("op=db_write failed ({} so far): {}", s.writeFailures(), s.message());
+      }
+      // SQLite may have ended the transaction itself; the next write must start a clean one.
+      Future<Void> clean = db.rollbackOpenTransaction();
+      if (org.kinmesh.store.Database.isDiskFull(ar.cause())) {
+        String where = db.file().toAbsolutePath().getParent().toString();
+        return clean.transform(v -> Future.failedFuture(new org.kinmesh.wire.WireException(ErrorCode.UNAVAILABLE,
+            "the relay's disk is full; nothing was stored; try again later (the operator must free space at "
+                + where + ")")));
+      }
+      return clean.transform(v -> Future.failedFuture(ar.cause()));
+    });
   }
 
   public Database database() {
@@ -106,7 +145,7 @@ public final class RelayStore {
    */
   public Future<Void> register(String blockchainId, String pubkey, String ip, int port, long timestamp,
       String sig, long nowSecs, java.util.function.BooleanSupplier authorizedNow) {
-    return tracked(registerWriter.submit(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs)
+    return tracked(watched(registerWriter.submit(blockchainId, pubkey, ip, port, timestamp, sig, nowSecs))
         .compose(outcome -> {
           if (outcome == RegisterWriter.Outcome.ACCEPTED) {
             return Future.succeededFuture();

@@ -80,6 +80,7 @@ public final class RelayVerticle extends VerticleBase {
         .compose(database -> {
           db = database;
           RelayStore store = new RelayStore(db, writer.context());
+          metrics.storage(store.writeHealth());
           return store.loadInto(directory).compose(v -> store.tokenKey()).map(key -> {
             service = new RelayService(config, store, directory, new SessionTokens(key), keyLimiter, clock);
             return null;
@@ -140,7 +141,18 @@ public final class RelayVerticle extends VerticleBase {
   }
 
   private RelayHttpVerticle newHttp(int port) {
-    return new RelayHttpVerticle(config, service, ipLimiter, metrics, () -> db.ping(), port, forward, connections,
+    RelayHttpVerticle.HealthCheck health = new RelayHttpVerticle.HealthCheck() {
+      @Override
+      public Future<Boolean> healthy() {
+        return db.ping();
+      }
+
+      @Override
+      public org.kinmesh.store.WriteHealth.Status writes() {
+        return service.store().writeHealth().status();
+      }
+    };
+    return new RelayHttpVerticle(config, service, ipLimiter, metrics, health, port, forward, connections,
         connectionStats);
   }
 

@@ -38,8 +38,10 @@ public final class Database {
   private final PoolSource poolSource;
   private final Pool pool;
   private final Path file;
+  private final Vertx vertx;
 
-  private Database(Path file, AgroalDataSource dataSource, PoolSource poolSource, Pool pool) {
+  private Database(Vertx vertx, Path file, AgroalDataSource dataSource, PoolSource poolSource, Pool pool) {
+    this.vertx = vertx;
     this.file = file;
     this.dataSource = dataSource;
     this.poolSource = poolSource;
@@ -52,7 +54,7 @@ public final class Database {
         .compose(ds -> {
           PoolSource source = new PoolSource(ds);
           Pool pool = JDBCPool.pool(vertx, source, new PoolOptions().setMaxSize(1).setName("sqlite-" + file.getFileName()));
-          Database db = new Database(file, ds, source, pool);
+          Database db = new Database(vertx, file, ds, source, pool);
           return new Migrator(pool, migrations).migrate().map(v -> db)
               .recover(err -> db.close().transform(ignored -> Future.failedFuture(err)));
         });
@@ -91,9 +93,63 @@ public final class Database {
     return file;
   }
 
+  /** The Vert.x the pool runs on (stores set their retry timers on it). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * True when a failure means the file system is full: SQLite says SQLITE_FULL (the
+   * database or its WAL could not grow), or the OS said ENOSPC.
+   */
+  public static boolean isDiskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("SQLITE_FULL") || m.contains("disk is full") || m.contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True when a trivial query answers. */
   public Future<Boolean> ping() {
     return pool.query("SELECT 1").execute().map(rows -> true).otherwise(false);
+  }
+
+  /**
+   * Puts the connection back in a clean transaction after a failed write. On SQLITE_FULL (and I/O
+   * errors) SQLite rolls the whole transaction back itself and returns to autocommit, while the
+   * driver still believes a transaction is open: its rollback then fails before it opens the next
+   * one, and every later statement would commit on its own, so a retried block could be stored
+   * half. Rolling back, or else opening the transaction the driver believes in, restores the rule
+   * that a block and its effects commit together.
+   */
+  public Future<Void> rollbackOpenTransaction() {
+    return withJdbcConnection(conn -> {
+      if (!conn.getAutoCommit()) {
+        rollback(conn);
+      }
+      return null;
+    }).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /**
+   * Rolls back the driver's transaction; when SQLite already ended it (it does on SQLITE_FULL and
+   * I/O errors, and the driver's rollback then fails), opens the transaction the driver believes
+   * is open, so the next statements do not commit one by one.
+   */
+  private static void rollback(Connection conn) throws SQLException {
+    try {
+      conn.rollback();
+    } catch (SQLException notOpen) {
+      try (var st = conn.createStatement()) {
+        st.execute("BEGIN");
+      } catch (SQLException stillOpen) {
+        notOpen.addSuppressed(stillOpen);
+        throw notOpen;
+      }
+    }
   }
 
   /** A unit of work on the plain JDBC connection. */
@@ -146,7 +202,7 @@ public final class Database {
       return result;
     } catch (SQLException | RuntimeException e) {
       try {
-        conn.rollback();
+        rollback(conn);
       } catch (SQLException r) {
         e.addSuppressed(r);
       }

@@ -12,7 +12,9 @@ public enum ErrorCode {
   CONFLICT(409, "conflict"),
   TOO_LARGE(413, "too_large"),
   RATE_LIMITED(429, "rate_limited"),
-  INTERNAL(500, "internal");
+  INTERNAL(500, "internal"),
+  /** The server cannot store anything now (its disk is full); nothing changed, try again later. */
+  UNAVAILABLE(503, "unavailable");
 
   private final int httpStatus;
   private final String wireCode;

@@ -53,6 +53,8 @@ final class TestNetwork implements AutoCloseable {
    * when "an hour without a block" has passed (the emergency rule) while timers run in real time.
    */
   final OffsetClock clock = new OffsetClock();
+  /** Each node's clock: the shared one unless a test gives a node another (a skewed machine). */
+  java.util.function.IntFunction<TimeSource> nodeClock = i -> clock;
   /** Options of each node's Vert.x (the benchmark may shrink its thread pools); defaults otherwise. */
   /** As {@code kinmesh node} runs a node: {@link NodeConfig#DEFAULT_EVENT_LOOPS} event loops. */
   io.vertx.core.VertxOptions nodeVertxOptions = new io.vertx.core.VertxOptions()
@@ -95,7 +97,7 @@ final class TestNetwork implements AutoCloseable {
     private void start() {
       Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions(nodeVertxOptions));
       v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> onCommitted(m.body()));
-      Node n = new Node(config, identity, this.genesis, clock);
+      Node n = new Node(config, identity, this.genesis, nodeClock.apply(index));
       vertx = v;
       node = n;
       await(v.deployVerticle(n), WAIT);

@@ -28,4 +28,18 @@ public final class Await {
     }
     throw new AssertionError("future succeeded but a failure was expected");
   }
+
+  /**
+   * Waits until {@code condition} holds, checking every 50 ms for at most {@code bound}; for state a
+   * test can only observe from outside (an HTTP answer, a file), not through a future.
+   */
+  public static void until(String what, java.time.Duration bound, java.util.function.BooleanSupplier condition) {
+    long end = System.nanoTime() + bound.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("not true within " + bound + ": " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+  }
 }

@@ -36,6 +36,12 @@ final class LinkSession {
 
     Hello hello(String role, String peerField, String nonce, String challenge);
 
+    /**
+     * A hello's signed timestamp, to measure this machine's clock against the peer's ({@code checked}:
+     * it passed every check; else it was refused as stale and its signer is not yet verified).
+     */
+    default void heardClock(Hello h, boolean checked) {}
+
     /** Makes this session the peer's link; otherwise says why not (then it closes). */
     Optional<Rejection> adopt(LinkSession s);
 
@@ -240,6 +246,9 @@ final class LinkSession {
     // A dialer's hello names us as its peer; an acceptor's names nobody (it cannot know who dialed).
     HelloCheck check = host.helloCheck(this, expectedKey, dialed ? "" : host.self());
     Optional<Rejection> bad = check.check(h);
+    if (bad.isEmpty() || bad.get() == Rejection.STALE) {
+      host.heardClock(h, bad.isEmpty());
+    }
     if (bad.isPresent() && bad.get() == Rejection.GENESIS_MISMATCH) {
       // Counted and logged once per peer by the host, not at every redial; both prefixes in the close text.
       close((short) 1008, host.genesisMismatch(this, h.genesis()));

@@ -22,6 +22,9 @@ public record LinkSettings(String blockchainId, String listenHost, int port, lon
     Backoff retryBackoff, Backoff breakerCoolDown, int breakerThreshold, long handshakeTimeoutMillis,
     long connectTimeoutMillis, long lookupTimeoutMillis, int maxFrameBytes, int ratePerSec, long freshnessSecs,
     long heartbeatMillis, long silentCloseMillis, org.kinmesh.net.ServerLimits serverLimits) {
+  /** How far a hello's timestamp may be from our clock (PROTOCOL.md: 300 s, as the relay's). */
+  public static final long FRESHNESS_SECS = 300;
+
 
   public static final String PATH = "/kinmesh/link/v1";
   public static final String CHALLENGE_HEADER = "X-Kinmesh-Challenge";
@@ -55,7 +58,7 @@ public record LinkSettings(String blockchainId, String listenHost, int port, lon
   /** Production defaults of the design (ARCHITECTURE.md "Errors and limits"). */
   public static LinkSettings defaults(String blockchainId, String listenHost, int port) {
     return new LinkSettings(blockchainId, listenHost, port, 420_000, Backoff.DEFAULT, new Backoff(30_000, 300_000), 5,
-        10_000, 30_000, 35_000, WireRules.MAX_MESSAGE_BYTES, 100, 300, PathSelector.HEARTBEAT_MS,
+        10_000, 30_000, 35_000, WireRules.MAX_MESSAGE_BYTES, 100, FRESHNESS_SECS, PathSelector.HEARTBEAT_MS,
         DEFAULT_SILENT_CLOSE_MS, NodeConfig.DEFAULT_SERVER_LIMITS);
   }
 

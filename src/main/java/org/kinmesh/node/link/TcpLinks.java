@@ -198,6 +198,16 @@ final class TcpLinks implements LinkSession.Host {
     return ctx.refusals.refused(s.peerKey(), theirGenesis);
   }
 
+  /** A stale hello counts only when an authorized peer signed it: a stranger must not move our estimate. */
+  @Override
+  public void heardClock(Hello h, boolean checked) {
+    if (!checked && !(ctx.authorized.contains(h.pubkey()) && !ctx.self.equals(h.pubkey()) && h.signatureValid())) {
+      return;
+    }
+    ctx.vertx.eventBus().publish(org.kinmesh.node.ClockWatchVerticle.SAMPLE, new io.vertx.core.json.JsonObject()
+        .put("source", h.pubkey()).put("offset_ms", ctx.clock.nowMillis() - h.timestamp() * 1000));
+  }
+
   /** One link per peer: a new one replaces the current only when the lower key dialed it. */
   @Override
   public Optional<Rejection> adopt(LinkSession s) {

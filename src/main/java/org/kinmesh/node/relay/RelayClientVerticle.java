@@ -196,7 +196,14 @@ public final class RelayClientVerticle extends VerticleBase {
     lastSentSecs = clock.nowSeconds();
     String sent = publishIp + ":" + publishPort; // publishIp may change before the answer
     Future<Boolean> f = http.register(identity, settings.blockchainId(), publishIp, publishPort)
-        .map(answer -> onRegisterAnswer(answer, sent))
+        .map(answer -> {
+          Long offset = http.relayClockOffsetMs();
+          if (offset != null) {
+            vertx.eventBus().publish(org.kinmesh.node.ClockWatchVerticle.SAMPLE,
+                new JsonObject().put("source", "relay").put("offset_ms", offset));
+          }
+          return onRegisterAnswer(answer, sent);
+        })
         .recover(err -> Future.succeededFuture(onRegisterFailure(0, "network", err.toString())));
     registering = f;
     f.onComplete(ar -> registering = null);

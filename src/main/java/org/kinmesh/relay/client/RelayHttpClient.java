@@ -105,10 +105,39 @@ public final class RelayHttpClient implements AutoCloseable {
     return send(client.get(port(), host(), path("/health")), null);
   }
 
-  private static Future<RelayAnswer> send(HttpRequest<Buffer> request, JsonObject body) {
+  private Future<RelayAnswer> send(HttpRequest<Buffer> request, JsonObject body) {
     request.timeout(10_000);
+    long sentMs = clock.nowMillis();
     Future<HttpResponse<Buffer>> f = body == null ? request.send() : request.sendJsonObject(body);
-    return f.map(RelayHttpClient::toAnswer);
+    return f.map(resp -> {
+      noteDate(resp.getHeader("Date"), sentMs);
+      return toAnswer(resp);
+    });
+  }
+
+  private volatile Long relayOffsetMs;
+
+  /**
+   * Our clock minus the relay's, from the Date header of its last answer (null before one came).
+   * Date has whole seconds: the offset is good to about a second plus the round trip.
+   */
+  public Long relayClockOffsetMs() {
+    return relayOffsetMs;
+  }
+
+  private void noteDate(String date, long sentMs) {
+    if (date == null) {
+      return;
+    }
+    try {
+      long relayMs = java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+          .toInstant().toEpochMilli();
+      // The relay stamped its answer somewhere in the round trip: compare with its middle, to the second.
+      long middle = sentMs + (clock.nowMillis() - sentMs) / 2;
+      relayOffsetMs = middle - relayMs - 500;
+    } catch (java.time.format.DateTimeParseException e) {
+      // not a date we can read: no sample
+    }
   }
 
   private static RelayAnswer toAnswer(HttpResponse<Buffer> resp) {
