@@ -12,6 +12,8 @@ public enum MessageTag {
   PULL("kinmesh-pull-v1"),
   // Node links (docs/links.md): the hello each side of a peer link signs.
   LINK_HELLO("kinmesh-link-hello-v1"),
+  // Punched UDP paths (docs/links.md §4): the signed open that lets a peer start a new stream.
+  LINK_OPEN("kinmesh-link-open-v1"),
   // Hole punching (docs/nat-traversal.md): probes and their replies on the UDP socket.
   PUNCH_PROBE("kinmesh-punch-probe-v1"),
   PUNCH_REPLY("kinmesh-punch-reply-v1"),
