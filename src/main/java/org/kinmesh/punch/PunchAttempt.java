@@ -121,6 +121,17 @@ public final class PunchAttempt {
     return out;
   }
 
+  /**
+   * One probe to an address that is not a candidate (a probe of the peer came from there, but
+   * anyone can set a datagram's source): its nonce is live as a round's, the address is not
+   * probed again unless another probe comes from it. So a spoofed probe is answered at most once.
+   */
+  public Outgoing probeOnce(Endpoint to, long now) {
+    String nonce = nonces.get();
+    outstanding.put(nonce, new Sent(to, now));
+    return new Outgoing(to, nonce);
+  }
+
   /** The wait after the given number of rounds: quick rounds exact, back-off rounds jittered. */
   static long delayAfter(int rounds, RandomGenerator random) {
     long step = stepAfter(rounds);

@@ -273,15 +273,23 @@ public final class PunchVerticle extends VerticleBase {
     // The peer is punching toward us: probe back at the address its probe came from, at once,
     // which opens our NAT for it and confirms the path from our side too (unless it already is).
     // At once even when that address is a candidate already: our attempt may be in its back-off,
-    // and the hole the peer just opened toward us is what lets our probe in now.
+    // and the hole the peer just opened toward us is what lets our probe in now. An address that
+    // is no candidate gets that one probe only, never the attempt's rounds: the source may be
+    // spoofed (issue 13.6: rounds to it sent ~12x the probe's bytes over ~90 s). A real peer
+    // there answers it, which opens the path; until then each of its probes gets one back.
     if (source.equals(established.get(p.from()))) {
       return;
     }
     PunchAttempt a = attempt(p.from());
-    if (a != null) {
-      a.addCandidate(source);
+    if (a == null) {
+      return;
+    }
+    if (a.candidates().contains(source)) {
       a.hurry(clock.nowMillis());
       runRounds();
+    } else {
+      PunchAttempt.Outgoing o = a.probeOnce(source, clock.nowMillis());
+      send(o.to(), Probe.probe(identity, blockchainId, genesis, a.peer(), o.nonce(), clock.nowSeconds()));
     }
   }
 

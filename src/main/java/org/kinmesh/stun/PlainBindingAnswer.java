@@ -6,7 +6,8 @@ import java.util.zip.CRC32;
 /**
  * The hot path of a busy responder: the answer to a plain Binding request (a bare header, or a
  * header and FINGERPRINT), filled into a per-socket template the general encoder wrote once:
- * the transaction ID, the two mapped addresses and the FINGERPRINT change, nothing else. It is
+ * XOR-MAPPED-ADDRESS, then FINGERPRINT when the answer has room for it (StunResponder keeps
+ * answers within twice the request); the transaction ID, the address and the FINGERPRINT change. It is
  * byte for byte what {@link StunResponder}'s general path answers (a property test checks it);
  * anything else goes the general way.
  */
@@ -16,13 +17,13 @@ final class PlainBindingAnswer {
 
   private final byte[][] templates;
   private final int addrLength;
-  private final int mappedPort;
+  private final boolean fingerprint;
 
   /** @param templates per socket number, the general path's answer to a client 0.0.0.0:0 (or [::]:0) with ID 0 */
-  PlainBindingAnswer(byte[][] templates, int addrLength) {
+  PlainBindingAnswer(byte[][] templates, int addrLength, boolean fingerprint) {
     this.templates = templates;
     this.addrLength = addrLength;
-    this.mappedPort = 20 + 8 + addrLength + 6; // MAPPED-ADDRESS follows XOR-MAPPED-ADDRESS
+    this.fingerprint = fingerprint;
   }
 
   /** A Binding request with no attribute, or FINGERPRINT alone (and it matches). */
@@ -52,9 +53,9 @@ final class PlainBindingAnswer {
     for (int i = 0; i < ip.length; i++) {
       out[XOR_ADDR + i] = (byte) (ip[i] ^ out[4 + i]); // cookie, then the transaction ID (bytes 4-19)
     }
-    out[mappedPort] = (byte) (port >> 8);
-    out[mappedPort + 1] = (byte) port;
-    System.arraycopy(ip, 0, out, mappedPort + 2, ip.length);
+    if (!fingerprint) {
+      return out;
+    }
     int fp = crc(out, out.length - 8) ^ StunCodec.FINGERPRINT_XOR;
     out[out.length - 4] = (byte) (fp >>> 24);
     out[out.length - 3] = (byte) (fp >>> 16);

@@ -13,6 +13,15 @@ import java.util.Set;
  * bit 0 = alternate port and bit 1 = alternate IP (RFC 5780 §6): 0 primary IP and port,
  * 1 primary IP and alternate port, 2 alternate IP and primary port, 3 alternate IP and port.
  * CHANGE-REQUEST flips the bits; OTHER-ADDRESS is the socket with both bits flipped.
+ *
+ * <p>A request's source address can be spoofed, so no answer is more than twice the size of its
+ * request ({@link #AMPLIFICATION}; issue 13.6: the full answer to a bare 20-byte Binding was 84
+ * bytes, 4.2x). A plain Binding (no attribute but FINGERPRINT) gets XOR-MAPPED-ADDRESS and
+ * FINGERPRINT; other answers leave out, until they fit, SOFTWARE, MAPPED-ADDRESS,
+ * RESPONSE-ORIGIN (plain server only) and FINGERPRINT, in that order. XOR-MAPPED-ADDRESS always
+ * goes (alone it is 44 bytes for an IPv6 client, 2.2x a bare header). An RFC 5780 server also
+ * always sends RESPONSE-ORIGIN and OTHER-ADDRESS, because RFC 5780 clients (coturn's, for one)
+ * learn the alternate address from a bare Binding: 56 bytes, 2.8x, for IPv4.
  */
 public final class StunResponder {
   /**
@@ -23,6 +32,12 @@ public final class StunResponder {
    */
   public static final int MAX_REQUEST_BYTES = 548;
   public static final int MAX_PADDED_REQUEST_BYTES = 1_600;
+  /** Answer bytes per request byte, at most (except XOR-MAPPED-ADDRESS alone, which always goes). */
+  public static final int AMPLIFICATION = 2;
+  /** What may be left out of an answer to fit, first to last (then FINGERPRINT). */
+  private static final List<Integer> DROP_ORDER = List.of(StunAttribute.SOFTWARE, StunAttribute.MAPPED_ADDRESS,
+      StunAttribute.RESPONSE_ORIGIN);
+  private static final List<Integer> DROP_ORDER_RFC5780 = DROP_ORDER.subList(0, 2);
 
   /** Comprehension-required attributes of the base protocol a Binding server may see and need not act on. */
   private static final Set<Integer> UNDERSTOOD = Set.of(StunAttribute.USERNAME, StunAttribute.MESSAGE_INTEGRITY,
@@ -56,7 +71,9 @@ public final class StunResponder {
   private final InetSocketAddress[] sockets;
   private final boolean originKnown;
   private final StunAttribute.Software software;
-  private final PlainBindingAnswer plain;
+  /** Fast-path answers to a bare header and to a header with FINGERPRINT (they may differ in size). */
+  private final PlainBindingAnswer plain20;
+  private final PlainBindingAnswer plain28;
 
   /**
    * @param primary the primary socket's address; a wildcard IP (0.0.0.0, ::) is allowed only
@@ -84,11 +101,12 @@ public final class StunResponder {
           alternate};
     }
     originKnown = !primary.getAddress().isAnyLocalAddress();
-    plain = templates();
+    plain20 = templates(false);
+    plain28 = templates(true);
   }
 
   /** The general path's answers to a zero client with ID 0, one per socket: the fast path's templates. */
-  private PlainBindingAnswer templates() {
+  private PlainBindingAnswer templates(boolean fingerprint) {
     int length = sockets[0].getAddress().getAddress().length;
     InetSocketAddress zero;
     try {
@@ -96,17 +114,17 @@ public final class StunResponder {
     } catch (java.net.UnknownHostException e) {
       throw new IllegalStateException(e); // not reached: 4 or 16 bytes
     }
-    byte[] request = new byte[20];
-    request[1] = 0x01;
-    request[4] = 0x21;
-    request[5] = 0x12;
-    request[6] = (byte) 0xA4;
-    request[7] = 0x42;
+    byte[] request = StunCodec.encode(new StunMessage(StunClass.REQUEST, StunMessage.BINDING,
+        new TransactionId(0, 0), List.of(), fingerprint));
     byte[][] t = new byte[sockets.length][];
     for (int s = 0; s < sockets.length; s++) {
       t[s] = general(request, request.length, zero, s).data();
     }
-    return new PlainBindingAnswer(t, length);
+    try {
+      return new PlainBindingAnswer(t, length, StunCodec.decode(t[0]).fingerprint());
+    } catch (StunParseException e) {
+      throw new IllegalStateException(e); // not reached: our own encoding
+    }
   }
 
   /** The addresses to bind, in socket-number order: one, or four with an alternate. */
@@ -120,7 +138,7 @@ public final class StunResponder {
 
   public Reply respond(byte[] data, int length, InetSocketAddress from, int receivedOn) {
     if (PlainBindingAnswer.isPlainBinding(data, length)) {
-      byte[] answer = plain.answer(data, from, receivedOn);
+      byte[] answer = (length == 20 ? plain20 : plain28).answer(data, from, receivedOn);
       if (answer != null) {
         return new Reply(Outcome.OK, receivedOn, from.getPort(), answer);
       }
@@ -148,7 +166,7 @@ public final class StunResponder {
     }
     int port = from.getPort();
     if (!req.isBinding()) {
-      return error(req, receivedOn, port, Outcome.BAD_REQUEST, 400, "Bad Request: only Binding is served", null);
+      return error(req, length, receivedOn, port, Outcome.BAD_REQUEST, 400, "Bad Request: only Binding is served", null);
     }
     StunAttribute.Opaque responsePort = opaque(req, StunAttribute.RESPONSE_PORT);
     if (responsePort != null) {
@@ -156,7 +174,7 @@ public final class StunResponder {
       int asked = v.length == 4 ? (v[0] & 0xFF) << 8 | (v[1] & 0xFF) : 0;
       if (asked == 0 || padding != null) {
         // RFC 5780 §7.5/§7.6: a malformed RESPONSE-PORT, or one together with PADDING, is a bad request
-        return error(req, receivedOn, port, Outcome.BAD_REQUEST, 400, "Bad Request: RESPONSE-PORT", null);
+        return error(req, length, receivedOn, port, Outcome.BAD_REQUEST, 400, "Bad Request: RESPONSE-PORT", null);
       }
       port = asked;
     }
@@ -176,23 +194,55 @@ public final class StunResponder {
       }
     }
     if (!unknown.isEmpty()) {
-      return error(req, receivedOn, from.getPort(), Outcome.UNKNOWN_ATTRIBUTE, 420, "Unknown Attribute", unknown);
+      return error(req, length, receivedOn, from.getPort(), Outcome.UNKNOWN_ATTRIBUTE, 420, "Unknown Attribute", unknown);
     }
     List<StunAttribute> attrs = new ArrayList<>(6);
     attrs.add(new StunAttribute.XorMappedAddress(from));
-    attrs.add(new StunAttribute.MappedAddress(from));
-    if (originKnown) {
+    boolean plainBinding = req.attributes().isEmpty(); // asks for its address (and RFC 5780's) only
+    if (!plainBinding) {
+      attrs.add(new StunAttribute.MappedAddress(from));
+    }
+    if (originKnown && (!plainBinding || rfc5780())) {
       attrs.add(new StunAttribute.ResponseOrigin(sockets[sendFrom]));
     }
     if (rfc5780()) {
       attrs.add(new StunAttribute.OtherAddress(sockets[receivedOn ^ 3]));
     }
-    attrs.add(software);
+    if (!plainBinding) {
+      attrs.add(software);
+    }
     if (padding != null) {
       attrs.add(new StunAttribute.Opaque(StunAttribute.PADDING, new byte[padding.value().length]));
     }
-    return new Reply(Outcome.OK, sendFrom, port, StunCodec.encode(new StunMessage(StunClass.SUCCESS,
-        StunMessage.BINDING, req.id(), attrs, true)));
+    return new Reply(Outcome.OK, sendFrom, port, within(AMPLIFICATION * length,
+        new StunMessage(StunClass.SUCCESS, StunMessage.BINDING, req.id(), attrs, true)));
+  }
+
+  /**
+   * The answer encoded in at most {@code budget} bytes where it can be: optional attributes left
+   * out in {@link #DROP_ORDER}, then FINGERPRINT, then an error's reason phrase; XOR-MAPPED-ADDRESS,
+   * an RFC 5780 server's RESPONSE-ORIGIN and OTHER-ADDRESS, ERROR-CODE, UNKNOWN-ATTRIBUTES and an
+   * echoed PADDING always stay.
+   */
+  private byte[] within(int budget, StunMessage m) {
+    byte[] out = StunCodec.encode(m);
+    List<StunAttribute> attrs = new ArrayList<>(m.attributes());
+    for (int type : rfc5780() ? DROP_ORDER_RFC5780 : DROP_ORDER) {
+      if (out.length <= budget) {
+        return out;
+      }
+      if (attrs.removeIf(a -> a.type() == type)) {
+        out = StunCodec.encode(new StunMessage(m.cls(), m.method(), m.id(), attrs, true));
+      }
+    }
+    if (out.length > budget) {
+      out = StunCodec.encode(new StunMessage(m.cls(), m.method(), m.id(), attrs, false));
+    }
+    if (out.length > budget) {
+      attrs.replaceAll(a -> a instanceof StunAttribute.ErrorCode e ? new StunAttribute.ErrorCode(e.code(), "") : a);
+      out = StunCodec.encode(new StunMessage(m.cls(), m.method(), m.id(), attrs, false));
+    }
+    return out;
   }
 
   private static StunAttribute.Opaque opaque(StunMessage m, int type) {
@@ -204,7 +254,7 @@ public final class StunResponder {
     return null;
   }
 
-  private Reply error(StunMessage req, int socket, int port, Outcome outcome, int code, String reason,
+  private Reply error(StunMessage req, int length, int socket, int port, Outcome outcome, int code, String reason,
       List<Integer> unknown) {
     List<StunAttribute> attrs = new ArrayList<>(3);
     attrs.add(new StunAttribute.ErrorCode(code, reason));
@@ -212,7 +262,7 @@ public final class StunResponder {
       attrs.add(new StunAttribute.UnknownAttributes(unknown));
     }
     attrs.add(software);
-    return new Reply(outcome, socket, port, StunCodec.encode(new StunMessage(StunClass.ERROR, req.method(), req.id(),
-        attrs, true)));
+    return new Reply(outcome, socket, port, within(AMPLIFICATION * length,
+        new StunMessage(StunClass.ERROR, req.method(), req.id(), attrs, true)));
   }
 }

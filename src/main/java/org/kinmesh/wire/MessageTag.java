@@ -18,6 +18,8 @@ public enum MessageTag {
   // the genesis hash).
   PUNCH_PROBE("kinmesh-punch-probe-v2"),
   PUNCH_REPLY("kinmesh-punch-reply-v2"),
+  // Punched UDP paths (docs/links.md §4): the signed open that lets a peer start a new stream.
+  LINK_OPEN("kinmesh-link-open-v1"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),

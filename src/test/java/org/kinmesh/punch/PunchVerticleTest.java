@@ -174,6 +174,51 @@ class PunchVerticleTest {
     }
   }
 
+  @Test
+  void aProbeFromAnUnverifiedSourceGetsAtMostTwiceItsBytesBack() {
+    // A signed probe of A arrives from an address A never proved (as a replayed probe whose source a
+    // spoofer set to its victim's). Before issue 13.6 B made it a candidate and probed it every
+    // round: ~12x the probe's bytes within ~90 s. Now: one reply and one probe back, per probe.
+    io.vertx.core.datagram.DatagramSocket victim = Await.result(va.createDatagramSocket().listen(0, "127.0.0.1"));
+    java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    victim.handler(d -> received.addAndGet(d.data().length()));
+    // B is punching A at an address where nothing answers, so its attempt keeps running rounds.
+    io.vertx.core.datagram.DatagramSocket silent = Await.result(vb.createDatagramSocket().listen(0, "127.0.0.1"));
+    Await.result(vb.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", a.publicKeyHex())
+        .put("endpoints", new JsonArray().add("127.0.0.1:" + silent.localAddress().port()))));
+    io.vertx.core.buffer.Buffer probe = Probe.probe(a, "family", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
+        TimeSource.SYSTEM.nowSeconds()).encode();
+    Await.result(victim.send(probe, udpB.boundPort(), "127.0.0.1"));
+    // Wait (bounded) until B's attempt toward A has run its first quick rounds, then count.
+    int roundsBefore = roundsTowardA();
+    for (int i = 0; i < 300 && roundsTowardA() < roundsBefore + 8; i++) {
+      Promise<Void> tick = Promise.promise();
+      vb.setTimer(20, t -> tick.complete());
+      Await.result(tick.future());
+    }
+    assertTrue(roundsTowardA() >= roundsBefore + 8, "B's attempt ran 8 more rounds");
+    long in = probe.length();
+    long out = received.get();
+    System.out.printf("punch: 1 probe of %d B from an unverified source -> %d B back (%.2fx)%n", in, out,
+        (double) out / in);
+    assertTrue(out > 0, "the probe is answered");
+    // One reply (the probe's fields plus echo and observed: ~70 B more) and one probe: 2.18x, the
+    // floor while both sides must probe; the rounds, the storm, are gone.
+    assertTrue(out <= 2.5 * in, out + " B back for a " + in + " B probe");
+  }
+
+  private int roundsTowardA() {
+    JsonArray attempts = Await.result(vb.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+        .getJsonArray("attempts");
+    for (Object o : attempts) {
+      JsonObject at = (JsonObject) o;
+      if (a.publicKeyHex().equals(at.getString("peer"))) {
+        return at.getInteger("rounds");
+      }
+    }
+    return 0;
+  }
+
   private static void send(Vertx from, UdpTransport to, io.vertx.core.buffer.Buffer data) {
     from.eventBus().send(UdpAddresses.DEFAULT.send(), new UdpDatagram("127.0.0.1", to.boundPort(), data));
   }

@@ -30,8 +30,18 @@ class StunResponderTest {
   }
 
   @Test
+  void answersAPlainBindingWithItsAddressAndRfc5780sOnly() throws Exception {
+    Reply r = respond(rfc5780, request(), 0);
+    StunMessage m = decode(r);
+    assertThat(m.attributes()).containsExactly(new StunAttribute.XorMappedAddress(CLIENT),
+        new StunAttribute.ResponseOrigin(P), new StunAttribute.OtherAddress(A));
+    assertThat(r.data()).hasSize(56);
+    assertThat(respond(plain, request(), 0).data()).hasSize(40);
+  }
+
+  @Test
   void answersABindingWithTheSourceAddress() throws Exception {
-    byte[] req = request();
+    byte[] req = request(new StunAttribute.Software("client"));
     Reply r = respond(plain, req, 0);
     assertThat(r.outcome()).isEqualTo(Outcome.OK);
     assertThat(r.socket()).isZero();

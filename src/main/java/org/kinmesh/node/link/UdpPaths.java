@@ -35,7 +35,7 @@ final class UdpPaths {
   private final PeerEvents events;
   private final PathTimer timer;
   private final Listener listener;
-  private final UdpLinkPaths paths = new UdpLinkPaths(new Sink());
+  private final UdpLinkPaths paths;
 
   UdpPaths(LinkContext ctx, UdpAddresses udp, PeerEvents events, PathTimer timer, Listener listener) {
     this.ctx = ctx;
@@ -43,10 +43,15 @@ final class UdpPaths {
     this.events = events;
     this.timer = timer;
     this.listener = listener;
+    this.paths = new UdpLinkPaths(new Sink(), ctx.identity, ctx.settings.blockchainId(), ctx.clock);
   }
 
   void onDatagram(UdpDatagram d) {
+    long unverified = paths.unverified();
     paths.onDatagram(new Endpoint(WireRules.canonicalIp(d.host()), d.port()), d.data(), System.nanoTime());
+    if (paths.unverified() > unverified) {
+      ctx.counters.increment("udp_unverified_frames"); // spoofed, or its OPEN was lost (then resent)
+    }
     timer.arm();
   }
 

@@ -3,18 +3,21 @@ package org.kinmesh.node.link.udp;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Link frames on the node's UDP socket (kinmesh datagram types 0x20–0x23, docs/links.md §4).
+ * Link frames on the node's UDP socket (kinmesh datagram types 0x20–0x24, docs/links.md §4).
  * Every frame starts {@code 0x4B 0x01 type} and an 8-byte session id: the random id of the
  * sending stream (DATA, PING), or of the stream it answers (ACK, PONG). A stream is one
  * {@link ReliableSender}; a receiver that sees a new session from the peer's path starts a new
  * stream at its {@code base} (the oldest fragment the sender still holds), so either side can
- * restart without a handshake. The rest is fixed-size fields, all bounded before they are read.
+ * restart without a handshake, once the new session has been proven by a signed OPEN (so a
+ * spoofed frame cannot replace a live stream). The rest is fixed-size fields, all bounded
+ * before they are read.
  *
  * <pre>
  * DATA  0x20  session(8) seq(u32) base(u32) fragment(u16) fragments(u16) payload(0..MAX_FRAGMENT)
  * ACK   0x21  session(8) next_expected(u32) selective(u64: bit i = seq next_expected+1+i held)
  * PING  0x22  session(8) nonce(u64)
  * PONG  0x23  session(8) nonce(u64)     (session and nonce of the PING it answers)
+ * OPEN  0x24  session(8) ts(u64 seconds) sig(64: Ed25519 of {@link SessionAuth#canonical})
  * </pre>
  */
 public sealed interface LinkFrame {
@@ -22,6 +25,7 @@ public sealed interface LinkFrame {
   int TYPE_ACK = 0x21;
   int TYPE_PING = 0x22;
   int TYPE_PONG = 0x23;
+  int TYPE_OPEN = 0x24;
   /** Payload bytes per DATA frame: a DATA datagram stays under 1,200 bytes, like gossip. */
   int MAX_FRAGMENT = 1_160;
   /** 64 KiB messages → at most 57 fragments. */
@@ -74,6 +78,22 @@ public sealed interface LinkFrame {
     }
   }
 
+  /** The sender's proof that {@code session} is its new stream (signed, fresh); see {@link SessionAuth}. */
+  record Open(long session, long ts, byte[] sig) implements LinkFrame {
+    public static final int SIZE = HEADER + 8 + 64;
+
+    public Open {
+      if (ts < 0 || sig.length != 64) {
+        throw new IllegalArgumentException("bad OPEN frame fields");
+      }
+    }
+
+    @Override
+    public Buffer encode() {
+      return header(TYPE_OPEN, session, SIZE).appendLong(ts).appendBytes(sig);
+    }
+  }
+
   private static Buffer header(int type, long session, int size) {
     return Buffer.buffer(size).appendByte((byte) 0x4B).appendByte((byte) 0x01).appendByte((byte) type)
         .appendLong(session);
@@ -115,6 +135,14 @@ public sealed interface LinkFrame {
       case TYPE_PONG -> {
         exact(n, HEADER + 8, "PONG");
         return new Pong(session, b.getLong(HEADER));
+      }
+      case TYPE_OPEN -> {
+        exact(n, Open.SIZE, "OPEN");
+        long ts = b.getLong(HEADER);
+        if (ts < 0) {
+          throw new IllegalArgumentException("OPEN timestamp " + Long.toUnsignedString(ts));
+        }
+        return new Open(session, ts, b.getBytes(HEADER + 8, n));
       }
       default -> throw new IllegalArgumentException("unknown link frame type 0x" + Integer.toHexString(type));
     }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.gossip.Endpoint;
 
 /**
@@ -39,14 +41,22 @@ public final class UdpLinkPaths {
   }
 
   private final Sink sink;
+  private final Identity identity;
+  private final String blockchainId;
+  private final TimeSource clock;
   private final Map<String, Path> byPeer = new HashMap<>();
   /** Inbound frames find their path by where they came from: the address the punch confirmed. */
   private final Map<Endpoint, Path> byEndpoint = new HashMap<>();
   private long protocolErrors;
   private long unknownSource;
+  private long unverified;
 
-  public UdpLinkPaths(Sink sink) {
+  /** {@code identity}, {@code blockchainId} and the wall {@code clock} sign and check the paths' OPEN frames. */
+  public UdpLinkPaths(Sink sink, Identity identity, String blockchainId, TimeSource clock) {
     this.sink = sink;
+    this.identity = identity;
+    this.blockchainId = blockchainId;
+    this.clock = clock;
   }
 
   /**
@@ -58,7 +68,8 @@ public final class UdpLinkPaths {
   public boolean open(String peer, Endpoint endpoint, long now) {
     Path p = byPeer.get(peer);
     if (p == null) {
-      p = new Path(peer, endpoint, new UdpPathSession(now));
+      p = new Path(peer, endpoint,
+          new UdpPathSession(new SessionAuth(identity, blockchainId, peer, clock), now));
       byPeer.put(peer, p);
     } else if (!p.endpoint.equals(endpoint)) {
       byEndpoint.remove(p.endpoint);
@@ -139,6 +150,10 @@ public final class UdpLinkPaths {
       sink.failed(p.peer, p.session.unacknowledged());
       return;
     }
+    if (in.unverified()) {
+      unverified++;
+      return;
+    }
     for (Buffer r : in.replies()) {
       sink.datagram(p.endpoint, r);
     }
@@ -173,5 +188,10 @@ public final class UdpLinkPaths {
 
   public long unknownSource() {
     return unknownSource;
+  }
+
+  /** Frames dropped because no verified OPEN proved their session (spoofed, or an OPEN was lost). */
+  public long unverified() {
+    return unverified;
   }
 }

@@ -10,9 +10,13 @@ import org.kinmesh.util.Jitter;
 
 /**
  * A punched UDP path to one peer (pure; time in nanoseconds is passed in, datagrams to send are
- * returned). Our messages go out as one reliable stream with a random session id; the peer's
+ * returned). Our messages go out as one reliable stream with a random session id, preceded by
+ * a signed OPEN for that session until the peer acknowledges any of it. The peer's messages
  * arrive on its stream, which we join (or re-join, when the peer restarted or opened a new
- * path) the first time a DATA frame of a new session arrives. Heartbeats: a PING about every
+ * path) only after a verified OPEN of that session: a DATA frame of an unproven session is
+ * dropped and counted, so a spoofed frame cannot replace a live stream. An OPEN is verified
+ * only when its session differs from the current one (and within {@link SessionAuth}'s rate).
+ * Heartbeats: a PING about every
  * {@link #HEARTBEAT_NANOS} (± {@link #HEARTBEAT_JITTER}, so the paths of a node do not ping in
  * lockstep), answered with a PONG, measure the round trip and keep the NAT mappings on both
  * sides alive (home routers drop idle UDP mappings after ~30 s or more).
@@ -25,10 +29,23 @@ public final class UdpPathSession {
   private static final int RETIRED_SESSIONS = 8;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** What one inbound frame produced. */
-  public record Inbound(List<byte[]> messages, List<Buffer> replies, long rttNanos, boolean fromPeer) {}
+  /**
+   * What one inbound frame produced; {@code unverified} when it was dropped because its session
+   * was not (or could not be) proven by a signed OPEN.
+   */
+  public record Inbound(List<byte[]> messages, List<Buffer> replies, long rttNanos, boolean fromPeer,
+      boolean unverified) {}
 
+  private static final Inbound NOTHING = new Inbound(List.of(), List.of(), -1, false, false);
+  private static final Inbound UNVERIFIED = new Inbound(List.of(), List.of(), -1, false, true);
+
+  private final SessionAuth auth;
   private final ReliableSender sender;
+  /** The peer acknowledged our stream, so it has accepted our OPEN: no more OPENs. */
+  private boolean opened;
+  /** The peer's proven session (by a verified OPEN), its OPEN's timestamp, and its stream once DATA came. */
+  private long peerSession;
+  private long peerOpenTs = -1;
   private ReliableReceiver receiver;
   private final Deque<Long> retired = new ArrayDeque<>();
   private long nextPingAt;
@@ -36,11 +53,12 @@ public final class UdpPathSession {
   private long pingSentAt = -1;
   private long lastHeard;
 
-  public UdpPathSession(long now) {
-    this(RANDOM.nextLong(), now);
+  public UdpPathSession(SessionAuth auth, long now) {
+    this(auth, RANDOM.nextLong(), now);
   }
 
-  UdpPathSession(long mySession, long now) {
+  UdpPathSession(SessionAuth auth, long mySession, long now) {
+    this.auth = auth;
     this.sender = new ReliableSender(mySession);
     this.nextPingAt = now;
     this.lastHeard = now;
@@ -52,28 +70,49 @@ public final class UdpPathSession {
 
   /** Datagrams for one message; see {@link ReliableSender#send} for the exceptions. */
   public List<Buffer> send(byte[] message, long now) {
-    return encode(sender.send(message, now));
+    return withOpen(encode(sender.send(message, now)));
+  }
+
+  /** Until the peer acknowledged our stream, DATA goes out behind our OPEN (it may have been lost). */
+  private List<Buffer> withOpen(List<Buffer> data) {
+    if (!opened && !data.isEmpty()) {
+      data.add(0, auth.open(sender.session()).encode());
+    }
+    return data;
   }
 
   /**
    * One inbound link frame. A DATA frame that contradicts its stream throws
-   * IllegalArgumentException; frames for streams that are not ours are ignored.
+   * IllegalArgumentException; frames for streams that are not ours are ignored, and DATA of a
+   * session no verified OPEN announced is dropped (reported as {@code unverified}).
    */
   public Inbound onFrame(LinkFrame f, long now) {
     List<byte[]> messages = List.of();
     List<Buffer> replies = new ArrayList<>(1);
     long rtt = -1;
-    if (f instanceof LinkFrame.Data d) {
+    if (f instanceof LinkFrame.Open o) {
+      if (o.session() == peerSession && peerOpenTs >= 0 || retired.contains(o.session())) {
+        return NOTHING; // a repeat of the open we hold (no second check), or a stream we moved on from
+      }
+      // Not older than the open we hold: an old OPEN replayed cannot take the path back.
+      if (o.ts() < peerOpenTs || auth.check(o) != SessionAuth.Verdict.OK) {
+        return UNVERIFIED;
+      }
+      retire();
+      receiver = null;
+      peerSession = o.session();
+      peerOpenTs = o.ts();
+    } else if (f instanceof LinkFrame.Data d) {
       if (receiver == null || receiver.session() != d.session()) {
-        if (retired.contains(d.session())) {
-          return new Inbound(List.of(), List.of(), -1, false);
+        if (peerOpenTs < 0 || d.session() != peerSession || receiver != null) {
+          return retired.contains(d.session()) ? NOTHING : UNVERIFIED;
         }
-        retire();
         receiver = new ReliableReceiver(d.session(), d.base());
       }
       messages = receiver.onData(d);
       replies.add(receiver.ack().encode());
     } else if (f instanceof LinkFrame.Ack a && a.session() == sender.session()) {
+      opened = true;
       replies.addAll(encode(sender.onAck(a, now)));
     } else if (f instanceof LinkFrame.Ping p) {
       replies.add(new LinkFrame.Pong(p.session(), p.nonce()).encode());
@@ -82,15 +121,15 @@ public final class UdpPathSession {
       rtt = now - pingSentAt;
       pingSentAt = -1;
     } else {
-      return new Inbound(List.of(), List.of(), -1, false);
+      return NOTHING;
     }
     lastHeard = now;
-    return new Inbound(messages, replies, rtt, true);
+    return new Inbound(messages, replies, rtt, true, false);
   }
 
   private void retire() {
-    if (receiver != null) {
-      retired.addLast(receiver.session());
+    if (peerOpenTs >= 0) {
+      retired.addLast(peerSession);
       if (retired.size() > RETIRED_SESSIONS) {
         retired.removeFirst();
       }
@@ -99,7 +138,7 @@ public final class UdpPathSession {
 
   /** Retransmissions and the heartbeat, when due. */
   public List<Buffer> tick(long now) {
-    List<Buffer> out = encode(sender.due(now));
+    List<Buffer> out = withOpen(encode(sender.due(now)));
     if (now >= nextPingAt) {
       pingNonce = RANDOM.nextLong();
       pingSentAt = now;

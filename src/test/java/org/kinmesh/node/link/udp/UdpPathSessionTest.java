@@ -8,11 +8,27 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kinmesh.crypto.Identity;
+import org.kinmesh.util.ManualTimeSource;
 
 class UdpPathSessionTest {
   private static final long MS = 1_000_000L;
-  private final UdpPathSession a = new UdpPathSession(11, 0);
-  private final UdpPathSession b = new UdpPathSession(22, 0);
+  private static final String CHAIN = "family";
+  private static final Identity ID_A = Identity.fromSeed(new byte[32]);
+  private static final Identity ID_B = Identity.fromSeed(filled(2));
+  private final ManualTimeSource clock = new ManualTimeSource(1_700_000_000_000L);
+  private final UdpPathSession a = new UdpPathSession(authOfA(), 11, 0);
+  private final UdpPathSession b = new UdpPathSession(new SessionAuth(ID_B, CHAIN, ID_A.publicKeyHex(), clock), 22, 0);
+
+  private SessionAuth authOfA() {
+    return new SessionAuth(ID_A, CHAIN, ID_B.publicKeyHex(), clock);
+  }
+
+  private static byte[] filled(int v) {
+    byte[] b = new byte[32];
+    java.util.Arrays.fill(b, (byte) v);
+    return b;
+  }
 
   /** Delivers datagrams back and forth until both sides are quiet; returns what b received. */
   private List<byte[]> exchange(List<Buffer> fromA, long now) {
@@ -80,13 +96,68 @@ class UdpPathSessionTest {
   @Test
   void aRestartedPeerIsJoinedAtItsNewStreamAndItsOldStreamStaysClosed() {
     exchange(a.send(new byte[] {1}, 0), MS);
-    UdpPathSession restartedA = new UdpPathSession(33, 0);
+    clock.advanceSeconds(5);
+    UdpPathSession restartedA = new UdpPathSession(authOfA(), 33, 0);
     List<Buffer> data = restartedA.send(new byte[] {2}, 2 * MS);
-    UdpPathSession.Inbound in = b.onFrame(LinkFrame.parse(data.get(0)), 2 * MS);
+    assertEquals(2, data.size(), "the signed OPEN, then the DATA");
+    assertTrue(b.onFrame(LinkFrame.parse(data.get(0)), 2 * MS).fromPeer(), "the OPEN verifies");
+    UdpPathSession.Inbound in = b.onFrame(LinkFrame.parse(data.get(1)), 2 * MS);
     assertEquals(1, in.messages().size(), "a new session is a new stream");
     assertArrayEquals(new byte[] {2}, in.messages().get(0));
     Buffer lateOld = new LinkFrame.Data(11, 1, 0, 0, 1, new byte[] {9}).encode();
     assertTrue(b.onFrame(LinkFrame.parse(lateOld), 3 * MS).messages().isEmpty(), "retired session");
+    restartedA.onFrame(LinkFrame.parse(in.replies().get(0)), 3 * MS);
+    assertEquals(1, restartedA.send(new byte[] {3}, 4 * MS).size(), "acknowledged: no more OPENs");
+  }
+
+  @Test
+  void ourFirstDataGoesOutBehindASignedOpen() {
+    List<Buffer> out = a.send(new byte[] {1}, 0);
+    assertEquals(2, out.size());
+    LinkFrame.Open open = (LinkFrame.Open) LinkFrame.parse(out.get(0));
+    assertEquals(11, open.session());
+    assertEquals(clock.nowSeconds(), open.ts());
+    assertTrue(org.kinmesh.crypto.Ed25519.verify(ID_A.publicKeyHex(), org.kinmesh.crypto.Hex.encode(open.sig()),
+        SessionAuth.canonical(CHAIN, ID_A.publicKeyHex(), ID_B.publicKeyHex(), 11, open.ts())));
+    assertEquals(83, open.encode().length());
+  }
+
+  @Test
+  void dataOfASessionNoOpenProvedIsDroppedAndCounted() {
+    Buffer data = new LinkFrame.Data(11, 0, 0, 0, 1, new byte[] {1}).encode();
+    UdpPathSession.Inbound in = b.onFrame(LinkFrame.parse(data), MS);
+    assertTrue(in.unverified() && in.messages().isEmpty() && in.replies().isEmpty() && !in.fromPeer());
+  }
+
+  @Test
+  void forgedStaleOrReplayedOpensDoNotReplaceTheLiveStream() {
+    exchange(a.send(new byte[] {1}, 0), MS);
+    Identity stranger = Identity.fromSeed(filled(7));
+    LinkFrame.Open forged = new SessionAuth(stranger, CHAIN, ID_B.publicKeyHex(), clock).open(999);
+    assertTrue(b.onFrame(forged, 2 * MS).unverified(), "signed by another key");
+    LinkFrame.Open badSig = new LinkFrame.Open(999, clock.nowSeconds(), new byte[64]);
+    assertTrue(b.onFrame(badSig, 2 * MS).unverified(), "signature of zeros");
+    LinkFrame.Open otherChain = new SessionAuth(ID_A, "other", ID_B.publicKeyHex(), clock).open(999);
+    assertTrue(b.onFrame(otherChain, 2 * MS).unverified(), "another blockchain");
+    LinkFrame.Open old = authOfA().open(998);
+    clock.advanceSeconds(SessionAuth.FRESHNESS_SECS + 1);
+    assertTrue(b.onFrame(old, 2 * MS).unverified(), "stale");
+    List<byte[]> got = exchange(a.send(new byte[] {2}, 3 * MS), 3 * MS);
+    assertEquals(1, got.size(), "the live stream still delivers");
+  }
+
+  @Test
+  void opensAreCheckedAtMostAtTheRatePerPath() {
+    exchange(a.send(new byte[] {1}, 0), MS);
+    for (int i = 0; i < SessionAuth.CHECK_BURST; i++) {
+      assertTrue(b.onFrame(new LinkFrame.Open(1000 + i, clock.nowSeconds(), new byte[64]), MS).unverified());
+    }
+    clock.advanceSeconds(1);
+    UdpPathSession restartedA = new UdpPathSession(authOfA(), 33, 0);
+    List<Buffer> out = restartedA.send(new byte[] {2}, 2 * MS);
+    b.onFrame(LinkFrame.parse(out.get(0)), 2 * MS);
+    assertEquals(1, b.onFrame(LinkFrame.parse(out.get(1)), 2 * MS).messages().size(),
+        "a second refills the checks: the real open gets through");
   }
 
   @Test
@@ -98,5 +169,17 @@ class UdpPathSessionTest {
     Buffer foreignAck = new LinkFrame.Ack(77, 1, 0).encode();
     assertTrue(!a.onFrame(LinkFrame.parse(foreignAck), MS).fromPeer());
     assertEquals(0, a.lastHeard());
+  }
+
+  @Test
+  void aSpoofedDataFrameWithANewSessionLeavesTheLiveStreamAlone() {
+    exchange(a.send(new byte[] {1}, 0), MS);
+    Buffer spoofed = new LinkFrame.Data(999, 0, 0, 0, 1, new byte[] {6, 6, 6}).encode();
+    UdpPathSession.Inbound in = b.onFrame(LinkFrame.parse(spoofed), 2 * MS);
+    assertTrue(in.messages().isEmpty(), "nothing delivered from an unproven session");
+    assertTrue(in.unverified(), "counted as unverified");
+    List<byte[]> got = exchange(a.send(new byte[] {2}, 3 * MS), 3 * MS);
+    assertEquals(1, got.size(), "the live stream still delivers");
+    assertArrayEquals(new byte[] {2}, got.get(0));
   }
 }
