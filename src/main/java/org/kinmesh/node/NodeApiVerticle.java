@@ -10,15 +10,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.GovernanceState;
+import org.kinmesh.chain.Transaction;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.net.BoundedBody;
 import org.kinmesh.node.api.AdminRoutes;
 import org.kinmesh.node.api.EventBusAdminBackend;
+import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.GossipDatagram;
 import org.slf4j.Logger;
@@ -53,6 +54,7 @@ public final class NodeApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx, Transaction.class);
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/status").handler(this::status);
@@ -111,12 +113,13 @@ public final class NodeApiVerticle extends VerticleBase {
     });
   }
 
+  /** Parses the body strictly, once (PROTOCOL.md §1: duplicate keys are malformed), and passes it typed. */
   private void submit(RoutingContext ctx) {
-    JsonObject tx;
+    Transaction tx;
     try {
-      tx = new JsonObject(new String(BoundedBody.bytes(ctx), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      error(ctx, 400, "malformed", "body must be a JSON transaction");
+      tx = Transaction.parse(BoundedBody.bytes(ctx));
+    } catch (WireException e) {
+      error(ctx, 400, "malformed", e.getMessage());
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx, ASK).onComplete(ar -> {
