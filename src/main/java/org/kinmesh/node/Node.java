@@ -42,6 +42,7 @@ public final class Node extends VerticleBase {
   private final TimeSource clock;
   private final List<String> deployments = new ArrayList<>();
   private NodeApiVerticle api;
+  private DataDirLock dataDirLock;
 
   public Node(NodeConfig config, Identity identity, Block genesis, TimeSource clock) {
     this.config = config;
@@ -93,7 +94,12 @@ public final class Node extends VerticleBase {
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
-    return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock))
+    // One node per data_dir, before anything opens a file in it (issue 12.4).
+    return vertx.executeBlocking(() -> DataDirLock.acquire(config.dataDir()), false)
+        .compose(l -> {
+          dataDirLock = l;
+          return deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock));
+        })
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         .compose(v -> deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
             identity, clock)))
@@ -102,7 +108,8 @@ public final class Node extends VerticleBase {
         .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
         .compose(v -> deploy(api))
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
-            chain, api.actualPort(), udp.boundPort()));
+            chain, api.actualPort(), udp.boundPort()))
+        .onFailure(e -> undeployAll(deployments).onComplete(v -> releaseLock()));
   }
 
   /**
@@ -174,6 +181,18 @@ public final class Node extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Children undeploy with this deployment; do it in reverse start order, one at a time.
-    return undeployAll(deployments);
+    return undeployAll(deployments).onComplete(v -> releaseLock());
+  }
+
+  private void releaseLock() {
+    DataDirLock l = dataDirLock;
+    dataDirLock = null;
+    if (l != null) {
+      try {
+        l.close();
+      } catch (IOException e) {
+        LOG.warn("op=node_stop data_dir lock not released cleanly: {}", e.getMessage());
+      }
+    }
   }
 }
