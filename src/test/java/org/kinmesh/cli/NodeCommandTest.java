@@ -47,7 +47,22 @@ class NodeCommandTest {
 
   @Test
   void aDataDirHeldByAnotherProcessIsRefusedNamingItAndThePid() throws Exception {
-    Path conf = config(new JsonObject());
+    refusedWhileHeld(config(new JsonObject()));
+  }
+
+  /**
+   * Issue 12.7: relative paths in the config file are the config file's directory's, not the
+   * working directory's (the test's cwd is the project): the key and genesis are found, and the
+   * data_dir the node refuses is the one beside the config.
+   */
+  @Test
+  void relativePathsInTheConfigAreRelativeToTheConfigFile() throws Exception {
+    refusedWhileHeld(config(new JsonObject().put("identity_path", "node.key").put("genesis_path", "genesis.json")
+        .put("data_dir", "data")));
+    assertThat(Path.of("data", "kinmesh.lock")).doesNotExist();
+  }
+
+  void refusedWhileHeld(Path conf) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         DataDirLockHolder.class.getName(), dir.resolve("data").toString())
