@@ -123,7 +123,8 @@ public final class Node extends VerticleBase {
   private Future<Void> bindSocketPair(String chain, int attemptsLeft) {
     udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
     List<String> onSocket = new ArrayList<>();
-    return vertx.deployVerticle(udp).compose(udpId -> {
+    return vertx.deployVerticle(udp).recover(e -> Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "UDP",
+        linkListenHost(), config.gossipUdpPort(), "gossip_udp_port (or listen_host)"))).compose(udpId -> {
       onSocket.add(udpId);
       Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, identity, clock, UdpAddresses.DEFAULT))
           .compose(v -> deployOn(onSocket, new org.kinmesh.stun.StunVerticle(
@@ -139,8 +140,9 @@ public final class Node extends VerticleBase {
           return null;
         }).recover(e -> undeployAll(onSocket).compose(u -> {
           if (config.gossipUdpPort() != 0 || attemptsLeft <= 1) {
-            return Future.failedFuture(new IllegalStateException("cannot listen on TCP port " + udp.boundPort()
-                + " beside the UDP socket: " + e.getMessage(), e));
+            return Future.failedFuture(new IllegalStateException("cannot listen on TCP " + linkListenHost() + ":"
+                + udp.boundPort() + " (links) beside the UDP socket: " + e.getMessage()
+                + "; change gossip_udp_port (or listen_host) in the config", e));
           }
           LOG.info("op=node_bind tcp port {} taken, picking another pair", udp.boundPort());
           return bindSocketPair(chain, attemptsLeft - 1);

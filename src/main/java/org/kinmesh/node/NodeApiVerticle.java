@@ -73,6 +73,8 @@ public final class NodeApiVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> error(ctx, 500, "internal", "internal error"));
     return vertx.createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
         .requestHandler(router).listen()
+        .recover(e -> Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "TCP", listen.host(), listen.port(),
+            "api_listen")))
         .compose(s -> {
           server = s;
           LOG.info("op=api_listen node={} addr={}:{}", pubkey.substring(0, 8), listen.host(), s.actualPort());

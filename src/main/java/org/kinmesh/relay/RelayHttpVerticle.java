@@ -102,7 +102,10 @@ public final class RelayHttpVerticle extends VerticleBase {
     return vertx.createHttpServer(options).requestHandler(router)
         .webSocketHandshakeHandler(forward::handshake)
         .webSocketHandler(ws -> forward.accepted(vertx, ws))
-        .listen().onSuccess(s -> server = s);
+        .listen()
+        .recover(e -> io.vertx.core.Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "TCP",
+            config.listen().host(), port, "listen_addr")))
+        .onSuccess(s -> server = s);
   }
 
   @Override

@@ -90,4 +90,25 @@ class NodeCommandTest {
       throw new AssertionError("kinmesh " + String.join(" ", args) + " did not exit: it started instead of refusing");
     }
   }
+
+  /** Issue 12.7: "Address already in use" names the address and the config key to change. */
+  @Test
+  void aTakenApiPortIsNamedWithItsConfigKey() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path conf = config(new JsonObject().put("api_listen", "127.0.0.1:" + taken.getLocalPort()));
+      assertThat(exitCodeWithin60s("node", "--conf", conf.toString())).isEqualTo(ExitCodes.FAILURE);
+      assertThat(std.err()).contains("api_listen").contains("127.0.0.1:" + taken.getLocalPort())
+          .contains("in use");
+    }
+  }
+
+  @Test
+  void aTakenUdpPortIsNamedWithItsConfigKey() throws Exception {
+    try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path conf = config(new JsonObject().put("gossip_udp_port", taken.getLocalPort()));
+      assertThat(exitCodeWithin60s("node", "--conf", conf.toString())).isEqualTo(ExitCodes.FAILURE);
+      assertThat(std.err()).contains("gossip_udp_port").contains("127.0.0.1:" + taken.getLocalPort())
+          .contains("in use");
+    }
+  }
 }
