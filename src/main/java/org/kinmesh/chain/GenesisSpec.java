@@ -92,6 +92,12 @@ public record GenesisSpec(ChainParams params, long genesisTimestamp, List<Guardi
       }
       nodes.add(new ConsensusNode(key, id));
     }
+    if (!j.has("deauth_threshold") && params.deauthThreshold() > guardians.size()) {
+      // Unset: the default (2) capped by the guardians there are, so a single parent can start a chain.
+      ChainParams p = params;
+      params = Payload.build(() -> new ChainParams(p.blockchainId(), guardians.size(), p.timelockHours(),
+          p.inactivityDays(), p.approvalWindowHours(), p.txMaxAgeSecs()));
+    }
     if (params.deauthThreshold() > guardians.size()) {
       throw WireException.malformed("field 'deauth_threshold' (" + params.deauthThreshold()
           + ") exceeds the number of guardians (" + guardians.size() + ")");

@@ -454,10 +454,15 @@ public final class LedgerStore {
         nonces.add(Tuple.of(k, v));
       }
     });
-    return batch(conn, "INSERT INTO consensus_nodes (node_id, pubkey, is_consensus, is_active, status, registered_at, "
-            + "last_seen, suspended_until, pending_resource) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (node_id) "
-            + "DO UPDATE SET is_active = excluded.is_active, status = excluded.status, last_seen = excluded.last_seen, "
-            + "suspended_until = excluded.suspended_until, pending_resource = excluded.pending_resource", nodes)
+    // A removed key registered again may come back under another node_id: its old row goes first.
+    List<Tuple> moved = new ArrayList<>();
+    nodes.forEach(t -> moved.add(Tuple.of(t.getValue(1), t.getValue(0))));
+    return batch(conn, "DELETE FROM consensus_nodes WHERE pubkey = ? AND node_id <> ?", moved)
+        .compose(v -> batch(conn, "INSERT INTO consensus_nodes (node_id, pubkey, is_consensus, is_active, status, "
+            + "registered_at, last_seen, suspended_until, pending_resource) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (node_id) DO UPDATE SET is_consensus = excluded.is_consensus, is_active = excluded.is_active, "
+            + "status = excluded.status, registered_at = excluded.registered_at, last_seen = excluded.last_seen, "
+            + "suspended_until = excluded.suspended_until, pending_resource = excluded.pending_resource", nodes))
         .compose(v -> batch(conn, "INSERT INTO family_members (pubkey, display_name, role, added_at) VALUES (?, ?, ?, ?) "
             + "ON CONFLICT (pubkey) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, "
             + "added_at = excluded.added_at", members))

@@ -134,11 +134,12 @@ public final class TxValidator {
       if (r.nodePubkey().equals(Transaction.SYSTEM_SENDER)) {
         return ValidationResult.of(MALFORMED, "node_pubkey cannot be the system key");
       }
-      if (s.nodes().containsKey(r.nodePubkey())) {
-        return ValidationResult.of(DUPLICATE, "node key already registered (" + s.nodes().get(r.nodePubkey())
-            .status().wire() + ")");
+      NodeRecord known = s.nodes().get(r.nodePubkey());
+      if (known != null && known.status() != NodeStatus.REMOVED) {
+        return alreadyRegistered(known, r);
       }
-      if (s.nodes().values().stream().anyMatch(n -> n.nodeId() == r.nodeId())) {
+      // A removed key may be registered again (its old node_id stays its own); any other node_id is taken.
+      if (s.nodes().values().stream().anyMatch(n -> n.nodeId() == r.nodeId() && !n.pubkey().equals(r.nodePubkey()))) {
         return ValidationResult.of(CONFLICT, "node_id " + r.nodeId() + " is taken");
       }
       if (pendingOn(s, ownResource, other -> other instanceof Payload.NodeRegistration o
@@ -206,5 +207,17 @@ public final class TxValidator {
       java.util.function.Predicate<Payload> same) {
     return s.proposals().values().stream()
         .anyMatch(p -> !p.resourceId().equals(ownResource) && same.test(p.tx().payload()));
+  }
+
+  /** The same registration again is a duplicate; a different one says how to change it (issue 12.6). */
+  private static ValidationResult alreadyRegistered(NodeRecord known, Payload.NodeRegistration r) {
+    String kind = known.consensusNode() ? "a consensus node" : "a non-consensus node";
+    if (known.consensusNode() == r.consensusNode() && known.nodeId() == r.nodeId()) {
+      return ValidationResult.of(DUPLICATE, "node key already registered as " + kind + " with node_id "
+          + known.nodeId() + " (" + known.status().wire() + ")");
+    }
+    return ValidationResult.of(CONFLICT, "node key already registered as " + kind + " with node_id " + known.nodeId()
+        + " (" + known.status().wire() + "); a registration cannot be changed in place: remove it first "
+        + "(kinmesh admin node remove --pubkey " + r.nodePubkey() + ", approved by the guardians), then register it again");
   }
 }

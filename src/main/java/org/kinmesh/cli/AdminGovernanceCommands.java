@@ -117,11 +117,21 @@ final class AdminGovernanceCommands {
     @Mixin Signer signer;
     @Option(names = "--pubkey", required = true, description = "node public key (hex)") String pubkey;
     @Option(names = "--node-id", required = true, description = "node id (uint32)") long nodeId;
-    @Option(names = "--consensus", defaultValue = "true", description = "a consensus node (default: true)") boolean consensus;
+    // Two flags that say what they mean; --consensus=true|false is kept for scripts. Not a picocli
+    // boolean with default true: there the bare flag toggled it off (issue 12.6).
+    @Option(names = "--consensus", arity = "0..1", fallbackValue = "true",
+        description = "a consensus node, which votes on blocks (the default; needs the guardians' approvals)")
+    Boolean consensus;
+    @Option(names = "--member", description = "a non-consensus node: it holds the chain and submits, but does not vote")
+    boolean member;
 
     @Override
     public Integer call() throws Exception {
-      Transaction tx = signer.sign(new Payload.NodeRegistration(Cli.requireKey("--pubkey", pubkey), nodeId, consensus,
+      if (member && consensus != null) {
+        throw new Cli.UsageException("choose one of --consensus (a voting node) or --member (a non-voting node)");
+      }
+      boolean isConsensus = !member && (consensus == null || consensus);
+      Transaction tx = signer.sign(new Payload.NodeRegistration(Cli.requireKey("--pubkey", pubkey), nodeId, isConsensus,
           System.currentTimeMillis() / 1000));
       return NodeAdminCall.send("kinmesh admin node register", node.node, HttpMethod.POST, "/admin/nodes/register", tx);
     }

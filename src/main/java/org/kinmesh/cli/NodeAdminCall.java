@@ -68,7 +68,8 @@ final class NodeAdminCall {
       RelayAnswer answer = new RelayAnswer(response.statusCode(), json);
       System.out.println(json.encodePrettily());
       if (!answer.ok()) {
-        System.err.println(command + ": node answered " + answer.status() + " " + answer.errorCode());
+        String why = json.getValue("message") instanceof String m && !m.isBlank() ? ": " + m : "";
+        System.err.println(command + ": node answered " + answer.status() + " " + answer.errorCode() + why);
         return ExitCodes.FAILURE;
       }
       return ExitCodes.OK;

@@ -33,7 +33,8 @@ final class NodeCommand implements Callable<Integer> {
     Block genesis;
     Identity identity;
     try {
-      config = NodeConfig.fromJson(RelayCommand.readJson(conf), System.getenv(), relayServer);
+      config = NodeConfig.fromJson(RelayCommand.readJson(conf), System.getenv(), relayServer,
+          conf.toAbsolutePath().getParent());
       identity = Cli.loadKey(config.identityPath());
       genesis = Node.readGenesis(config);
     } catch (ConfigException e) {

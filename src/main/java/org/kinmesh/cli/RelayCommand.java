@@ -24,7 +24,7 @@ final class RelayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RelayConfig config;
     try {
-      config = RelayConfig.fromJson(readJson(conf), System.getenv());
+      config = RelayConfig.fromJson(readJson(conf), System.getenv(), conf.toAbsolutePath().getParent());
     } catch (ConfigException e) {
       System.err.println("kinmesh relay: " + e.getMessage());
       return ExitCodes.USAGE;

@@ -44,6 +44,7 @@ public final class Node extends VerticleBase {
   /** What start() is doing now, for a start-up failure's message (read on another thread). */
   private volatile String startStep = "not started";
   private NodeApiVerticle api;
+  private DataDirLock dataDirLock;
 
   public Node(NodeConfig config, Identity identity, Block genesis, TimeSource clock) {
     this.config = config;
@@ -100,7 +101,12 @@ public final class Node extends VerticleBase {
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
-    return deploy(new ClockWatchVerticle(clock, LinkSettings.FRESHNESS_SECS))
+    // One node per data_dir, before anything opens a file in it (issue 12.4).
+    return vertx.executeBlocking(() -> DataDirLock.acquire(config.dataDir()), false)
+        .compose(l -> {
+          dataDirLock = l;
+          return deploy(new ClockWatchVerticle(clock, LinkSettings.FRESHNESS_SECS));
+        })
         .compose(v -> deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock)))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         // force_relay registers no endpoint at the relay: peers would dial it (issue 12.7). Relayed
@@ -114,7 +120,8 @@ public final class Node extends VerticleBase {
         .compose(v -> deploy(api))
         .onSuccess(v -> startStep = "started")
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
-            chain, api.actualPort(), udp.boundPort()));
+            chain, api.actualPort(), udp.boundPort()))
+        .onFailure(e -> undeployAll(deployments).onComplete(v -> releaseLock()));
   }
 
   /**
@@ -129,7 +136,8 @@ public final class Node extends VerticleBase {
     udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
     startStep = StartStep.of(udp);
     List<String> onSocket = new ArrayList<>();
-    return vertx.deployVerticle(udp).compose(udpId -> {
+    return vertx.deployVerticle(udp).recover(e -> Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "UDP",
+        linkListenHost(), config.gossipUdpPort(), "gossip_udp_port (or listen_host)"))).compose(udpId -> {
       onSocket.add(udpId);
       Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, genesis.hash(), identity, clock, UdpAddresses.DEFAULT)
           .refuseAll(config.pathPolicy() == PathPolicy.FORCE_RELAY))
@@ -148,8 +156,9 @@ public final class Node extends VerticleBase {
           return null;
         }).recover(e -> undeployAll(onSocket).compose(u -> {
           if (config.gossipUdpPort() != 0 || attemptsLeft <= 1) {
-            return Future.failedFuture(new IllegalStateException("cannot listen on TCP port " + udp.boundPort()
-                + " beside the UDP socket: " + e.getMessage(), e));
+            return Future.failedFuture(new IllegalStateException("cannot listen on TCP " + linkListenHost() + ":"
+                + udp.boundPort() + " (links) beside the UDP socket: " + e.getMessage()
+                + "; change gossip_udp_port (or listen_host) in the config", e));
           }
           LOG.info("op=node_bind tcp port {} taken, picking another pair", udp.boundPort());
           return bindSocketPair(chain, attemptsLeft - 1);
@@ -192,6 +201,18 @@ public final class Node extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Children undeploy with this deployment; do it in reverse start order, one at a time.
-    return undeployAll(deployments);
+    return undeployAll(deployments).onComplete(v -> releaseLock());
+  }
+
+  private void releaseLock() {
+    DataDirLock l = dataDirLock;
+    dataDirLock = null;
+    if (l != null) {
+      try {
+        l.close();
+      } catch (IOException e) {
+        LOG.warn("op=node_stop data_dir lock not released cleanly: {}", e.getMessage());
+      }
+    }
   }
 }

@@ -10,15 +10,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.GovernanceState;
+import org.kinmesh.chain.Transaction;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.net.BoundedBody;
 import org.kinmesh.node.api.AdminRoutes;
 import org.kinmesh.node.api.EventBusAdminBackend;
+import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.GossipDatagram;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ public final class NodeApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx, Transaction.class);
     Router router = Router.router(vertx);
     // DNS rebinding: a page rebound to this address still names itself in Host (docs/security.md).
     // No CORS headers are ever set, so no other origin may read an answer.
@@ -106,6 +108,8 @@ public final class NodeApiVerticle extends VerticleBase {
         .connectionHandler(guard::connected)
         .invalidRequestHandler(org.kinmesh.net.HttpErrors.invalidRequests("api", MAX_INITIAL_LINE, MAX_HEADERS))
         .requestHandler(guard.requests(router)).listen()
+        .recover(e -> Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "TCP", listen.host(), listen.port(),
+            "api_listen")))
         .compose(s -> {
           server = s;
           LOG.info("op=api_listen node={} addr={}:{}", pubkey.substring(0, 8), listen.host(), s.actualPort());
@@ -171,12 +175,13 @@ public final class NodeApiVerticle extends VerticleBase {
     });
   }
 
+  /** Parses the body strictly, once (PROTOCOL.md §1: duplicate keys are malformed), and passes it typed. */
   private void submit(RoutingContext ctx) {
-    JsonObject tx;
+    Transaction tx;
     try {
-      tx = new JsonObject(new String(BoundedBody.bytes(ctx), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      error(ctx, 400, "malformed", "body must be a JSON transaction");
+      tx = Transaction.parse(BoundedBody.bytes(ctx));
+    } catch (WireException e) {
+      error(ctx, 400, "malformed", e.getMessage());
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx, ASK).onComplete(ar -> {

@@ -67,6 +67,16 @@ public record NodeConfig(
 
   public static NodeConfig fromJson(JsonObject json, Map<String, String> env, String relayServerFlag)
       throws ConfigException {
+    return fromJson(json, env, relayServerFlag, null);
+  }
+
+  /**
+   * As above; {@code baseDir} (the config file's directory, or null for the working directory)
+   * anchors relative paths given in the file, so a node starts the same from any directory.
+   * Paths from the environment stay relative to the working directory, where the shell set them.
+   */
+  public static NodeConfig fromJson(JsonObject json, Map<String, String> env, String relayServerFlag, Path baseDir)
+      throws ConfigException {
     ConfigReader r = new ConfigReader(json, env, "");
     r.rejectUnknownKeys(KEYS);
     String identity = r.string("identity_path", null);
@@ -128,9 +138,16 @@ public record NodeConfig(
         3 * org.kinmesh.node.link.PathSelector.HEARTBEAT_MS / 1000, "three of the links' heartbeats");
     List<String> allowedHosts = org.kinmesh.node.api.HostCheck.parseAllowed("api_allowed_hosts",
         r.stringList("api_allowed_hosts"));
-    return new NodeConfig(Path.of(identity), chain, Path.of(genesis), Path.of(dataDir), api, udp, relay,
+    return new NodeConfig(path("identity_path", identity, env, baseDir), chain,
+        path("genesis_path", genesis, env, baseDir), path("data_dir", dataDir, env, baseDir), api, udp, relay,
         List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost, eventLoops,
         limits, allowedHosts);
+  }
+
+  private static Path path(String key, String value, Map<String, String> env, Path baseDir) {
+    Path p = Path.of(value);
+    boolean fromEnv = env.containsKey(key.toUpperCase(java.util.Locale.ROOT));
+    return baseDir == null || fromEnv || p.isAbsolute() ? p : baseDir.resolve(p);
   }
 
   /**

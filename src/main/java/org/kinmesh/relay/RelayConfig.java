@@ -76,6 +76,14 @@ public record RelayConfig(
   }
 
   public static RelayConfig fromJson(JsonObject json, Map<String, String> env) throws ConfigException {
+    return fromJson(json, env, null);
+  }
+
+  /**
+   * As above; {@code baseDir} (the config file's directory, or null for the working directory)
+   * anchors a relative db_path given in the file. One from the environment stays the working directory's.
+   */
+  public static RelayConfig fromJson(JsonObject json, Map<String, String> env, Path baseDir) throws ConfigException {
     ConfigReader r = new ConfigReader(json, env, ENV_PREFIX);
     r.rejectUnknownKeys(KEYS);
     HostPort listen = HostPort.parse("listen_addr", r.string("listen_addr", "0.0.0.0:5050"));
@@ -108,7 +116,11 @@ public record RelayConfig(
     // The relay pings each relayed connection every relayed_ping_secs; the idle timeout must not beat it.
     var limits = org.kinmesh.net.ServerLimits.read(r, DEFAULT_LIMITS, 2 * relayed.pingIntervalMillis() / 1000,
         "twice relayed_ping_secs");
-    return new RelayConfig(listen, Path.of(db), ttl, tokenTtl, Set.copyOf(admins), open, rate, fresh, proxies, tls,
+    Path dbPath = Path.of(db);
+    if (baseDir != null && !dbPath.isAbsolute() && !env.containsKey(ENV_PREFIX + "DB_PATH")) {
+      dbPath = baseDir.resolve(dbPath);
+    }
+    return new RelayConfig(listen, dbPath, ttl, tokenTtl, Set.copyOf(admins), open, rate, fresh, proxies, tls,
         bootstrap, sweep, instances, grace, relayed, stun, limits);
   }
 

@@ -126,7 +126,10 @@ public final class RelayHttpVerticle extends VerticleBase {
         .requestHandler(guard.requests(router))
         .webSocketHandshakeHandler(guard.upgrades(forward::handshake))
         .webSocketHandler(guard.websockets(ws -> forward.accepted(vertx, ws)))
-        .listen().onSuccess(s -> server = s);
+        .listen()
+        .recover(e -> io.vertx.core.Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "TCP",
+            config.listen().host(), port, "listen_addr")))
+        .onSuccess(s -> server = s);
   }
 
   @Override

@@ -75,8 +75,13 @@ class GovernanceTest {
     @Test
     void registrationConflicts() {
       TestChain c = TestChain.standard();
-      assertThat(c.check(c.tx(MOM, new Payload.NodeRegistration(N1.publicKeyHex(), 9, false, c.time))).code())
+      // the same registration again is a duplicate; a different one for the key says to remove it first
+      assertThat(c.check(c.tx(MOM, new Payload.NodeRegistration(N1.publicKeyHex(), 1, true, c.time))).code())
           .isEqualTo(Code.DUPLICATE);
+      ValidationResult changed = c.check(c.tx(MOM, new Payload.NodeRegistration(N1.publicKeyHex(), 9, false, c.time)));
+      assertThat(changed.code()).isEqualTo(Code.CONFLICT);
+      assertThat(changed.message()).contains("as a consensus node with node_id 1").contains("remove it first")
+          .contains("register it again");
       assertThat(c.check(c.tx(MOM, new Payload.NodeRegistration(N4.publicKeyHex(), 1, false, c.time))).code())
           .isEqualTo(Code.CONFLICT);
       assertThat(c.check(c.tx(KID, new Payload.NodeRegistration(N4.publicKeyHex(), 9, false, c.time))).code())
@@ -175,10 +180,10 @@ class GovernanceTest {
       assertThat(c.status(N3)).isEqualTo(NodeStatus.REMOVED);
       assertThat(c.state.checkVoter(N3.publicKeyHex()).code()).isEqualTo(Code.NOT_A_CONSENSUS_NODE);
       assertThat(c.state.closed().get(proposal.hash()).outcome()).isEqualTo(ProposalOutcome.EXECUTED);
-      // a late approval, and a re-registration of the removed key, are refused
+      // a late approval is refused; the removed key may be registered again, with the approvals that needs
       assertThat(c.check(c.tx(MOM, new Payload.Approval(proposal.hash()))).code()).isEqualTo(Code.CONFLICT);
       assertThat(c.check(c.tx(MOM, new Payload.NodeRegistration(N3.publicKeyHex(), 77, true, c.time))).code())
-          .isEqualTo(Code.DUPLICATE);
+          .isEqualTo(Code.AWAITING_APPROVALS);
       assertThat(c.check(c.tx(MOM, reactivate(N3))).code()).isEqualTo(Code.CONFLICT);
     }
 

@@ -57,6 +57,38 @@ class LedgerStoreTest {
     }
   }
 
+  /** Issue 12.6: a removed key registered again under another node_id and kind is stored, and read back. */
+  @Test
+  void aRemovedKeyRegisteredAgainIsStoredUnderItsNewRegistration() throws Exception {
+    TestChain c = TestChain.standard();
+    Transaction proposal = c.tx(TestChain.MOM, GovernanceTest.remove(TestChain.N3));
+    c.commit(10, proposal);
+    c.commit(10, c.tx(TestChain.DAD, new Payload.Approval(proposal.hash())));
+    c.commit(10, c.tx(TestChain.MOM, new Payload.NodeRegistration(TestChain.N3.publicKeyHex(), 77, false, c.time)));
+    Path file = dir.resolve("again.db");
+    Database db = await(Database.open(vertx, file, LedgerStore.MIGRATIONS));
+    try {
+      LedgerStore store = await(LedgerStore.open(db, c.blocks.get(0)));
+      for (Block b : c.blocks.subList(1, c.blocks.size())) {
+        await(store.append(b));
+      }
+      assertThat(await(store.isAuthorized(TestChain.N3.publicKeyHex()))).isTrue();
+    } finally {
+      await(db.close());
+    }
+    db = await(Database.open(vertx, file, LedgerStore.MIGRATIONS));
+    try {
+      LedgerStore reopened = await(LedgerStore.open(db, c.blocks.get(0)));
+      NodeRecord n3 = reopened.state().nodes().get(TestChain.N3.publicKeyHex());
+      assertThat(n3.nodeId()).isEqualTo(77);
+      assertThat(n3.consensusNode()).isFalse();
+      assertThat(n3.status()).isEqualTo(NodeStatus.ACTIVE);
+      assertThat(reopened.state().nodes()).isEqualTo(c.state.nodes());
+    } finally {
+      await(db.close());
+    }
+  }
+
   @Test
   void aRejectedBlockLeavesNoTrace() throws Exception {
     TestChain c = TestChain.standard();

@@ -50,6 +50,23 @@ class GenesisCommandTest {
     assertThat(Files.readAllBytes(g2)).isEqualTo(Files.readAllBytes(g));
   }
 
+  /** Issue 12.7: a single-parent family that never set deauth_threshold gets one that fits (1). */
+  @Test
+  void oneGuardianWithoutADeauthThresholdGetsOneThatFits() throws Exception {
+    String json = "{\"blockchain_id\":\"solo\",\"guardians\":[{\"pubkey\":\"" + key(1)
+        + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}],"
+        + "\"genesis_timestamp\":1790000000}";
+    Path g = dir.resolve("genesis.json");
+    assertThat(Main.run("genesis", "--spec", spec(json).toString(), "--out", g.toString())).as(std.err()).isZero();
+    assertThat(Block.parse(Files.readAllBytes(g)).params().deauthThreshold()).isEqualTo(1);
+    // two or more guardians keep the default of 2
+    String two = json.replace("\"solo\"", "\"duo\"").replace("}],\"consensus", "},{\"pubkey\":\"" + key(2)
+        + "\",\"display_name\":\"Dad\"}],\"consensus");
+    Path g2 = dir.resolve("genesis2.json");
+    assertThat(Main.run("genesis", "--spec", spec(two).toString(), "--out", g2.toString())).as(std.err()).isZero();
+    assertThat(Block.parse(Files.readAllBytes(g2)).params().deauthThreshold()).isEqualTo(2);
+  }
+
   @Test
   void aSpecWithoutTimestampGetsOneWrittenBackSoARerunGivesTheSameChain() throws Exception {
     // Issue 12.5: the timestamp defaulted to "now", so two runs on one spec made two chains.
@@ -100,8 +117,9 @@ class GenesisCommandTest {
     String[][] cases = {
         {"{\"blockchain_id\":\"x\",\"guardians\":[{\"pubkey\":\"nope\"}],\"consensus_nodes\":[]}", "guardians[0].pubkey"},
         {"{\"blockchain_id\":\"x y\",\"guardians\":[],\"consensus_nodes\":[]}", "blockchain_id"},
-        {"{\"blockchain_id\":\"x\",\"guardians\":[{\"pubkey\":\"" + key(1) + "\",\"display_name\":\"Mom\"}],"
-            + "\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]}", "deauth_threshold"},
+        {"{\"blockchain_id\":\"x\",\"deauth_threshold\":2,\"guardians\":[{\"pubkey\":\"" + key(1)
+            + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1}]}",
+            "deauth_threshold"},
         {"{\"blockchain_id\":\"x\",\"deauth_threshold\":1,\"guardians\":[{\"pubkey\":\"" + key(1)
             + "\",\"display_name\":\"Mom\"}],\"consensus_nodes\":[{\"pubkey\":\"" + key(3) + "\",\"node_id\":1},"
             + "{\"pubkey\":\"" + key(4) + "\",\"node_id\":1}]}", "consensus_nodes[1].node_id"},

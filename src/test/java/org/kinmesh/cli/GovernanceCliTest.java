@@ -97,4 +97,79 @@ class GovernanceCliTest {
     assertThat(run("admin", "node", "status", "--node", "http://127.0.0.1:1")).isEqualTo(1);
     assertThat(std.err()).contains("cannot reach node");
   }
+
+  String newNode = TestKeys.key(31).publicKeyHex();
+
+  int register(String... flags) {
+    String[] base = {"admin", "node", "register", "--node", node.url(), "--key", mom, "--id", "family", "--pubkey",
+        newNode, "--node-id", "9"};
+    String[] args = java.util.Arrays.copyOf(base, base.length + flags.length);
+    System.arraycopy(flags, 0, args, base.length, flags.length);
+    return run(args);
+  }
+
+  boolean registeredAsConsensus() {
+    return node.store.state().nodes().get(newNode).consensusNode();
+  }
+
+  @Test
+  void theBareConsensusFlagRegistersAConsensusNode() {
+    assertThat(register("--consensus")).as(std.err()).isZero();
+    // a consensus registration moves the quorum: it waits for the second guardian
+    assertThat(std.out()).contains("awaiting_approvals");
+    String resource = new io.vertx.core.json.JsonObject(std.out()).getString("hash");
+    node.commitPending();
+    assertThat(run("admin", "approve", "--node", node.url(), "--key", dad, "--id", "family", "--resource-id", resource))
+        .as(std.err()).isZero();
+    node.commitPending();
+    assertThat(registeredAsConsensus()).isTrue();
+  }
+
+  @Test
+  void theMemberFlagRegistersANonConsensusNodeAndTheTwoFlagsExcludeEachOther() {
+    assertThat(register("--consensus", "--member")).isEqualTo(2);
+    assertThat(std.err()).contains("--consensus").contains("--member");
+    assertThat(register("--member")).as(std.err()).isZero();
+    assertThat(std.out()).contains("\"validation\" : \"valid\"");
+    node.commitPending();
+    assertThat(registeredAsConsensus()).isFalse();
+  }
+
+  @Test
+  void theExplicitValueFormStillWorks() {
+    assertThat(register("--consensus=false")).as(std.err()).isZero();
+    assertThat(std.out()).contains("\"validation\" : \"valid\"");
+    node.commitPending();
+    assertThat(registeredAsConsensus()).isFalse();
+    assertThat(register("--consensus=maybe")).isEqualTo(2);
+  }
+
+  @Test
+  void aContradictorySecondRegistrationSaysHowToFixItAndRemoveThenRegisterWorks() {
+    assertThat(register("--member")).as(std.err()).isZero();
+    node.commitPending();
+    assertThat(register("--consensus")).isEqualTo(1);
+    assertThat(std.err()).contains("400 conflict").contains("non-consensus").contains("kinmesh admin node remove")
+        .contains("register it again");
+    assertThat(registeredAsConsensus()).isFalse();
+    // the same registration again is a plain duplicate
+    assertThat(register("--member")).isEqualTo(1);
+    assertThat(std.err()).contains("400 duplicate");
+
+    assertThat(run("admin", "node", "remove", "--node", node.url(), "--key", mom, "--id", "family", "--pubkey",
+        newNode, "--reason", "wrong kind")).as(std.err()).isZero();
+    String resource = new io.vertx.core.json.JsonObject(std.out()).getString("hash");
+    node.commitPending();
+    assertThat(run("admin", "approve", "--node", node.url(), "--key", dad, "--id", "family", "--resource-id", resource))
+        .as(std.err()).isZero();
+    node.commitPending();
+    assertThat(register("--consensus")).as(std.err()).isZero();
+    String again = new io.vertx.core.json.JsonObject(std.out()).getString("hash");
+    node.commitPending();
+    assertThat(run("admin", "approve", "--node", node.url(), "--key", dad, "--id", "family", "--resource-id", again))
+        .as(std.err()).isZero();
+    node.commitPending();
+    assertThat(registeredAsConsensus()).isTrue();
+    assertThat(node.store.state().isAuthorized(newNode)).isTrue();
+  }
 }

@@ -167,4 +167,41 @@ class LedgerAndApiVerticlesTest {
     assertThat(Await.result(announced.future()).getJsonArray("keys")).containsExactly(n1.publicKeyHex());
     assertThat(get("/peers").statusCode()).isEqualTo(503); // no Links verticle in this test
   }
+
+  /** A valid signed transaction with an extra, earlier "nonce": a lenient parser keeps the last value. */
+  String withDuplicateNonce(Transaction tx) {
+    return "{\"nonce\":99," + new String(tx.toJsonBytes(), StandardCharsets.UTF_8).substring(1);
+  }
+
+  @Test
+  void aTransactionWithDuplicateKeysIsMalformedAtEveryEdgeAndNothingIsQueued() throws Exception {
+    Transaction tx = data("dup", 1);
+    String dup = withDuplicateNonce(tx);
+    HttpResponse<String> http = post("/transactions", dup);
+    assertThat(http.statusCode()).as(http.body()).isEqualTo(400);
+    assertThat(new JsonObject(http.body()).getString("error")).isEqualTo("malformed");
+    assertThat(new JsonObject(http.body()).getString("message")).contains("nonce");
+
+    Transaction suspend = Transaction.sign(mom, "fam", 1, System.currentTimeMillis() / 1000,
+        new Payload.NodeDeauthorization(n2.publicKeyHex(), Payload.DeauthMode.SUSPEND, "away", 3600));
+    HttpResponse<String> admin = post("/admin/nodes/" + n2.publicKeyHex() + "/deauthorize", withDuplicateNonce(suspend));
+    assertThat(admin.statusCode()).as(admin.body()).isEqualTo(400);
+    assertThat(new JsonObject(admin.body()).getString("error")).isEqualTo("malformed");
+
+    // The public event-bus address: the JSON text (String or Buffer) is parsed strictly too.
+    for (Object body : List.of(dup, io.vertx.core.buffer.Buffer.buffer(dup))) {
+      Throwable err = Await.failure(vertx.eventBus().request(Addresses.CHAIN_SUBMIT, body));
+      assertThat(((ReplyException) err).failureCode()).isEqualTo(400);
+      assertThat(new JsonObject(err.getMessage()).getString("error")).isEqualTo("malformed");
+    }
+    assertThat(Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject())).body()
+        .getJsonArray("transactions")).isEmpty();
+  }
+
+  @Test
+  void aHostMaySubmitATypedTransactionOnTheBus() {
+    Transaction tx = data("typed", 1);
+    JsonObject reply = Await.result(vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx)).body();
+    assertThat(reply.getString("hash")).isEqualTo(tx.hash());
+  }
 }

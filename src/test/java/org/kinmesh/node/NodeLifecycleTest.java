@@ -66,4 +66,41 @@ class NodeLifecycleTest {
     Await.result(again.close());
     Await.result(vertx.close());
   }
+
+  /** Issue 12.4, embedding: two nodes in one host (or two hosts in one JVM) on one data_dir. */
+  @Test
+  void aSecondNodeOnTheSameDataDirIsRefusedAndTheFirstKeepsRunning() throws Exception {
+    Identity me = TestKeys.key(201);
+    Block genesis = Genesis.build(new GenesisSpec(new ChainParams("life", 1, 0, 30, 72, 86_400),
+        System.currentTimeMillis() / 1000, List.of(new GenesisSpec.Guardian(TestKeys.key(200).publicKeyHex(), "G")),
+        List.of(new GenesisSpec.ConsensusNode(me.publicKeyHex(), 1))));
+    Path genesisFile = dir.resolve("genesis.json");
+    Files.write(genesisFile, genesis.toJsonBytes());
+    NodeConfig cfg = NodeConfig.fromJson(new JsonObject().put("identity_path", "unused")
+        .put("genesis_path", genesisFile.toString()).put("data_dir", dir.resolve("n").toString())
+        .put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1").put("gossip_udp_port", 0)
+        .put("stun_servers", new io.vertx.core.json.JsonArray()), Map.of(), null);
+    Vertx vertx = Vertx.vertx();
+    Vertx other = Vertx.vertx();
+    try {
+      Node first = new Node(cfg, me, genesis, TimeSource.SYSTEM);
+      Await.result(vertx.deployVerticle(first));
+      for (Vertx host : List.of(vertx, other)) {
+        Throwable err = Await.failure(host.deployVerticle(new Node(cfg, me, genesis, TimeSource.SYSTEM)));
+        assertThat(err).hasMessageContaining(dir.resolve("n").toAbsolutePath().toString())
+            .hasMessageContaining("another node in this process");
+      }
+      assertThat(other.deploymentIDs()).isEmpty();
+      try (Socket s = new Socket("127.0.0.1", first.apiPort())) {
+        assertThat(s.isConnected()).isTrue();
+      }
+    } finally {
+      Await.result(other.close());
+      Await.result(vertx.close());
+    }
+    // closing the host released the lock
+    Vertx again = Vertx.vertx();
+    Await.result(again.deployVerticle(new Node(cfg, me, genesis, TimeSource.SYSTEM)));
+    Await.result(again.close());
+  }
 }

@@ -43,6 +43,19 @@ class RelayConfigTest {
     assertThat(c.openRegistration()).isTrue();
   }
 
+  /** Issue 12.7: a relative db_path in the file is the config file's directory's; one from the environment is not. */
+  @Test
+  void aRelativeDbPathIsRelativeToTheConfigFile() throws Exception {
+    Path base = Path.of("/srv/relay");
+    assertThat(RelayConfig.fromJson(new JsonObject().put("db_path", "state/relay.db"), Map.of(), base).dbPath())
+        .isEqualTo(Path.of("/srv/relay/state/relay.db"));
+    assertThat(RelayConfig.fromJson(new JsonObject(), Map.of(), base).dbPath()).isEqualTo(Path.of("/srv/relay/relay.db"));
+    assertThat(RelayConfig.fromJson(new JsonObject().put("db_path", "/var/lib/r.db"), Map.of(), base).dbPath())
+        .isEqualTo(Path.of("/var/lib/r.db"));
+    assertThat(RelayConfig.fromJson(new JsonObject(), Map.of("RELAY_DB_PATH", "x.db"), base).dbPath())
+        .isEqualTo(Path.of("x.db"));
+  }
+
   @Test
   void badValuesNameTheirKey() {
     assertBad(new JsonObject().put("ttl_secs", "300"), "ttl_secs");

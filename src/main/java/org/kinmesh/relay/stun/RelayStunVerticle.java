@@ -150,7 +150,9 @@ public final class RelayStunVerticle extends VerticleBase {
         closeChannels();
         if (!pickedPorts || attempt >= BIND_ATTEMPTS) {
           throw new IllegalStateException("STUN responder cannot bind " + config.listen()
-              + (config.rfc5780() ? " and " + config.alternateIp() : "") + ": " + e.getMessage(), e);
+              + (config.rfc5780() ? " and " + config.alternateIp() : "") + ": " + e.getMessage()
+              + "; stop what holds it or change stun_listen" + (config.rfc5780() ? " / stun_alternate" : "")
+              + " in the config (\"off\" turns the responder off)", e);
         }
       }
     }
