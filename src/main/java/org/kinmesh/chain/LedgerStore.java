@@ -360,6 +360,28 @@ public final class LedgerStore {
         });
   }
 
+  /** Where a committed transaction is: its block's height and hash. */
+  public record Inclusion(long height, String blockHash) {}
+
+  /** The block that committed this transaction (applied blocks not yet written included), or null. */
+  public Future<Inclusion> inclusion(String txHash) {
+    for (Block b : unwritten.values()) {
+      for (Transaction tx : b.transactions()) {
+        if (tx.hash().equals(txHash)) {
+          return Future.succeededFuture(new Inclusion(b.height(), b.hash()));
+        }
+      }
+    }
+    return db.pool().preparedQuery("SELECT t.height, b.hash FROM transactions t JOIN blocks b ON b.height = t.height "
+        + "WHERE t.hash = ?").execute(Tuple.of(txHash)).map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new Inclusion(r.getLong("height"), r.getString("hash"));
+        });
+  }
+
   public Future<List<String>> authorizedConsensusKeys() {
     return db.pool().query("SELECT pubkey FROM consensus_nodes WHERE is_consensus = 1 AND is_active = 1 "
         + "ORDER BY pubkey").execute().map(rows -> {

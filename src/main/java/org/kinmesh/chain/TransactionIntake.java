@@ -52,7 +52,7 @@ public final class TransactionIntake {
     if (!r.accepted()) {
       return new Outcome(Outcome.Kind.INVALID, tx.hash(), r);
     }
-    return switch (mempool.add(tx)) {
+    return switch (mempool.add(tx, clock.nowMillis())) {
       case ADDED -> new Outcome(Outcome.Kind.QUEUED, tx.hash(), r);
       case DUPLICATE -> new Outcome(Outcome.Kind.INVALID, tx.hash(),
           ValidationResult.of(ValidationResult.Code.DUPLICATE, "transaction is already pending"));

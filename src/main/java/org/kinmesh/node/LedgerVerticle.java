@@ -17,6 +17,7 @@ import org.kinmesh.chain.InvalidBlockException;
 import org.kinmesh.chain.Ledger;
 import org.kinmesh.chain.LedgerStore;
 import org.kinmesh.chain.Mempool;
+import org.kinmesh.chain.MempoolStore;
 import org.kinmesh.chain.NodeRecord;
 import org.kinmesh.chain.SignatureCache;
 import org.kinmesh.chain.Transaction;
@@ -68,6 +69,11 @@ public final class LedgerVerticle extends VerticleBase {
   public static final String STORAGE = "kinmesh.internal.ledger.storage";
   /** request/reply, local: the GovernanceState before the head block (the membership that voted on it). */
   public static final String PARENT_STATE = "kinmesh.internal.ledger.parent_state";
+  /**
+   * request/reply: {"hash"} → {"hash", "status": "pending"} | {"hash", "status": "committed", "height", "block"} |
+   * {"hash", "status": "rejected", "reason"}; failure 404 for a hash this node does not know, 400 for a bad one.
+   */
+  public static final String TX_STATUS = "kinmesh.internal.ledger.tx_status";
   /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
   public static final String PENDING = "kinmesh.internal.ledger.pending";
 
@@ -135,6 +141,10 @@ public final class LedgerVerticle extends VerticleBase {
   /** The newest signature check queued on the worker; stop waits for the queue to drain. */
   private Future<Void> lastPreverify = Future.succeededFuture();
   private Database db;
+  private Database mempoolDb;
+  private MempoolStore mempoolStore;
+  /** Hashes of the pending transactions this node accepted and stored (the others' origin stored them). */
+  private final java.util.Set<String> stored = new java.util.HashSet<>();
   private LedgerStore store;
   private TransactionIntake intake;
   private List<String> lastAuthorized = List.of();
@@ -162,9 +172,19 @@ public final class LedgerVerticle extends VerticleBase {
           db = database;
           return LedgerStore.open(db, genesis, signatures);
         })
-        .map(s -> {
+        .compose(s -> {
           store = s;
+          // The accepted transactions live beside the ledger, in their own file: their writes never
+          // wait behind block writes.
+          return Database.open(vertx, dbFile.resolveSibling("mempool.db"), MempoolStore.MIGRATIONS);
+        })
+        .compose(mdb -> {
+          mempoolDb = mdb;
+          mempoolStore = new MempoolStore(mdb);
           intake = new TransactionIntake(store::state, new Mempool(50_000, 64L << 20), clock, signatures);
+          return reload();
+        })
+        .map(v -> {
           lastAuthorized = authorizedKeys(store.state());
           var bus = vertx.eventBus();
           consumers.add(bus.consumer(Addresses.CHAIN_SUBMIT, this::submit));
@@ -173,6 +193,7 @@ public final class LedgerVerticle extends VerticleBase {
           scheduleReforward();
           consumers.add(bus.consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorizedBody(store.state()))));
           consumers.add(bus.consumer(STATE, m -> m.reply(store.state())));
+          consumers.add(bus.<JsonObject>consumer(TX_STATUS, this::txStatus));
           consumers.add(bus.<JsonObject>consumer(BLOCK, this::block));
           consumers.add(bus.<JsonObject>consumer(CANDIDATES, this::candidates));
           consumers.add(bus.<Block>consumer(APPEND, this::append));
@@ -190,6 +211,49 @@ public final class LedgerVerticle extends VerticleBase {
               store.state().height(), store.state().headHash().substring(0, 12), lastAuthorized.size());
           return null;
         });
+  }
+
+  /**
+   * The transactions this node accepted before it stopped or crashed go back into the mempool (and
+   * out to the peers as their links come up); those committed meanwhile are forgotten, and those
+   * that can no longer commit are recorded as rejected with the reason.
+   */
+  private Future<Void> reload() {
+    return mempoolStore.pending().compose(txs -> {
+      List<String> refused = new ArrayList<>();
+      java.util.Map<String, String> reasons = new java.util.HashMap<>();
+      for (Transaction tx : txs) {
+        TransactionIntake.Outcome o = intake.submit(tx);
+        if (o.queued()) {
+          stored.add(tx.hash());
+        } else {
+          refused.add(tx.hash());
+          reasons.put(tx.hash(), o.result().message());
+        }
+      }
+      if (refused.isEmpty()) {
+        logReload(txs.size(), 0, 0);
+        return Future.succeededFuture();
+      }
+      return store.transactions(refused).compose(committed -> {
+        List<String> done = committed.stream().map(Transaction::hash).toList();
+        List<Mempool.Rejected> rejected = new ArrayList<>();
+        for (Transaction tx : txs) {
+          if (reasons.containsKey(tx.hash()) && !done.contains(tx.hash())) {
+            rejected.add(new Mempool.Rejected(tx, "refused after restart: " + reasons.get(tx.hash())));
+          }
+        }
+        rejected.forEach(r -> LOG.info("op=tx_rejected hash={} reason={}", r.tx().hash().substring(0, 12), r.reason()));
+        logReload(txs.size() - refused.size(), done.size(), rejected.size());
+        return mempoolStore.settle(done, rejected, clock.nowMillis());
+      });
+    });
+  }
+
+  private void logReload(int pending, int committed, int rejected) {
+    if (pending + committed + rejected > 0) {
+      LOG.info("op=mempool_reload pending={} committed_meanwhile={} rejected={}", pending, committed, rejected);
+    }
   }
 
   /** Pending transactions sent again to a peer whose link just came up (it missed the first send). */
@@ -236,6 +300,8 @@ public final class LedgerVerticle extends VerticleBase {
     }
     return Future.join(done).transform(v -> lastPreverify.otherwiseEmpty())
         .transform(v -> store == null ? Future.succeededFuture() : store.drained())
+        .transform(v -> mempoolStore == null ? Future.succeededFuture() : mempoolStore.drained())
+        .transform(v -> mempoolDb == null ? Future.succeededFuture() : mempoolDb.close())
         .transform(v -> db == null ? Future.succeededFuture() : db.close());
   }
 
@@ -313,8 +379,20 @@ public final class LedgerVerticle extends VerticleBase {
         // Every consensus node gets it, so it is in the mempool of whichever node proposes next.
         forward(tx);
         announcePending(wasEmpty);
-        m.reply(new JsonObject().put("hash", o.hash())
-            .put("validation", o.result().code().name().toLowerCase(java.util.Locale.ROOT)));
+        // 202 only once it is on disk: a crash after the answer must not lose it.
+        stored.add(tx.hash());
+        mempoolStore.accept(tx, clock.nowMillis()).onComplete(ar -> {
+          if (ar.succeeded()) {
+            m.reply(new JsonObject().put("hash", o.hash())
+                .put("validation", o.result().code().name().toLowerCase(java.util.Locale.ROOT)));
+          } else {
+            stored.remove(tx.hash());
+            intake.mempool().drop(tx.hash());
+            LOG.warn("op=submit hash={} could not be stored: {}", tx.hash().substring(0, 12), ar.cause().getMessage());
+            m.fail(UNAVAILABLE, error("unavailable", "the transaction could not be stored ("
+                + ar.cause().getMessage() + "); it was not accepted, send it again later"));
+          }
+        });
       }
       case INVALID -> m.fail(BAD_REQUEST, error(o.result().code().name().toLowerCase(java.util.Locale.ROOT),
           o.result().message()));
@@ -450,8 +528,9 @@ public final class LedgerVerticle extends VerticleBase {
       return;
     }
     long time = Math.max(s.time(), r.time());
+    // A sender's transactions in nonce order, none past a fresh gap (docs/chain.md, "Pending transactions").
     List<Transaction> txs = Ledger.select(s, time, r.proposer(), r.signers(),
-        intake.mempool().peek(r.maxTxs(), r.maxBytes()), signatures);
+        intake.mempool().proposable(s, clock.nowMillis(), r.maxTxs(), r.maxBytes()), signatures);
     if (txs.isEmpty() && !r.mustPropose()) {
       m.reply(new Built(null, null));
       return;
@@ -641,7 +720,7 @@ public final class LedgerVerticle extends VerticleBase {
       return;
     }
     Ledger.Applied applied = applying.applied();
-    intake.mempool().onCommitted(block, applied.state());
+    settle(block, intake.mempool().onCommitted(block, applied.state()));
     fetches.committed(block.transactions());
     applying.durable().onFailure(e -> LOG.warn("op=append height={} not stored as the node stops: {}",
         block.height(), e.getMessage()));
@@ -669,6 +748,51 @@ public final class LedgerVerticle extends VerticleBase {
       o.put("reason", h.reason()).put("message", h.message()).put("failing_since_ms", h.failingSinceMs());
     }
     return o;
+  }
+
+  /** The stored accepted transactions that this block committed, or that can no longer commit, leave the disk. */
+  private void settle(Block block, List<Mempool.Rejected> rejected) {
+    List<String> done = new ArrayList<>();
+    for (Transaction tx : block.transactions()) {
+      if (stored.remove(tx.hash())) {
+        done.add(tx.hash());
+      }
+    }
+    for (Mempool.Rejected r : rejected) {
+      stored.remove(r.tx().hash());
+      LOG.info("op=tx_rejected hash={} reason={}", r.tx().hash().substring(0, 12), r.reason());
+    }
+    mempoolStore.settle(done, rejected, clock.nowMillis()).onFailure(e -> LOG.warn(
+        "op=mempool_settle height={} could not be stored: {} (the start-up check redoes it)", block.height(),
+        e.getMessage()));
+  }
+
+  /** Where a transaction stands on this node: committed (where), pending, or rejected (why). */
+  private void txStatus(Message<JsonObject> m) {
+    String hash = m.body() == null ? null : m.body().getString("hash");
+    if (hash == null || !org.kinmesh.crypto.Hex.isLowerHex(hash, 32)) {
+      m.fail(BAD_REQUEST, error("malformed", "a transaction hash is 64 lowercase hex characters"));
+      return;
+    }
+    store.inclusion(hash).compose(in -> {
+      if (in != null) {
+        return Future.succeededFuture(new JsonObject().put("hash", hash).put("status", "committed")
+            .put("height", in.height()).put("block", in.blockHash()));
+      }
+      if (intake.mempool().contains(hash) || arriving.containsKey(hash)) {
+        return Future.succeededFuture(new JsonObject().put("hash", hash).put("status", "pending"));
+      }
+      return mempoolStore.rejection(hash).map(reason -> reason == null ? null
+          : new JsonObject().put("hash", hash).put("status", "rejected").put("reason", reason));
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        m.fail(500, error("internal", "cannot read the transaction's status"));
+      } else if (ar.result() == null) {
+        m.fail(NOT_FOUND, error("not_found", "no transaction " + hash + " is known to this node"));
+      } else {
+        m.reply(ar.result());
+      }
+    });
   }
 
   private void audit(Message<JsonObject> m) {

@@ -90,6 +90,7 @@ public final class NodeApiVerticle extends VerticleBase {
     router.post("/transactions").handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES,
         ctx -> error(ctx, 413, "too_large", "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
     router.post("/transactions").handler(this::submit);
+    router.get("/transactions/:hash").handler(this::transaction);
     router.get("/blocks/:height").handler(this::block);
     router.post("/gossip").handler(new BoundedBody(GossipDatagram.MAX_GOSSIP_BYTES,
         ctx -> error(ctx, 413, "too_large", "body over " + GossipDatagram.MAX_GOSSIP_BYTES + " bytes")));
@@ -191,6 +192,18 @@ public final class NodeApiVerticle extends VerticleBase {
         busError(ctx, ar.cause());
       }
     });
+  }
+
+  /** Where a transaction stands on this node: pending, committed (height, block) or rejected (reason); 404 unknown. */
+  private void transaction(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", ctx.pathParam("hash")),
+        ASK).onComplete(ar -> {
+          if (ar.succeeded()) {
+            json(ctx, 200, ar.result().body());
+          } else {
+            busError(ctx, ar.cause());
+          }
+        });
   }
 
   private void block(RoutingContext ctx) {
