@@ -147,6 +147,11 @@ public final class Replica {
     return !active;
   }
 
+  /** View changes in a row without a commit: the exponent of the view-timer doubling. */
+  public int consecutiveViewChanges() {
+    return consecutiveViewChanges;
+  }
+
   public long lowWatermark() {
     return checkpoints.stableHeight();
   }
@@ -339,7 +344,7 @@ public final class Replica {
       hintFetch(e.sender(), h - 1); // certificates of its blocks will carry us to its view
       return false;
     }
-    if (!anyOlderView && e.view() < view) {
+    if (!anyOlderView && e.view() < view && (active || e.view() + MAX_VIEW_AHEAD < view)) {
       reject(RejectReason.OLD_VIEW, e, "view " + e.view() + " < " + view);
       return false;
     }
@@ -512,6 +517,18 @@ public final class Replica {
   }
 
   /**
+   * While changing views: fewer than f + 1 other keys ask for our view or a later one, so no correct
+   * replica but us needs to leave the current view. With f + 1 of them one is correct and the view
+   * change is real: stay, or a replica that catches up on old certificates would leave it.
+   */
+  private boolean aloneInViewChange() {
+    Membership m = schedule.at(committedHeight + 1);
+    long asking = viewChanges.values().stream()
+        .filter(vc -> vc.view() >= view && !me.equals(vc.sender()) && m.contains(vc.sender())).count();
+    return asking < m.weakQuorum();
+  }
+
+  /**
    * f + 1 keys asking for views above ours include a correct one, so our own timer is merely
    * late: join the smallest of those views instead of waiting (PBFT's liveness rule).
    */
@@ -569,6 +586,13 @@ public final class Replica {
     int needed = viewChangeThreshold(nv.height());
     if (distinct.size() < needed) {
       return "fewer than " + needed + " view changes";
+    }
+    // One height for all: a view change from below it may be stale (its sender may since have
+    // rejoined a lower view and voted above it), so it must not count towards the quorum.
+    for (ViewChange vc : distinct.values()) {
+      if (vc.height() != nv.height()) {
+        return "view change from " + vc.sender() + " is for height " + vc.height() + ", not " + nv.height();
+      }
     }
     ViewChangeRules.Plan plan = ViewChangeRules.plan(distinct.values());
     if (plan.height() != nv.height()) {
@@ -784,6 +808,13 @@ public final class Replica {
       // A certificate in a later view proves that view was installed by correct replicas.
       enterView(cert.view());
       viewStartHeight = 0;
+    } else if (!active && aloneInViewChange()) {
+      // The others are deciding blocks in a lower view and no correct one asks for ours: we are
+      // the one that fell behind (asleep, cut off, booted early). Rejoin their live view; safe
+      // because we vote there only above this height (docs/consensus.md, "Rejoining a live view").
+      viewChanges.remove(me);
+      enterView(cert.view());
+      viewStartHeight = 0;
     } else if (!active) {
       // Still waiting for NEW-VIEW: tell the new primary how far we got.
       sendViewChange();
@@ -849,28 +880,36 @@ public final class Replica {
 
   /** As the primary of the view being entered: a NEW-VIEW once a threshold of view changes agree. */
   private void tryNewView() {
-    List<ViewChange> set = new ArrayList<>();
-    long height = 0;
+    // All view changes of a NEW-VIEW name one height (see newViewProblem): the highest height
+    // that a threshold of them reached. Those behind fetch and send their view change again.
+    TreeMap<Long, List<ViewChange>> byHeight = new TreeMap<>(Comparator.reverseOrder());
     for (ViewChange vc : viewChanges.values()) {
       if (vc.view() == view) {
-        set.add(vc);
-        height = Math.max(height, vc.height());
+        byHeight.computeIfAbsent(vc.height(), k -> new ArrayList<>()).add(vc);
       }
     }
+    List<ViewChange> set = null;
+    for (Map.Entry<Long, List<ViewChange>> e : byHeight.entrySet()) {
+      Membership m = schedule.at(e.getKey());
+      List<ViewChange> at = new ArrayList<>(e.getValue());
+      at.removeIf(vc -> !m.contains(vc.sender()));
+      if (at.size() >= viewChangeThreshold(e.getKey())) {
+        set = at;
+        break;
+      }
+    }
+    if (set == null) {
+      return; // those behind fetch (onViewChange hinted them) and send their view change again
+    }
+    long height = set.get(0).height();
     Membership m = schedule.at(height);
-    if (set.isEmpty() || !me.equals(m.primary(view))) {
+    if (!me.equals(m.primary(view))) {
       return;
     }
-    set.removeIf(vc -> !m.contains(vc.sender()));
     int needed = viewChangeThreshold(height);
-    if (set.size() < needed) {
-      return;
-    }
-    // Exactly a threshold of them (any quorum is safe; the size grows as threshold^2), the most
-    // advanced first so that fewer replicas have to fetch.
-    set.sort(Comparator.comparingLong(ViewChange::height).reversed()
-        .thenComparing(vc -> vc.prepared() == null ? -1 : vc.prepared().view(), Comparator.reverseOrder())
-        .thenComparing(ViewChange::sender));
+    // Exactly a threshold of them (any quorum is safe; the size grows as threshold^2).
+    set.sort(Comparator.comparing((ViewChange vc) -> vc.prepared() == null ? -1 : vc.prepared().view(),
+        Comparator.reverseOrder()).thenComparing(ViewChange::sender));
     set = new ArrayList<>(set.subList(0, needed));
     ViewChangeRules.Plan plan = ViewChangeRules.plan(set);
     if (committedHeight < plan.height() - 1) {
