@@ -78,10 +78,15 @@ public final class ConsensusVerticle extends VerticleBase {
   private final java.util.Set<String> linked = new java.util.HashSet<>();
   private long quorumTimer = -1;
   private QuorumMode lastMode;
+  private Boolean lastVoting;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
   /** Where each block's time goes on this node (status "phases_ms"; the benchmark prints it). */
   private final PhaseTrace phases = new PhaseTrace();
+  /** View timeouts from the commit latency seen here: fed at each commit (docs/consensus.md). */
+  private final org.kinmesh.consensus.pbft.AdaptiveViewTimeout viewTimeouts;
+  /** When the proposal of each height in flight reached this node (nanoTime), for the latency. */
+  private final java.util.TreeMap<Long, Long> proposalSeen = new java.util.TreeMap<>();
   /** public_endpoint and nat_type for the status, from the Stun verticle. */
   private final org.kinmesh.stun.StunStatus stun = new org.kinmesh.stun.StunStatus();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
@@ -108,6 +113,7 @@ public final class ConsensusVerticle extends VerticleBase {
     this.clock = clock;
     this.codec = new EnvelopeCodec(pbft.blockchainId());
     this.signer = new EnvelopeSigner(pbft.blockchainId(), Signer.of(identity));
+    this.viewTimeouts = new org.kinmesh.consensus.pbft.AdaptiveViewTimeout(pbft);
   }
 
   @Override
@@ -118,7 +124,7 @@ public final class ConsensusVerticle extends VerticleBase {
     }).map(resume -> {
       judge = new ProposalJudge(pbft.blockchainId(), quorum, clock);
       judge.committedAt(state.height(), state.time());
-      replica = new Replica(pbft, Signer.of(identity), validator(), judge, resume);
+      replica = new Replica(pbft, Signer.of(identity), validator(), judge, viewTimeouts, resume);
       lastCertificate = resume.certificate();
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
@@ -199,6 +205,9 @@ public final class ConsensusVerticle extends VerticleBase {
     lastHeard.put(body.getString("from"), clock.nowMillis());
     if (e instanceof Envelope.PrePrepare pp) {
       phases.mark(pp.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
+      if (pp.height() <= replica.committedHeight() + pbft.logWindow()) {
+        proposalSeen.putIfAbsent(pp.height(), System.nanoTime()); // bounded: the log window only
+      }
     }
     run(replica.handle(new Event.Received(e)));
   }
@@ -207,12 +216,20 @@ public final class ConsensusVerticle extends VerticleBase {
     for (Action a : actions) {
       if (a instanceof Action.Broadcast b) {
         countPhase(b.envelope());
+        if (b.envelope() instanceof Envelope.PrePrepare pp) {
+          proposalSeen.putIfAbsent(pp.height(), System.nanoTime()); // our own proposal
+        }
         vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
       } else if (a instanceof Action.Send s) {
         vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
             encode(s.envelope())));
       } else if (a instanceof Action.Committed c) {
         phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
+        Long seen = proposalSeen.get(c.height());
+        if (seen != null) {
+          viewTimeouts.observe((System.nanoTime() - seen) / 1_000_000);
+        }
+        proposalSeen.headMap(c.height(), true).clear();
         committed(c);
       } else if (a instanceof Action.BuildBlock b) {
         buildBlock(b);
@@ -495,7 +512,9 @@ public final class ConsensusVerticle extends VerticleBase {
   private QuorumDecision decide() {
     long now = clock.nowMillis();
     Membership m = replica.membership();
-    int responding = m.contains(identity.publicKeyHex()) ? 1 : 0;
+    // This node counts only while it votes: linked but alone in a view of its own, it is no help
+    // to the quorum, and the status must not call that healthy.
+    int responding = replica.voting() ? 1 : 0;
     for (String k : m.keys()) {
       if (!k.equals(identity.publicKeyHex()) && linked.contains(k)
           && now - lastHeard.getOrDefault(k, Long.MIN_VALUE / 2) < RESPONDING_WINDOW_MS) {
@@ -523,6 +542,18 @@ public final class ConsensusVerticle extends VerticleBase {
       return;
     }
     QuorumDecision d = decide();
+    boolean voting = replica.voting();
+    if (lastVoting != null && voting != lastVoting) {
+      if (voting) {
+        LOG.info("op=participation node={} voting again at height {} (view {})", identity.shortId(),
+            replica.committedHeight(), replica.view());
+      } else {
+        LOG.warn("op=participation node={} NOT voting: last voted height {}, committed {}, view {}{}",
+            identity.shortId(), replica.lastVotedHeight(), replica.committedHeight(), replica.view(),
+            replica.inViewChange() ? " (waiting for a new view)" : "");
+      }
+    }
+    lastVoting = voting;
     if (d.mode() != lastMode) {
       lastMode = d.mode();
       switch (d.mode()) {
@@ -537,6 +568,18 @@ public final class ConsensusVerticle extends VerticleBase {
     JsonObject o = new JsonObject().put("blocks", phases.blocks());
     phases.summary().forEach((k, v) -> o.put(k, new JsonObject().put("p50", v[0]).put("p99", v[1])));
     return o;
+  }
+
+  /**
+   * This node's own part: whether it votes, the last height it voted on, and whether it is in the
+   * view the latest commit certificate was made in (the others' live view).
+   */
+  private JsonObject participation() {
+    long liveView = lastCertificate == null ? 0 : lastCertificate.view();
+    return new JsonObject().put("voting", replica.voting())
+        .put("last_voted_height", replica.lastVotedHeight())
+        .put("live_view", liveView)
+        .put("in_live_view", !replica.inViewChange() && replica.view() == liveView);
   }
 
   private JsonObject status() {
@@ -565,6 +608,10 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("primary", replica.primary())
         .put("committed_height", replica.committedHeight())
         .put("in_view_change", replica.inViewChange())
+        .put("participation", participation())
+        .put("view_timeout_ms", new JsonObject().put("busy", viewTimeouts.height(true, 0))
+            .put("idle", viewTimeouts.height(false, 0)).put("new_view", viewTimeouts.newView(0))
+            .put("commit_latency_p95", viewTimeouts.p95()))
         .put("quorum", q)
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
             .put("commit_votes", commitVotes).put("committed", committedBlocks).put("resent", resent))

@@ -51,6 +51,7 @@ public final class Replica {
   }
 
   private final PbftConfig config;
+  private final ViewTimeouts timeouts;
   private final EnvelopeSigner sign;
   private final String me;
   private final String chain;
@@ -74,6 +75,10 @@ public final class Replica {
   /** Whether the timer for the view being entered runs (see {@link #armViewTimer}). */
   private boolean waitTimerArmed;
   private int consecutiveViewChanges;
+  /** The host said transactions wait (reset at each commit; the host says it again if still true). */
+  private boolean transactionsWaiting;
+  /** The current height's view timer runs with the shorter wait for a busy primary. */
+  private boolean busyTimer;
 
   /** Highest-view prepared certificate for committedHeight + 1, and its payload. */
   private PreparedCertificate prepared;
@@ -84,6 +89,8 @@ public final class Replica {
 
   private long proposeWaitedMs;
   private long revotedView = -1;
+  /** Highest height this replica sent a PREPARE or COMMIT for (0: none yet). */
+  private long lastVotedHeight;
 
   private Checkpoint lastCheckpoint;
 
@@ -101,7 +108,14 @@ public final class Replica {
 
   /** With the host's {@link QuorumRule} (the emergency majority of docs/quorum.md, when enabled). */
   public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum, Resume resume) {
+    this(config, signer, validator, quorum, ViewTimeouts.fixed(config), resume);
+  }
+
+  /** With the host's view timeouts (the adaptive ones of {@link AdaptiveViewTimeout}). */
+  public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum,
+      ViewTimeouts timeouts, Resume resume) {
     this.config = config;
+    this.timeouts = timeouts;
     this.quorum = quorum;
     this.sign = new EnvelopeSigner(config.blockchainId(), signer);
     this.catchUp = new CatchUp(config, sign);
@@ -146,6 +160,25 @@ public final class Replica {
   public boolean inViewChange() {
     return !active;
   }
+
+  /** Highest height this replica voted on (sent a PREPARE or COMMIT); 0 before its first vote. */
+  public long lastVotedHeight() {
+    return lastVotedHeight;
+  }
+
+  /**
+   * Whether this replica takes part: a voter at the height in flight, in an installed view (not
+   * changing views), and it voted on one of the last {@code VOTING_SLACK + 1} committed heights
+   * (a block it merely followed by certificate, as a replica alone in its own view does, does not
+   * count). At genesis nothing committed yet, so being in the view is enough.
+   */
+  public boolean voting() {
+    return active && schedule.at(committedHeight + 1).contains(me)
+        && (committedHeight == 0 || lastVotedHeight >= committedHeight - VOTING_SLACK);
+  }
+
+  /** Heights a voter may miss (a late pre-prepare makes it follow one block by certificate). */
+  static final long VOTING_SLACK = 2;
 
   /** View changes in a row without a commit: the exponent of the view-timer doubling. */
   public int consecutiveViewChanges() {
@@ -221,8 +254,15 @@ public final class Replica {
     } else if (event instanceof Event.Applied a) {
       applied(a);
     } else if (event instanceof Event.TransactionsWaiting) {
+      transactionsWaiting = true;
       if (canPropose()) {
         out.add(new Action.BuildBlock(view, committedHeight + 1, false));
+      } else if (active && appliedHeight == committedHeight && !busyTimer
+          && timeouts.height(true, consecutiveViewChanges) < timeouts.height(false, consecutiveViewChanges)) {
+        // The primary has no heartbeat to wait for now: suspect it sooner.
+        busyTimer = true;
+        out.add(new Action.StartTimer(new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1),
+            timeouts.height(true, consecutiveViewChanges)));
       }
     } else if (event instanceof Event.Wake && !active) {
       armViewTimer(); // the view-change quorum may have dropped (QuorumRule.forViewChange)
@@ -258,7 +298,7 @@ public final class Replica {
           if (lastCheckpoint != null) {
             out.add(new Action.Broadcast(lastCheckpoint));
           }
-          out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+          out.add(new Action.StartTimer(id, timeouts.height(false, consecutiveViewChanges)));
           return;
         }
         startViewChange(view + 1);
@@ -412,6 +452,7 @@ public final class Replica {
       return;
     }
     revotedView = view;
+    lastVotedHeight = Math.max(lastVotedHeight, pp.height());
     out.add(new Action.Broadcast(sign.prepare(view, pp.height(), pp.digest())));
     out.add(new Action.Broadcast(sign.commit(view, pp.height(), pp.digest())));
   }
@@ -725,6 +766,7 @@ public final class Replica {
     }
     if (!r.sentPrepare) {
       r.sentPrepare = true;
+      lastVotedHeight = Math.max(lastVotedHeight, h);
       Prepare p = sign.prepare(view, h, pp.digest());
       r.prepares.put(me, p);
       out.add(new Action.Broadcast(p));
@@ -802,6 +844,7 @@ public final class Replica {
     prepared = null;
     preparedPayload = null;
     consecutiveViewChanges = 0;
+    transactionsWaiting = false;
     out.add(new Action.CancelTimer(TimerId.Kind.VIEW));
     out.add(new Action.CancelTimer(TimerId.Kind.PROPOSE));
     if (cert.view() > view || (cert.view() == view && !active)) {
@@ -850,7 +893,8 @@ public final class Replica {
   private void armViewTimer() {
     TimerId id = new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1);
     if (active) {
-      out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+      busyTimer = transactionsWaiting;
+      out.add(new Action.StartTimer(id, timeouts.height(transactionsWaiting, consecutiveViewChanges)));
       return;
     }
     if (waitTimerArmed) {
@@ -860,7 +904,7 @@ public final class Replica {
     long asking = viewChanges.values().stream().filter(vc -> vc.view() >= view && m.contains(vc.sender())).count();
     if (asking >= viewChangeThreshold(committedHeight + 1)) {
       waitTimerArmed = true;
-      out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+      out.add(new Action.StartTimer(id, timeouts.newView(consecutiveViewChanges)));
     } else {
       out.add(new Action.CancelTimer(TimerId.Kind.VIEW));
     }

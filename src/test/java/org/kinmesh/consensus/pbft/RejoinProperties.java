@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * A replica cut off for any time (a laptop that slept, a node booted long before the others)
  * comes back in a view of its own, ahead of the others. Within a bounded virtual time after the
- * network heals it must vote again: its own COMMIT appears in the certificate of a block
+ * network heals it must vote again: its own COMMIT appears in a certificate of a block
  * committed after the healing (docs/consensus.md, "Rejoining a live view").
  */
 class RejoinProperties {
@@ -62,12 +62,12 @@ class RejoinProperties {
         net.nodes.stream().map(SimNetwork.Node::height).toList()).isTrue();
   }
 
-  /** Its COMMIT is in the certificate of a block above {@code height} held by some other replica. */
+  /**
+   * Its COMMIT is in the certificate of a block above {@code height} held by some replica (its own
+   * count: a replica that only follows by certificate holds the others' commits, never its own).
+   */
   static boolean votedAbove(SimNetwork net, SimNetwork.Node node, long height) {
     for (SimNetwork.Node other : net.nodes) {
-      if (other == node) {
-        continue;
-      }
       for (SimNetwork.Stored s : other.chain.tailMap(height, false).values()) {
         if (s.cert().signers().contains(node.key)) {
           return true;
