@@ -512,9 +512,7 @@ public final class ConsensusVerticle extends VerticleBase {
   private QuorumDecision decide() {
     long now = clock.nowMillis();
     Membership m = replica.membership();
-    // This node counts only while it votes: linked but alone in a view of its own, it is no help
-    // to the quorum, and the status must not call that healthy.
-    int responding = replica.voting() ? 1 : 0;
+    int responding = m.contains(identity.publicKeyHex()) ? 1 : 0;
     for (String k : m.keys()) {
       if (!k.equals(identity.publicKeyHex()) && linked.contains(k)
           && now - lastHeard.getOrDefault(k, Long.MIN_VALUE / 2) < RESPONDING_WINDOW_MS) {
@@ -585,7 +583,10 @@ public final class ConsensusVerticle extends VerticleBase {
   private JsonObject status() {
     QuorumDecision d = decide();
     boolean emergencyMet = d.mode() == QuorumMode.EMERGENCY;
-    QuorumMode mode = d.mode();
+    // Never healthy while this node itself does not vote (alone in a view of its own, it is no
+    // help to the quorum however many peers answer): degraded, and "self_voting" says why.
+    boolean voting = replica.voting();
+    QuorumMode mode = d.mode() == QuorumMode.HEALTHY && !voting ? QuorumMode.DEGRADED : d.mode();
     Membership m = replica.membership();
     // What a block proposed now would need: the majority once the chain stood still for
     // emergency_after_secs (by this node's clock), else strict.
@@ -593,7 +594,7 @@ public final class ConsensusVerticle extends VerticleBase {
     int threshold = due ? org.kinmesh.consensus.Quorums.majority(m.size()) : m.threshold();
     JsonObject q = new JsonObject().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
         .put("threshold", threshold).put("strict", m.threshold()).put("authorized", d.authorized())
-        .put("responding", d.responding()).put("emergency_rule_met", emergencyMet).put("emergency_due", due)
+        .put("responding", d.responding()).put("self_voting", voting).put("emergency_rule_met", emergencyMet).put("emergency_due", due)
         .put("emergency_blocks", emergencyBlocks);
     Long parent = judge.committedTime(replica.committedHeight());
     if (quorum.emergencyMajority() && !due && parent != null
