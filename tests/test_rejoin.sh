@@ -95,7 +95,7 @@ signed_above() {
 # A status that says healthy must come from a node that votes.
 honest_status() {
   local s; s=$(curl -sf "$(api "$1")/status")
-  echo "$s" | json "d['quorum']['mode'] != 'healthy' or d['participation']['voting']" | grep -q True
+  echo "$s" | json "d['quorum']['mode'] != 'healthy' or d.get('participation', {}).get('voting', False)" | grep -q True
 }
 
 lone=1
