@@ -85,8 +85,12 @@ public final class ConsensusVerticle extends VerticleBase {
   private final PhaseTrace phases = new PhaseTrace();
   /** View timeouts from the commit latency seen here: fed at each commit (docs/consensus.md). */
   private final org.kinmesh.consensus.pbft.AdaptiveViewTimeout viewTimeouts;
-  /** When the proposal of each height in flight reached this node (nanoTime), for the latency. */
-  private final java.util.TreeMap<Long, Long> proposalSeen = new java.util.TreeMap<>();
+  /**
+   * When the proposal of each height in flight reached this node: {view, nanoTime}. Only a block
+   * committed in its proposal's view is a latency sample (one spanning a view change measures the
+   * timeout, not the network, and would feed on itself).
+   */
+  private final java.util.TreeMap<Long, long[]> proposalSeen = new java.util.TreeMap<>();
   /** public_endpoint and nat_type for the status, from the Stun verticle. */
   private final org.kinmesh.stun.StunStatus stun = new org.kinmesh.stun.StunStatus();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
@@ -206,7 +210,7 @@ public final class ConsensusVerticle extends VerticleBase {
     if (e instanceof Envelope.PrePrepare pp) {
       phases.mark(pp.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
       if (pp.height() <= replica.committedHeight() + pbft.logWindow()) {
-        proposalSeen.putIfAbsent(pp.height(), System.nanoTime()); // bounded: the log window only
+        proposalSeenAt(pp); // bounded: the log window only
       }
     }
     run(replica.handle(new Event.Received(e)));
@@ -217,7 +221,7 @@ public final class ConsensusVerticle extends VerticleBase {
       if (a instanceof Action.Broadcast b) {
         countPhase(b.envelope());
         if (b.envelope() instanceof Envelope.PrePrepare pp) {
-          proposalSeen.putIfAbsent(pp.height(), System.nanoTime()); // our own proposal
+          proposalSeenAt(pp); // our own proposal
         }
         vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
       } else if (a instanceof Action.Send s) {
@@ -225,9 +229,9 @@ public final class ConsensusVerticle extends VerticleBase {
             encode(s.envelope())));
       } else if (a instanceof Action.Committed c) {
         phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
-        Long seen = proposalSeen.get(c.height());
-        if (seen != null) {
-          viewTimeouts.observe((System.nanoTime() - seen) / 1_000_000);
+        long[] seen = proposalSeen.get(c.height());
+        if (seen != null && seen[0] == c.view()) {
+          viewTimeouts.observe((System.nanoTime() - seen[1]) / 1_000_000);
         }
         proposalSeen.headMap(c.height(), true).clear();
         committed(c);
@@ -254,6 +258,12 @@ public final class ConsensusVerticle extends VerticleBase {
         LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
       }
     }
+  }
+
+  /** The first proposal of each (height, view) starts its latency clock. */
+  private void proposalSeenAt(Envelope.PrePrepare pp) {
+    proposalSeen.compute(pp.height(), (h, had) -> had != null && had[0] == pp.view() ? had
+        : new long[] {pp.view(), System.nanoTime()});
   }
 
   private void countPhase(Envelope e) {
