@@ -62,8 +62,10 @@ public final class ViewChangeBench {
           // a node closing under us: the next tick goes on
         }
       }, 0, Math.max(1, 1000 / txPerSec), TimeUnit.MILLISECONDS);
-      // Warm up: the adaptive timeouts need a few blocks of latency (cold start = the old 10 s).
-      net.awaitHeight(0, net.maxHeight() + 20, java.time.Duration.ofSeconds(120));
+      // Warm up: a window of blocks, so that the slow start-up blocks (links still coming up) have
+      // aged out of the adaptive estimate (until 8 samples it is the old fixed 10 s).
+      net.awaitHeight(0, net.maxHeight() + org.kinmesh.consensus.pbft.AdaptiveViewTimeout.WINDOW + 20,
+          java.time.Duration.ofSeconds(300));
 
       // (i) dead primary
       List<Long> stalls = new ArrayList<>();
