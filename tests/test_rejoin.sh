@@ -108,6 +108,10 @@ if [ "$scenario" = early ]; then
 else
   for i in $(seq 0 $((n - 1))); do start_node $i; done
   wait_for 90 "no block on node0" bash -c "[ \"\$(curl -sf $(api 0)/status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"height\"])')\" -ge 3 ]"
+  # Not the primary: freezing that one makes the others change view, which would bring the
+  # sleeper back through the later-view rule and hide the defect.
+  primary=$(curl -sf "$(api 0)/status" | json "d['primary']")
+  for i in 1 2 3 0; do [ "${keys[$i]}" = "$primary" ] || { lone=$i; break; }; done
   echo "== SIGSTOP node$lone for ${away}s (3 x the ${view_timeout_ms} ms view timeout)"
   kill -STOP "${pid_of[$lone]}"
   sleep "$away" # the scenario itself: how long the laptop sleeps
