@@ -78,10 +78,19 @@ public final class ConsensusVerticle extends VerticleBase {
   private final java.util.Set<String> linked = new java.util.HashSet<>();
   private long quorumTimer = -1;
   private QuorumMode lastMode;
+  private Boolean lastVoting;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
   private final AtomicLong equivocations = new AtomicLong();
   /** Where each block's time goes on this node (status "phases_ms"; the benchmark prints it). */
   private final PhaseTrace phases = new PhaseTrace();
+  /** View timeouts from the commit latency seen here: fed at each commit (docs/consensus.md). */
+  private final org.kinmesh.consensus.pbft.AdaptiveViewTimeout viewTimeouts;
+  /**
+   * When the proposal of each height in flight reached this node: {view, nanoTime}. Only a block
+   * committed in its proposal's view is a latency sample (one spanning a view change measures the
+   * timeout, not the network, and would feed on itself).
+   */
+  private final java.util.TreeMap<Long, long[]> proposalSeen = new java.util.TreeMap<>();
   /** public_endpoint and nat_type for the status, from the Stun verticle. */
   private final org.kinmesh.stun.StunStatus stun = new org.kinmesh.stun.StunStatus();
   /** What this node sent and committed, by PBFT phase: the demo and test scripts check each. */
@@ -108,6 +117,7 @@ public final class ConsensusVerticle extends VerticleBase {
     this.clock = clock;
     this.codec = new EnvelopeCodec(pbft.blockchainId());
     this.signer = new EnvelopeSigner(pbft.blockchainId(), Signer.of(identity));
+    this.viewTimeouts = new org.kinmesh.consensus.pbft.AdaptiveViewTimeout(pbft);
   }
 
   @Override
@@ -118,7 +128,7 @@ public final class ConsensusVerticle extends VerticleBase {
     }).map(resume -> {
       judge = new ProposalJudge(pbft.blockchainId(), quorum, clock);
       judge.committedAt(state.height(), state.time());
-      replica = new Replica(pbft, Signer.of(identity), validator(), judge, resume);
+      replica = new Replica(pbft, Signer.of(identity), validator(), judge, viewTimeouts, resume);
       lastCertificate = resume.certificate();
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
@@ -213,6 +223,9 @@ public final class ConsensusVerticle extends VerticleBase {
     lastHeard.put(body.getString("from"), clock.nowMillis());
     if (e instanceof Envelope.PrePrepare pp) {
       phases.mark(pp.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
+      if (pp.height() <= replica.committedHeight() + pbft.logWindow()) {
+        proposalSeenAt(pp); // bounded: the log window only
+      }
     }
     run(replica.handle(new Event.Received(e)));
   }
@@ -221,12 +234,20 @@ public final class ConsensusVerticle extends VerticleBase {
     for (Action a : actions) {
       if (a instanceof Action.Broadcast b) {
         countPhase(b.envelope());
+        if (b.envelope() instanceof Envelope.PrePrepare pp) {
+          proposalSeenAt(pp); // our own proposal
+        }
         vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
       } else if (a instanceof Action.Send s) {
         vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
             encode(s.envelope())));
       } else if (a instanceof Action.Committed c) {
         phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
+        long[] seen = proposalSeen.get(c.height());
+        if (seen != null && seen[0] == c.view()) {
+          viewTimeouts.observe((System.nanoTime() - seen[1]) / 1_000_000);
+        }
+        proposalSeen.headMap(c.height(), true).clear();
         committed(c);
       } else if (a instanceof Action.BuildBlock b) {
         buildBlock(b);
@@ -251,6 +272,12 @@ public final class ConsensusVerticle extends VerticleBase {
         LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
       }
     }
+  }
+
+  /** The first proposal of each (height, view) starts its latency clock. */
+  private void proposalSeenAt(Envelope.PrePrepare pp) {
+    proposalSeen.compute(pp.height(), (h, had) -> had != null && had[0] == pp.view() ? had
+        : new long[] {pp.view(), System.nanoTime()});
   }
 
   private void countPhase(Envelope e) {
@@ -537,6 +564,18 @@ public final class ConsensusVerticle extends VerticleBase {
       return;
     }
     QuorumDecision d = decide();
+    boolean voting = replica.voting();
+    if (lastVoting != null && voting != lastVoting) {
+      if (voting) {
+        LOG.info("op=participation node={} voting again at height {} (view {})", identity.shortId(),
+            replica.committedHeight(), replica.view());
+      } else {
+        LOG.warn("op=participation node={} NOT voting: last voted height {}, committed {}, view {}{}",
+            identity.shortId(), replica.lastVotedHeight(), replica.committedHeight(), replica.view(),
+            replica.inViewChange() ? " (waiting for a new view)" : "");
+      }
+    }
+    lastVoting = voting;
     if (d.mode() != lastMode) {
       lastMode = d.mode();
       switch (d.mode()) {
@@ -553,10 +592,25 @@ public final class ConsensusVerticle extends VerticleBase {
     return o;
   }
 
+  /**
+   * This node's own part: whether it votes, the last height it voted on, and whether it is in the
+   * view the latest commit certificate was made in (the others' live view).
+   */
+  private JsonObject participation() {
+    long liveView = lastCertificate == null ? 0 : lastCertificate.view();
+    return new JsonObject().put("voting", replica.voting())
+        .put("last_voted_height", replica.lastVotedHeight())
+        .put("live_view", liveView)
+        .put("in_live_view", !replica.inViewChange() && replica.view() == liveView);
+  }
+
   private JsonObject status() {
     QuorumDecision d = decide();
     boolean emergencyMet = d.mode() == QuorumMode.EMERGENCY;
-    QuorumMode mode = d.mode();
+    // Never healthy while this node itself does not vote (alone in a view of its own, it is no
+    // help to the quorum however many peers answer): degraded, and "self_voting" says why.
+    boolean voting = replica.voting();
+    QuorumMode mode = d.mode() == QuorumMode.HEALTHY && !voting ? QuorumMode.DEGRADED : d.mode();
     Membership m = replica.membership();
     // What a block proposed now would need: the majority once the chain stood still for
     // emergency_after_secs (by this node's clock), else strict.
@@ -564,7 +618,7 @@ public final class ConsensusVerticle extends VerticleBase {
     int threshold = due ? org.kinmesh.consensus.Quorums.majority(m.size()) : m.threshold();
     JsonObject q = new JsonObject().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
         .put("threshold", threshold).put("strict", m.threshold()).put("authorized", d.authorized())
-        .put("responding", d.responding()).put("emergency_rule_met", emergencyMet).put("emergency_due", due)
+        .put("responding", d.responding()).put("self_voting", voting).put("emergency_rule_met", emergencyMet).put("emergency_due", due)
         .put("emergency_blocks", emergencyBlocks);
     Long parent = judge.committedTime(replica.committedHeight());
     if (quorum.emergencyMajority() && !due && parent != null
@@ -579,6 +633,10 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("primary", replica.primary())
         .put("committed_height", replica.committedHeight())
         .put("in_view_change", replica.inViewChange())
+        .put("participation", participation())
+        .put("view_timeout_ms", new JsonObject().put("busy", viewTimeouts.height(true, 0))
+            .put("idle", viewTimeouts.height(false, 0)).put("new_view", viewTimeouts.newView(0))
+            .put("commit_latency_p95", viewTimeouts.p95()))
         .put("quorum", q)
         .put("phases", new JsonObject().put("proposed", proposed).put("prepare_votes", prepareVotes)
             .put("commit_votes", commitVotes).put("committed", committedBlocks).put("resent", resent))

@@ -51,6 +51,7 @@ public final class Replica {
   }
 
   private final PbftConfig config;
+  private final ViewTimeouts timeouts;
   private final EnvelopeSigner sign;
   private final String me;
   private final String chain;
@@ -74,6 +75,10 @@ public final class Replica {
   /** Whether the timer for the view being entered runs (see {@link #armViewTimer}). */
   private boolean waitTimerArmed;
   private int consecutiveViewChanges;
+  /** The host said transactions wait (reset at each commit; the host says it again if still true). */
+  private boolean transactionsWaiting;
+  /** The current height's view timer runs with the shorter wait for a busy primary. */
+  private boolean busyTimer;
 
   /** Highest-view prepared certificate for committedHeight + 1, and its payload. */
   private PreparedCertificate prepared;
@@ -84,6 +89,8 @@ public final class Replica {
 
   private long proposeWaitedMs;
   private long revotedView = -1;
+  /** Highest height this replica sent a PREPARE or COMMIT for (0: none yet). */
+  private long lastVotedHeight;
 
   private Checkpoint lastCheckpoint;
 
@@ -101,7 +108,14 @@ public final class Replica {
 
   /** With the host's {@link QuorumRule} (the emergency majority of docs/quorum.md, when enabled). */
   public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum, Resume resume) {
+    this(config, signer, validator, quorum, ViewTimeouts.fixed(config), resume);
+  }
+
+  /** With the host's view timeouts (the adaptive ones of {@link AdaptiveViewTimeout}). */
+  public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum,
+      ViewTimeouts timeouts, Resume resume) {
     this.config = config;
+    this.timeouts = timeouts;
     this.quorum = quorum;
     this.sign = new EnvelopeSigner(config.blockchainId(), signer);
     this.catchUp = new CatchUp(config, sign);
@@ -145,6 +159,30 @@ public final class Replica {
 
   public boolean inViewChange() {
     return !active;
+  }
+
+  /** Highest height this replica voted on (sent a PREPARE or COMMIT); 0 before its first vote. */
+  public long lastVotedHeight() {
+    return lastVotedHeight;
+  }
+
+  /**
+   * Whether this replica takes part: a voter at the height in flight, in an installed view (not
+   * changing views), and it voted on one of the last {@code VOTING_SLACK + 1} committed heights
+   * (a block it merely followed by certificate, as a replica alone in its own view does, does not
+   * count). At genesis nothing committed yet, so being in the view is enough.
+   */
+  public boolean voting() {
+    return active && schedule.at(committedHeight + 1).contains(me)
+        && (committedHeight == 0 || lastVotedHeight >= committedHeight - VOTING_SLACK);
+  }
+
+  /** Heights a voter may miss (a late pre-prepare makes it follow one block by certificate). */
+  static final long VOTING_SLACK = 2;
+
+  /** View changes in a row without a commit: the exponent of the view-timer doubling. */
+  public int consecutiveViewChanges() {
+    return consecutiveViewChanges;
   }
 
   public long lowWatermark() {
@@ -216,8 +254,15 @@ public final class Replica {
     } else if (event instanceof Event.Applied a) {
       applied(a);
     } else if (event instanceof Event.TransactionsWaiting) {
+      transactionsWaiting = true;
       if (canPropose()) {
         out.add(new Action.BuildBlock(view, committedHeight + 1, false));
+      } else if (active && appliedHeight == committedHeight && !busyTimer
+          && timeouts.height(true, consecutiveViewChanges) < timeouts.height(false, consecutiveViewChanges)) {
+        // The primary has no heartbeat to wait for now: suspect it sooner.
+        busyTimer = true;
+        out.add(new Action.StartTimer(new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1),
+            timeouts.height(true, consecutiveViewChanges)));
       }
     } else if (event instanceof Event.Wake && !active) {
       armViewTimer(); // the view-change quorum may have dropped (QuorumRule.forViewChange)
@@ -253,7 +298,7 @@ public final class Replica {
           if (lastCheckpoint != null) {
             out.add(new Action.Broadcast(lastCheckpoint));
           }
-          out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+          out.add(new Action.StartTimer(id, timeouts.height(false, consecutiveViewChanges)));
           return;
         }
         startViewChange(view + 1);
@@ -339,7 +384,7 @@ public final class Replica {
       hintFetch(e.sender(), h - 1); // certificates of its blocks will carry us to its view
       return false;
     }
-    if (!anyOlderView && e.view() < view) {
+    if (!anyOlderView && e.view() < view && (active || e.view() + MAX_VIEW_AHEAD < view)) {
       reject(RejectReason.OLD_VIEW, e, "view " + e.view() + " < " + view);
       return false;
     }
@@ -407,6 +452,7 @@ public final class Replica {
       return;
     }
     revotedView = view;
+    lastVotedHeight = Math.max(lastVotedHeight, pp.height());
     out.add(new Action.Broadcast(sign.prepare(view, pp.height(), pp.digest())));
     out.add(new Action.Broadcast(sign.commit(view, pp.height(), pp.digest())));
   }
@@ -512,6 +558,18 @@ public final class Replica {
   }
 
   /**
+   * While changing views: fewer than f + 1 other keys ask for our view or a later one, so no correct
+   * replica but us needs to leave the current view. With f + 1 of them one is correct and the view
+   * change is real: stay, or a replica that catches up on old certificates would leave it.
+   */
+  private boolean aloneInViewChange() {
+    Membership m = schedule.at(committedHeight + 1);
+    long asking = viewChanges.values().stream()
+        .filter(vc -> vc.view() >= view && !me.equals(vc.sender()) && m.contains(vc.sender())).count();
+    return asking < m.weakQuorum();
+  }
+
+  /**
    * f + 1 keys asking for views above ours include a correct one, so our own timer is merely
    * late: join the smallest of those views instead of waiting (PBFT's liveness rule).
    */
@@ -569,6 +627,13 @@ public final class Replica {
     int needed = viewChangeThreshold(nv.height());
     if (distinct.size() < needed) {
       return "fewer than " + needed + " view changes";
+    }
+    // One height for all: a view change from below it may be stale (its sender may since have
+    // rejoined a lower view and voted above it), so it must not count towards the quorum.
+    for (ViewChange vc : distinct.values()) {
+      if (vc.height() != nv.height()) {
+        return "view change from " + vc.sender() + " is for height " + vc.height() + ", not " + nv.height();
+      }
     }
     ViewChangeRules.Plan plan = ViewChangeRules.plan(distinct.values());
     if (plan.height() != nv.height()) {
@@ -701,6 +766,7 @@ public final class Replica {
     }
     if (!r.sentPrepare) {
       r.sentPrepare = true;
+      lastVotedHeight = Math.max(lastVotedHeight, h);
       Prepare p = sign.prepare(view, h, pp.digest());
       r.prepares.put(me, p);
       out.add(new Action.Broadcast(p));
@@ -778,10 +844,18 @@ public final class Replica {
     prepared = null;
     preparedPayload = null;
     consecutiveViewChanges = 0;
+    transactionsWaiting = false;
     out.add(new Action.CancelTimer(TimerId.Kind.VIEW));
     out.add(new Action.CancelTimer(TimerId.Kind.PROPOSE));
     if (cert.view() > view || (cert.view() == view && !active)) {
       // A certificate in a later view proves that view was installed by correct replicas.
+      enterView(cert.view());
+      viewStartHeight = 0;
+    } else if (!active && aloneInViewChange()) {
+      // The others are deciding blocks in a lower view and no correct one asks for ours: we are
+      // the one that fell behind (asleep, cut off, booted early). Rejoin their live view; safe
+      // because we vote there only above this height (docs/consensus.md, "Rejoining a live view").
+      viewChanges.remove(me);
       enterView(cert.view());
       viewStartHeight = 0;
     } else if (!active) {
@@ -819,7 +893,8 @@ public final class Replica {
   private void armViewTimer() {
     TimerId id = new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1);
     if (active) {
-      out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+      busyTimer = transactionsWaiting;
+      out.add(new Action.StartTimer(id, timeouts.height(transactionsWaiting, consecutiveViewChanges)));
       return;
     }
     if (waitTimerArmed) {
@@ -829,7 +904,7 @@ public final class Replica {
     long asking = viewChanges.values().stream().filter(vc -> vc.view() >= view && m.contains(vc.sender())).count();
     if (asking >= viewChangeThreshold(committedHeight + 1)) {
       waitTimerArmed = true;
-      out.add(new Action.StartTimer(id, config.viewTimeout(consecutiveViewChanges)));
+      out.add(new Action.StartTimer(id, timeouts.newView(consecutiveViewChanges)));
     } else {
       out.add(new Action.CancelTimer(TimerId.Kind.VIEW));
     }
@@ -849,28 +924,36 @@ public final class Replica {
 
   /** As the primary of the view being entered: a NEW-VIEW once a threshold of view changes agree. */
   private void tryNewView() {
-    List<ViewChange> set = new ArrayList<>();
-    long height = 0;
+    // All view changes of a NEW-VIEW name one height (see newViewProblem): the highest height
+    // that a threshold of them reached. Those behind fetch and send their view change again.
+    TreeMap<Long, List<ViewChange>> byHeight = new TreeMap<>(Comparator.reverseOrder());
     for (ViewChange vc : viewChanges.values()) {
       if (vc.view() == view) {
-        set.add(vc);
-        height = Math.max(height, vc.height());
+        byHeight.computeIfAbsent(vc.height(), k -> new ArrayList<>()).add(vc);
       }
     }
+    List<ViewChange> set = null;
+    for (Map.Entry<Long, List<ViewChange>> e : byHeight.entrySet()) {
+      Membership m = schedule.at(e.getKey());
+      List<ViewChange> at = new ArrayList<>(e.getValue());
+      at.removeIf(vc -> !m.contains(vc.sender()));
+      if (at.size() >= viewChangeThreshold(e.getKey())) {
+        set = at;
+        break;
+      }
+    }
+    if (set == null) {
+      return; // those behind fetch (onViewChange hinted them) and send their view change again
+    }
+    long height = set.get(0).height();
     Membership m = schedule.at(height);
-    if (set.isEmpty() || !me.equals(m.primary(view))) {
+    if (!me.equals(m.primary(view))) {
       return;
     }
-    set.removeIf(vc -> !m.contains(vc.sender()));
     int needed = viewChangeThreshold(height);
-    if (set.size() < needed) {
-      return;
-    }
-    // Exactly a threshold of them (any quorum is safe; the size grows as threshold^2), the most
-    // advanced first so that fewer replicas have to fetch.
-    set.sort(Comparator.comparingLong(ViewChange::height).reversed()
-        .thenComparing(vc -> vc.prepared() == null ? -1 : vc.prepared().view(), Comparator.reverseOrder())
-        .thenComparing(ViewChange::sender));
+    // Exactly a threshold of them (any quorum is safe; the size grows as threshold^2).
+    set.sort(Comparator.comparing((ViewChange vc) -> vc.prepared() == null ? -1 : vc.prepared().view(),
+        Comparator.reverseOrder()).thenComparing(ViewChange::sender));
     set = new ArrayList<>(set.subList(0, needed));
     ViewChangeRules.Plan plan = ViewChangeRules.plan(set);
     if (committedHeight < plan.height() - 1) {

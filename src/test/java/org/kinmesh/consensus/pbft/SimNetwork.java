@@ -43,6 +43,8 @@ final class SimNetwork {
     final EnvelopeSigner signer;
     Replica replica;
     boolean up;
+    /** Cut off: nothing it sends leaves, nothing sent to it arrives (its timers still run). */
+    boolean isolated;
     boolean transactionsWaiting = true;
     /** Splits the others in two and tells each half a different block (see {@link #twin}). */
     boolean byzantine;
@@ -276,7 +278,7 @@ final class SimNetwork {
 
   /** Delivers raw bytes to a node through the codec, as a socket would. */
   void deliverBytes(Node to, byte[] bytes) {
-    if (!to.up) {
+    if (!to.up || to.isolated) {
       return;
     }
     Envelope e;
@@ -313,6 +315,9 @@ final class SimNetwork {
   boolean trace;
 
   private void perform(Node node, Action a) {
+    if (node.isolated && (a instanceof Action.Broadcast || a instanceof Action.Send || a instanceof Action.ServeFetch)) {
+      return;
+    }
     if (trace && !(a instanceof Action.Rejected rj && rj.reason() == RejectReason.STALE)) {
       System.out.println(now + " n" + node.index + " " + describe(a));
     }
