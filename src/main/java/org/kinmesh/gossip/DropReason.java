@@ -23,7 +23,7 @@ public enum DropReason {
   REPLAYED("replayed", 409, "replayed"),
   /** an announce of this node's own key, relayed back to it */
   SELF("self", 409, "conflict"),
-  /** a delta from an address we did not pull, or naming another responder */
+  /** a delta (or cookie reply) from an address we did not pull, naming another responder (or pull), or a second cookie for one pull */
   UNSOLICITED("unsolicited", 400, "malformed"),
   /** more delta datagrams for one pull than gossip.max_delta_datagrams */
   DELTA_OVER_LIMIT("delta_over_limit", 400, "malformed");

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.StrictJson;
 import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.gossip.Announce;
+import org.kinmesh.wire.gossip.Cookie;
 import org.kinmesh.wire.gossip.Delta;
 import org.kinmesh.wire.gossip.Endpoint;
 import org.kinmesh.wire.gossip.GossipDatagram;
@@ -34,6 +36,10 @@ import org.kinmesh.wire.gossip.Pull;
  * newer than the last pull of that key, signature, the puller's rate; for a delta: that we
  * pulled that address, blockchain, the responder we asked, authorized, the per-pull datagram
  * bound, the responder's rate, and then each announce inside as if pushed.
+ *
+ * <p>A UDP pull that passes every check is answered in full only when its source address is
+ * verified ({@link PullCookies}); otherwise with one small cookie datagram, and the puller sends
+ * the same signed pull again with the cookie (once per pull). The HTTP fallback is TCP: no cookie.
  */
 public final class GossipEngine {
   static final int MAX_PENDING_PULLS = 64;
@@ -58,7 +64,9 @@ public final class GossipEngine {
     long pulls;
   }
 
-  private record Pending(String expectedKey, String stateKey, long sentMs, int[] received) {}
+  /** An outstanding pull: who we expect, and the pull itself (to send again, once, with a cookie). */
+  private record Pending(String expectedKey, String stateKey, long sentMs, int[] received, Pull pull,
+      boolean[] cookieUsed) {}
 
   private final String chain;
   private final GossipConfig cfg;
@@ -78,6 +86,10 @@ public final class GossipEngine {
   /** Puller side: the last pull timestamp sent to each endpoint. */
   private final Map<String, Long> lastPullTsTo;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
+  /** Responder side: return-routability cookies of UDP pull sources. */
+  private final PullCookies cookies;
+  /** Puller side: the last cookie each responder endpoint gave us. */
+  private final Map<String, String> cookieJar;
   private final List<Endpoint> keylessSeeds = new ArrayList<>();
   private final OwnVersion ownVer;
   private Set<String> authorized;
@@ -86,6 +98,12 @@ public final class GossipEngine {
   private boolean reannounce;
 
   public GossipEngine(String chain, GossipConfig cfg, Identity identity, TimeSource clock, Random random) {
+    this(chain, cfg, identity, clock, random, PullCookies.secureSecrets());
+  }
+
+  /** With the cookie secrets injected (tests that need known cookies). */
+  public GossipEngine(String chain, GossipConfig cfg, Identity identity, TimeSource clock, Random random,
+      Supplier<byte[]> cookieSecrets) {
     this.chain = chain;
     this.cfg = cfg;
     this.identity = identity;
@@ -99,6 +117,8 @@ public final class GossipEngine {
     this.lastPullTs = lru(cfg.maxEntries());
     this.pullers = lru(cfg.maxEntries());
     this.lastPullTsTo = lru(cfg.maxEntries());
+    this.cookies = new PullCookies(clock, cookieSecrets);
+    this.cookieJar = lru(cfg.maxEntries());
     this.ownVer = new OwnVersion(0);
     for (GossipConfig.Seed s : cfg.seeds()) {
       if (s.pubkey() == null) {
@@ -266,9 +286,15 @@ public final class GossipEngine {
       counters.increment("pulls_timed_out");
     }
     pending.remove(to.toString());
-    pending.put(to.toString(), new Pending(key, stateKey, clock.nowMillis(), new int[1]));
+    pending.put(to.toString(), new Pending(key, stateKey, clock.nowMillis(), new int[1], p, new boolean[1]));
     counters.increment("pulls_sent");
-    return new Outgoing(to, key, GossipDatagram.TYPE_PULL, encode(GossipDatagram.TYPE_PULL, p.toJson()));
+    return pullDatagram(to, key, p);
+  }
+
+  /** The pull, with the last cookie this endpoint gave us (if any). */
+  private Outgoing pullDatagram(Endpoint to, String key, Pull p) {
+    JsonObject json = Cookie.attach(p.toJson(), cookieJar.get(to.toString()));
+    return new Outgoing(to, key, GossipDatagram.TYPE_PULL, encode(GossipDatagram.TYPE_PULL, json));
   }
 
   /** Pulls older than pull_timeout_ms are given up; returns their endpoints. */
@@ -319,14 +345,30 @@ public final class GossipEngine {
         }
         case GossipDatagram.TYPE_PULL -> {
           c.kind = "pull";
-          Pull p = Pull.parse(GossipDatagram.body(data, type));
-          DeltaBuilder.Answer answer = pull(p, c);
-          if (answer != null) {
-            Endpoint to = new Endpoint(ip, port);
-            for (byte[] d : answer.datagrams()) {
-              c.replies.add(new Outgoing(to, p.from(), GossipDatagram.TYPE_DELTA, d));
-            }
+          StrictJson json = GossipDatagram.body(data, type);
+          Pull p = Pull.parse(json);
+          String cookie = Cookie.echoed(json);
+          Endpoint to = new Endpoint(ip, port);
+          if (!acceptPull(p, c)) {
+            break;
           }
+          if (!cookies.admit(to, cookie)) {
+            // Not yet shown to receive our datagrams (its address may be spoofed): a cookie, smaller than the pull.
+            counters.increment("cookies_sent");
+            if (cookie != null) {
+              counters.increment("pull_cookies_refused"); // expired (over 4 minutes) or not for this address
+            }
+            c.replies.add(new Outgoing(to, p.from(), GossipDatagram.TYPE_COOKIE, encode(GossipDatagram.TYPE_COOKIE,
+                new Cookie(Cookie.forPull(p), cookies.issue(to)).toJson())));
+            break;
+          }
+          for (byte[] d : answer(p).datagrams()) {
+            c.replies.add(new Outgoing(to, p.from(), GossipDatagram.TYPE_DELTA, d));
+          }
+        }
+        case GossipDatagram.TYPE_COOKIE -> {
+          c.kind = "cookie";
+          cookie(Cookie.parse(GossipDatagram.body(data, type)), new Endpoint(ip, port), c);
         }
         case GossipDatagram.TYPE_DELTA -> {
           c.kind = "delta";
@@ -450,13 +492,22 @@ public final class GossipEngine {
     return null;
   }
 
-  /** The checks of PROTOCOL.md §3.2; the answer, or null (the reason is in the collector). */
+  /** The checks of PROTOCOL.md §3.2, then the answer; null when dropped (the reason is in the collector). */
   private DeltaBuilder.Answer pull(Pull p, Collector c) {
+    return acceptPull(p, c) ? answer(p) : null;
+  }
+
+  private boolean acceptPull(Pull p, Collector c) {
     DropReason r = checkPull(p);
     if (r != null) {
       c.drop("pull", r);
-      return null;
+      return false;
     }
+    return true;
+  }
+
+  /** The delta answer to an accepted pull; only now is its timestamp spent (a cookie answer does not spend it). */
+  private DeltaBuilder.Answer answer(Pull p) {
     lastPullTs.put(p.from(), p.ts());
     long since = p.since() > store.counter() ? 0 : p.since(); // beyond our counter: we restarted; start over
     long minTs = clock.nowSeconds() - cfg.softTtlSecs();
@@ -544,6 +595,23 @@ public final class GossipEngine {
     }
   }
 
+  /**
+   * A cookie reply: taken only from the address of an outstanding pull whose signature it names,
+   * and only once per pull; then the same signed pull goes again with the cookie. So a forged
+   * cookie reply makes us send at most one extra pull per pull we sent.
+   */
+  private void cookie(Cookie k, Endpoint source, Collector c) {
+    Pending p = pending.get(source.toString());
+    if (p == null || p.cookieUsed()[0] || !Cookie.forPull(p.pull()).equals(k.forSig())) {
+      c.drop("cookie", DropReason.UNSOLICITED);
+      return;
+    }
+    p.cookieUsed()[0] = true;
+    cookieJar.put(source.toString(), k.cookie());
+    counters.increment("cookies_received");
+    c.replies.add(pullDatagram(source, p.expectedKey(), p.pull()));
+  }
+
   private boolean fresh(long ts) {
     return Math.abs(ts - clock.nowSeconds()) <= cfg.freshnessSecs();
   }
@@ -566,6 +634,10 @@ public final class GossipEngine {
 
   public AnnounceStore store() {
     return store;
+  }
+
+  public PullCookies cookies() {
+    return cookies;
   }
 
   public GossipCounters counters() {

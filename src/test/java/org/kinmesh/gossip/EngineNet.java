@@ -110,6 +110,17 @@ final class EngineNet {
     return r;
   }
 
+  /**
+   * A pull signed by engine i that engine j answers in full: it echoes j's cookie for i's
+   * address, as a genuine puller's pull does after one cookie round trip.
+   */
+  byte[] verifiedPull(int i, int j, long since, long ts) {
+    org.kinmesh.wire.gossip.Pull p = org.kinmesh.wire.gossip.Pull.sign(keys.get(i), CHAIN, since, ts);
+    String cookie = e(j).cookies().issue(endpointOf.get(e(i)));
+    return GossipEngine.encode(org.kinmesh.wire.gossip.GossipDatagram.TYPE_PULL,
+        org.kinmesh.wire.gossip.Cookie.attach(p.toJson(), cookie));
+  }
+
   GossipEngine.Result last() {
     return results.get(results.size() - 1);
   }

@@ -161,7 +161,7 @@ class GossipEngineTest {
   void aPullIsAnsweredWithADeltaAndTheWatermarkMovesOn() throws Exception {
     net.send(1, 0, announce(1, 1, EP));
     net.send(2, 0, announce(2, 1, new Endpoint("10.0.0.3", 7070)));
-    GossipEngine.Result r = net.send(1, 0, pull(1, 0, now()));
+    GossipEngine.Result r = net.send(1, 0, net.verifiedPull(1, 0, 0, now()));
     assertThat(r.drop()).isNull();
     assertThat(r.replies()).hasSize(1);
     Delta d = parseDelta(r.replies().get(0).data());
@@ -171,18 +171,19 @@ class GossipEngineTest {
     assertThat(d.announces()).extracting(Announce::pubkey).containsExactly(net.key(2));
     assertThat(d.watermark()).isEqualTo(net.e(0).store().counter());
     // Since the watermark: nothing new, an empty answer that still says where we are.
-    Delta again = parseDelta(net.send(1, 0, pull(1, d.watermark(), now() + 1)).replies().get(0).data());
+    Delta again = parseDelta(net.send(1, 0, net.verifiedPull(1, 0, d.watermark(), now() + 1)).replies().get(0).data());
     assertThat(again.announces()).isEmpty();
     assertThat(again.watermark()).isEqualTo(d.watermark());
     // A responder that restarted (its counter below our since) answers from the start.
-    Delta restarted = parseDelta(net.send(1, 0, pull(1, d.watermark() + 1000, now() + 2)).replies().get(0).data());
+    Delta restarted = parseDelta(net.send(1, 0, net.verifiedPull(1, 0, d.watermark() + 1000, now() + 2)).replies().get(0).data());
     assertThat(restarted.announces()).extracting(Announce::pubkey).containsExactly(net.key(2));
   }
 
   @Test
   void aReplayedPullGetsNoAnswer() {
-    byte[] p = pull(1, 0, now());
+    byte[] p = net.verifiedPull(1, 0, 0, now());
     assertThat(net.send(1, 0, p).replies()).isNotEmpty();
+    assertThat(net.e(0).counters().get("pulls_answered")).isEqualTo(1);
     GossipEngine.Result replay = net.send(1, 0, p);
     assertThat(replay.drop()).isEqualTo(DropReason.REPLAYED);
     assertThat(replay.replies()).isEmpty();
@@ -211,7 +212,7 @@ class GossipEngineTest {
   void aDeltaIsTakenOnlyFromAnAddressWePulled() {
     net.e(2).announceSelf();
     // Engine 0 never pulled engine 2: its delta is refused.
-    byte[] delta = net.send(0, 2, pull(0, 0, now())).replies().get(0).data();
+    byte[] delta = net.send(0, 2, net.verifiedPull(0, 2, 0, now())).replies().get(0).data();
     GossipEngine.Result r = net.send(2, 0, delta);
     assertThat(r.drop()).isEqualTo(DropReason.UNSOLICITED);
     // Now engine 0 learns engine 2 from its announce and pulls it: taken.
@@ -251,8 +252,7 @@ class GossipEngineTest {
       big.send(i, 0, GossipEngine.encode(GossipDatagram.TYPE_ANNOUNCE, Announce.sign(big.keys.get(i), EngineNet.CHAIN,
           List.of(EngineNet.endpoint(i)), NatType.OPEN, big.clock.nowSeconds(), 1).toJson()));
     }
-    byte[] p = GossipEngine.encode(GossipDatagram.TYPE_PULL,
-        Pull.sign(big.keys.get(39), EngineNet.CHAIN, 0, big.clock.nowSeconds()).toJson());
+    byte[] p = big.verifiedPull(39, 0, 0, big.clock.nowSeconds());
     List<GossipEngine.Outgoing> answer = big.send(39, 0, p).replies();
     assertThat(answer).hasSize(2);
     for (GossipEngine.Outgoing o : answer) {
@@ -411,8 +411,7 @@ class GossipEngineTest {
       assertThat(small.e(0).knownVer(small.key(i))).isEqualTo(50);
     }
     // Remembered versions are never sent: a pull gets an empty delta.
-    byte[] p = GossipEngine.encode(GossipDatagram.TYPE_PULL,
-        Pull.sign(small.keys.get(1), EngineNet.CHAIN, 0, small.clock.nowSeconds()).toJson());
+    byte[] p = small.verifiedPull(1, 0, 0, small.clock.nowSeconds());
     assertThat(parseDelta(small.send(1, 0, p).replies().get(0).data()).announces()).isEmpty();
     byte[] newer = GossipEngine.encode(GossipDatagram.TYPE_ANNOUNCE, Announce.sign(small.keys.get(2), EngineNet.CHAIN,
         List.of(EP), NatType.OPEN, small.clock.nowSeconds(), 51).toJson());

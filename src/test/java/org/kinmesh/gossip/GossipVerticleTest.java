@@ -2,7 +2,6 @@ package org.kinmesh.gossip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
@@ -25,6 +24,7 @@ import org.kinmesh.crypto.Identity;
 import org.kinmesh.node.NodeApiVerticle;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.TestKeys;
+import org.kinmesh.wire.gossip.Cookie;
 import org.kinmesh.wire.gossip.Delta;
 import org.kinmesh.wire.gossip.Endpoint;
 import org.kinmesh.wire.gossip.GossipDatagram;
@@ -105,40 +105,112 @@ class GossipVerticleTest {
     assertThat(mover.status().getString("nat")).isEqualTo("full_cone");
   }
 
+  /** A raw UDP socket of the test's own: what it sends, and every datagram it gets back, in order. */
+  final class RawPuller implements AutoCloseable {
+    final DatagramSocket socket = testVertx.createDatagramSocket();
+    final List<byte[]> got = new CopyOnWriteArrayList<>();
+
+    RawPuller() {
+      socket.handler(p -> got.add(p.data().getBytes()));
+      Await.result(socket.listen(0, "127.0.0.1"));
+    }
+
+    void send(byte[] datagram, GossipNode to) {
+      Await.result(socket.send(Buffer.buffer(datagram), to.endpoint().port(), "127.0.0.1"));
+    }
+
+    /** Waits for the datagram that ends an answer (a last delta, or anything not a delta); returns its index. */
+    int awaitAnswerEnd(int from) {
+      int[] end = {-1};
+      Await.until("the end of an answer", java.time.Duration.ofSeconds(20), () -> {
+        for (int i = from; i < got.size(); i++) {
+          byte[] d = got.get(i);
+          if (d[2] != GossipDatagram.TYPE_DELTA || !delta(d).more()) {
+            end[0] = i;
+            return true;
+          }
+        }
+        return false;
+      });
+      return end[0];
+    }
+
+    @Override
+    public void close() {
+      Await.result(socket.close());
+    }
+  }
+
+  static Delta delta(byte[] d) {
+    try {
+      return Delta.parse(GossipDatagram.body(d, GossipDatagram.TYPE_DELTA));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static byte[] pull(Identity who, long ts, String cookie) {
+    JsonObject json = Pull.sign(who, GossipNode.CHAIN, 0, ts).toJson();
+    return GossipEngine.encode(GossipDatagram.TYPE_PULL, cookie == null ? json : json.put("cookie", cookie));
+  }
+
+  /**
+   * Issue 13.6 over real UDP: four converged nodes; a fresh signed pull from an address that
+   * never pulled (the source of a spoofed pull is where the answer goes) gets at most twice its
+   * bytes back. Before the cookie: the whole delta, 4.2x.
+   */
   @Test
-  void aReplayedPullGetsNoAnswerOverUdp() {
+  void aPullFromAnUnverifiedAddressGetsAtMostTwiceItsBytesBack() {
+    List<GossipNode> nodes = fourNodes(false);
+    awaitConverged(nodes);
+    GossipNode zero = nodes.get(0);
+    try (RawPuller victim = new RawPuller()) {
+      byte[] p = pull(client, System.currentTimeMillis() / 1000, null);
+      victim.send(p, zero);
+      int end = victim.awaitAnswerEnd(0);
+      long out = 0;
+      for (int i = 0; i <= end; i++) {
+        out += victim.got.get(i).length;
+      }
+      double ratio = (double) out / p.length;
+      System.out.printf("spoofed pull over UDP, four nodes: %d B in, %d B out in %d datagram(s), %.2fx%n", p.length,
+          out, end + 1, ratio);
+      assertThat(ratio).isLessThanOrEqualTo(2.0);
+    }
+  }
+
+  /**
+   * The cookie round trip over real UDP with a raw client: a cookie first, the same signed pull
+   * echoing it is answered in full, a replay of it gets nothing, and the address stays verified.
+   */
+  @Test
+  void aPullEchoingTheCookieIsAnsweredAndAReplayIsNot() throws Exception {
     GossipNode responder = node(0, GossipNode.fast(), false);
-    // A raw socket in the test pulls with an authorized key.
-    List<Delta> answers = new CopyOnWriteArrayList<>();
-    Promise<Void> second = Promise.promise();
-    DatagramSocket raw = testVertx.createDatagramSocket();
-    raw.handler(p -> {
-      try {
-        answers.add(Delta.parse(GossipDatagram.body(p.data().getBytes(), GossipDatagram.TYPE_DELTA)));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-      if (answers.size() == 2) {
-        second.tryComplete();
-      }
-    });
-    Await.result(raw.listen(0, "127.0.0.1"));
-    long ts = System.currentTimeMillis() / 1000;
-    Buffer pull = Buffer.buffer(GossipEngine.encode(GossipDatagram.TYPE_PULL,
-        Pull.sign(client, GossipNode.CHAIN, 0, ts).toJson()));
-    int port = responder.endpoint().port();
-    Await.result(raw.send(pull, port, "127.0.0.1"));
-    Await.result(raw.send(pull, port, "127.0.0.1"));
-    // A fresh pull as a marker: datagrams on one loopback socket pair are handled in order, so
-    // when its answer is here, an answer to the replay would have come before it.
-    Buffer marker = Buffer.buffer(GossipEngine.encode(GossipDatagram.TYPE_PULL,
-        Pull.sign(client, GossipNode.CHAIN, 0, ts + 1).toJson()));
-    Await.result(raw.send(marker, port, "127.0.0.1"));
-    Await.result(second.future());
-    assertThat(answers).hasSize(2);
-    JsonObject dropped = responder.status().getJsonObject("counters").getJsonObject("dropped");
-    assertThat(dropped.getLong("replayed")).isEqualTo(1);
-    Await.result(raw.close());
+    try (RawPuller raw = new RawPuller()) {
+      long ts = System.currentTimeMillis() / 1000;
+      raw.send(pull(client, ts, null), responder);
+      int end = raw.awaitAnswerEnd(0);
+      byte[] reply = raw.got.get(end);
+      assertThat(reply[2]).isEqualTo(GossipDatagram.TYPE_COOKIE);
+      Cookie cookie = Cookie.parse(GossipDatagram.body(reply, GossipDatagram.TYPE_COOKIE));
+      assertThat(cookie.forSig()).isEqualTo(Cookie.forPull(Pull.sign(client, GossipNode.CHAIN, 0, ts)));
+      // The same signed pull with the cookie: the delta.
+      byte[] echoed = pull(client, ts, cookie.cookie());
+      raw.send(echoed, responder);
+      end = raw.awaitAnswerEnd(end + 1);
+      assertThat(raw.got.get(end)[2]).isEqualTo(GossipDatagram.TYPE_DELTA);
+      // Replayed, then a fresh pull without the cookie as a marker: datagrams on one loopback socket pair
+      // are handled in order, so when the marker's answer is here, an answer to the replay would have come first.
+      raw.send(echoed, responder);
+      raw.send(pull(client, ts + 1, null), responder);
+      int marker = raw.awaitAnswerEnd(end + 1);
+      assertThat(marker).isEqualTo(end + 1);
+      assertThat(raw.got.get(marker)[2]).as("the address stays verified").isEqualTo(GossipDatagram.TYPE_DELTA);
+      JsonObject counters = responder.status().getJsonObject("counters");
+      assertThat(counters.getJsonObject("dropped").getLong("replayed")).isEqualTo(1);
+      assertThat(counters.getJsonObject("events").getLong("cookies_sent")).isEqualTo(1);
+      assertThat(counters.getJsonObject("events").getLong("pulls_answered")).isEqualTo(2);
+    }
   }
 
   @Test

@@ -11,6 +11,8 @@ public final class GossipDatagram {
   public static final byte TYPE_ANNOUNCE = 0x01;
   public static final byte TYPE_PULL = 0x02;
   public static final byte TYPE_DELTA = 0x03;
+  /** The cookie reply of docs/gossip.md (an addition to PROTOCOL.md §3 within version 1). */
+  public static final byte TYPE_COOKIE = 0x04;
   public static final int MAX_GOSSIP_BYTES = 1_200;
 
   private GossipDatagram() {}
