@@ -136,9 +136,19 @@ public final class UdpPathSession {
     }
   }
 
-  /** Retransmissions and the heartbeat, when due. */
+  /**
+   * Retransmissions and the heartbeat, when due. A retransmission always goes out behind our
+   * OPEN, acknowledged or not: a peer whose path timed out while we slept (or that set its path
+   * up anew) no longer knows our stream and drops its DATA as unproven; the OPEN lets it join
+   * again at the first retry instead of after our retries run out. A peer that still holds our
+   * stream drops the repeat without checking it.
+   */
   public List<Buffer> tick(long now) {
-    List<Buffer> out = withOpen(encode(sender.due(now)));
+    List<Buffer> again = encode(sender.due(now));
+    if (opened && !again.isEmpty()) {
+      again.add(0, auth.open(sender.session()).encode());
+    }
+    List<Buffer> out = withOpen(again);
     if (now >= nextPingAt) {
       pingNonce = RANDOM.nextLong();
       pingSentAt = now;

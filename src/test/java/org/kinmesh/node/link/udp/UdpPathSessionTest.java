@@ -111,6 +111,34 @@ class UdpPathSessionTest {
   }
 
   @Test
+  void aPeerThatForgotOurStreamIsOpenedAgainByTheNextRetransmission() {
+    // A laptop wakes after a minute: meanwhile its peer's path timed out and was set up anew, so
+    // the peer no longer knows the stream it once acknowledged. Our retransmissions must carry
+    // the OPEN again, or every DATA is dropped as unverified until our retries run out (~17 s).
+    exchange(a.send(new byte[] {1}, 0), MS);
+    UdpPathSession freshB = new UdpPathSession(new SessionAuth(ID_B, CHAIN, ID_A.publicKeyHex(), clock), 44, 0);
+    long now = 2 * MS;
+    List<byte[]> delivered = new ArrayList<>();
+    for (Buffer d : a.send(new byte[] {2}, now)) {
+      delivered.addAll(freshB.onFrame(LinkFrame.parse(d), now).messages());
+    }
+    assertTrue(delivered.isEmpty(), "the peer cannot know the stream yet");
+    // The first retransmission: the heartbeat may be due before it, so tick to each deadline.
+    int retransmissions = 0;
+    for (int i = 0; i < 5 && delivered.isEmpty(); i++) {
+      now = Math.max(now, a.nextDeadline());
+      for (Buffer d : a.tick(now)) {
+        LinkFrame f = LinkFrame.parse(d);
+        retransmissions += f instanceof LinkFrame.Data ? 1 : 0;
+        delivered.addAll(freshB.onFrame(f, now).messages());
+      }
+    }
+    assertEquals(1, retransmissions, "delivered at the first retransmission");
+    assertEquals(1, delivered.size(), "the retransmission opened the stream again and was delivered");
+    assertArrayEquals(new byte[] {2}, delivered.get(0));
+  }
+
+  @Test
   void ourFirstDataGoesOutBehindASignedOpen() {
     List<Buffer> out = a.send(new byte[] {1}, 0);
     assertEquals(2, out.size());
