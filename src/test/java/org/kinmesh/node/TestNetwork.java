@@ -277,6 +277,11 @@ final class TestNetwork implements AutoCloseable {
 
   /** Waits for the next message on node i's address that matches (registered before {@code trigger} runs). */
   JsonObject awaitMessage(int i, String address, Predicate<JsonObject> match, Runnable trigger) {
+    return awaitMessage(i, address, match, trigger, WAIT);
+  }
+
+  /** As above, waiting at most {@code bound} for the message. */
+  JsonObject awaitMessage(int i, String address, Predicate<JsonObject> match, Runnable trigger, Duration bound) {
     Promise<JsonObject> p = Promise.promise();
     var c = members.get(i).vertx.eventBus().<JsonObject>consumer(address, m -> {
       if (match.test(m.body())) {
@@ -286,7 +291,7 @@ final class TestNetwork implements AutoCloseable {
     await(c.completion(), WAIT);
     try {
       trigger.run();
-      return await(p.future(), WAIT);
+      return await(p.future(), bound);
     } catch (AssertionError e) {
       throw new AssertionError("node " + i + ": no matching message on " + address + "; status " + status(i), e);
     } finally {

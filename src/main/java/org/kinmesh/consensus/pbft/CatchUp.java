@@ -5,7 +5,7 @@ import java.util.TreeMap;
 
 /**
  * Fetching missed blocks. Someone is one block ahead: wait one retry interval (the missing votes
- * are often just late); two or more: fetch at once. Then fetch in batches until caught up, the next batch as soon as one arrives, and
+ * are often just late), unless a certificate proves it; two or more: fetch at once. Then fetch in batches until caught up, the next batch as soon as one arrives, and
  * another key after a silence. Fetched blocks wait here until they are the next height.
  */
 final class CatchUp {
@@ -24,6 +24,18 @@ final class CatchUp {
 
   /** {@code sender} has committed at least {@code height}. */
   void hint(String sender, long height, long committed, long view, List<Action> out) {
+    hint(sender, height, committed, view, false, out);
+  }
+
+  /**
+   * As {@link #hint}, from a commit certificate of {@code height} (a view change carries one): no
+   * late vote will settle it here, so even one block behind fetch at once.
+   */
+  void hintCertified(String sender, long height, long committed, long view, List<Action> out) {
+    hint(sender, height, committed, view, true, out);
+  }
+
+  private void hint(String sender, long height, long committed, long view, boolean certified, List<Action> out) {
     if (height <= committed || sign.publicKey().equals(sender)) {
       return;
     }
@@ -34,7 +46,7 @@ final class CatchUp {
     if (requestedTo > 0) {
       return; // a fetch is out: its answer, or its retry timer, moves on
     }
-    if (upTo >= committed + 2) {
+    if (upTo >= committed + 2 || certified) {
       // Two or more blocks behind: no late vote will bring those, fetch now (a node that starts
       // after the others, or returns, catches up without waiting a retry interval first) — also
       // when the one-block wait below is already running: the chain moved on meanwhile.

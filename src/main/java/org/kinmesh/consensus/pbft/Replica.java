@@ -549,7 +549,18 @@ public final class Replica {
       log.putPayload(vc.height(), vc.prepared().digest(), vc.preparedPayload());
     }
     if (vc.height() > committedHeight + 1) {
-      hintFetch(vc.sender(), vc.height() - 1);
+      CommitCertificate proof = vc.committed();
+      if (proof != null && proof.height() == committedHeight + 1
+          && log.payload(proof.height(), proof.digest()) != null) {
+        // Its certificate proves our next height committed (the dead primary's last commit reached
+        // it, not us): its signed commits count as if they came here, so the block we hold commits
+        // now and the view change gathers at one height without a fetch.
+        proof.commits().forEach(log::addCommit);
+        hintFetch(vc.sender(), vc.height() - 1);
+      } else {
+        // A certificate, not votes that may be merely late: fetch without the one-block wait.
+        catchUp.hintCertified(vc.sender(), vc.height() - 1, committedHeight, view, out);
+      }
     }
     joinIfOthersMoved();
     if (!active) {
@@ -1027,6 +1038,11 @@ public final class Replica {
     armViewTimer();
     if (canPropose()) {
       armPropose();
+      if (transactionsWaiting) {
+        // The host says so when the mempool stops being empty, not again: a new primary (the old
+        // one died with transactions waiting) asks now rather than one block interval later.
+        out.add(new Action.BuildBlock(view, committedHeight + 1, false));
+      }
     }
   }
 

@@ -53,4 +53,29 @@ class ProposerTest {
     assertThat(net.nodes).allMatch(n -> n.replica.view() == 0);
     assertThat(net.now).isGreaterThanOrEqualTo(5 * 500);
   }
+
+  /**
+   * A dead primary's transactions pile up during the view change; the host says so once, when the
+   * mempool stops being empty, not again. The new primary must ask for a block as it installs the
+   * view, not one block interval later (1 s of every dead-primary stall with the defaults).
+   */
+  @Test
+  void aNewPrimaryWithTransactionsWaitingAsksForABlockAsItInstallsTheView() throws Exception {
+    Identity next = fx.ids.get(1); // primary of view 1
+    Replica r = new Replica(config, Signer.of(next), (h, p, d) -> true,
+        Replica.Resume.genesis(SimNetwork.GENESIS, fx.membership));
+    r.handle(new Event.Start());
+    r.handle(new Event.TransactionsWaiting());
+    fx.deliver(r, viewChange(fx.ids.get(0)));
+    List<Action> out = fx.deliver(r, viewChange(fx.ids.get(2))); // f + 1: joins, then holds a threshold
+    assertThat(out).anyMatch(a -> a instanceof Action.Broadcast b && b.envelope() instanceof Envelope.NewView);
+    assertThat(r.view()).isEqualTo(1);
+    assertThat(r.inViewChange()).isFalse();
+    assertThat(out).as("actions on installing view 1").contains(new Action.BuildBlock(1, 1, false));
+  }
+
+  private static Envelope.ViewChange viewChange(Identity by) {
+    return EnvelopeCodecTest.sign(by, new Envelope.ViewChange(SimNetwork.CHAIN, 1, 1, null, null, null,
+        by.publicKeyHex(), null));
+  }
 }

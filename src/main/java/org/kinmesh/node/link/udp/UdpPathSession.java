@@ -102,6 +102,9 @@ public final class UdpPathSession {
       receiver = null;
       peerSession = o.session();
       peerOpenTs = o.ts();
+      // A new session is a new path on the peer's side (it restarted, or closed ours while it
+      // had deauthorized us): it knows nothing of our stream, so announce it again.
+      opened = false;
     } else if (f instanceof LinkFrame.Data d) {
       if (receiver == null || receiver.session() != d.session()) {
         if (peerOpenTs < 0 || d.session() != peerSession || receiver != null) {

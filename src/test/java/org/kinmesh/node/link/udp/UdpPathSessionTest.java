@@ -210,4 +210,33 @@ class UdpPathSessionTest {
     assertEquals(1, got.size(), "the live stream still delivers");
     assertArrayEquals(new byte[] {2}, got.get(0));
   }
+
+  /**
+   * The peer closed its path and opened a new one (it deauthorized us for a while: a suspension
+   * that expired). Its new path knows nothing of our stream, so our DATA alone would be dropped as
+   * unverified until our retransmissions run out (seconds of silence): its new OPEN makes us
+   * announce ours again.
+   */
+  @Test
+  void aPeerThatOpensANewPathGetsOurOpenAgain() {
+    // b's stream to a is open and acknowledged.
+    List<Buffer> toA = new ArrayList<>(b.send(new byte[] {1}, 0));
+    for (Buffer d : toA) {
+      for (Buffer r : a.onFrame(LinkFrame.parse(d), MS).replies()) {
+        b.onFrame(LinkFrame.parse(r), MS);
+      }
+    }
+    clock.advanceSeconds(5);
+    UdpPathSession newA = new UdpPathSession(authOfA(), 33, 0);
+    for (Buffer d : newA.send(new byte[] {3}, 3 * MS)) {
+      b.onFrame(LinkFrame.parse(d), 3 * MS);
+    }
+    List<byte[]> atNewA = new ArrayList<>();
+    for (Buffer d : b.send(new byte[] {4}, 4 * MS)) {
+      UdpPathSession.Inbound in = newA.onFrame(LinkFrame.parse(d), 4 * MS);
+      assertTrue(!in.unverified(), "our frames must prove our session to its new path");
+      atNewA.addAll(in.messages());
+    }
+    assertTrue(atNewA.stream().anyMatch(m -> m.length == 1 && m[0] == 4), "the new path delivers our message");
+  }
 }
