@@ -133,4 +133,38 @@ class TxStatusWindowTest {
     }
     assertThat(status(overtaken).getString("status")).isEqualTo("rejected");
   }
+
+  /**
+   * From the moment the committed event reports a block, its transactions answer committed: while
+   * the block's write is held back (another program holds ledger.db's write lock, so the block
+   * lives only in memory) and after it went through.
+   */
+  @Test
+  void fromTheCommittedEventOnEveryTransactionOfTheBlockAnswersCommittedWrittenOrNot() throws Exception {
+    Transaction a = data(1);
+    Transaction b = data(2);
+    accept(a);
+    accept(b);
+    Block b1 = committedBlock(List.of(a, b));
+    Promise<List<String>> atEvent = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> Future.all(
+        vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", a.hash())),
+        vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", b.hash())))
+        .map(all -> all.<Message<JsonObject>>list().stream().map(r -> r.body().getString("status")).toList())
+        .onComplete(atEvent));
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        Statement st = other.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 0");
+      st.execute("BEGIN IMMEDIATE");
+      Await.result(vertx.eventBus().request(LedgerVerticle.APPEND, b1));
+      assertThat(Await.result(atEvent.future())).containsExactly("committed", "committed");
+      JsonObject stats = Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.STATS, null)).body();
+      assertThat(stats.getInteger("unwritten_blocks")).as("the block is held in memory").isEqualTo(1);
+      st.execute("ROLLBACK");
+    }
+    Await.until("the block is written", java.time.Duration.ofSeconds(20), () -> Await.result(vertx.eventBus()
+        .<JsonObject>request(LedgerVerticle.STATS, null)).body().getInteger("unwritten_blocks") == 0);
+    assertThat(status(a).getString("status")).isEqualTo("committed");
+    assertThat(status(b).getLong("height")).isEqualTo(1L);
+  }
 }
