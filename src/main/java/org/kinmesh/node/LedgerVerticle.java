@@ -143,6 +143,11 @@ public final class LedgerVerticle extends VerticleBase {
   private Database db;
   private Database mempoolDb;
   private MempoolStore mempoolStore;
+  /**
+   * Transactions a commit just rejected, with the reason, until mempool.db has the reason (kept if
+   * that write fails): between leaving the mempool and the stored reason they are not unknown.
+   */
+  private final java.util.Map<String, String> rejecting = new java.util.HashMap<>();
   /** Hashes of the pending transactions this node accepted and stored (the others' origin stored them). */
   private final java.util.Set<String> stored = new java.util.HashSet<>();
   private LedgerStore store;
@@ -760,11 +765,18 @@ public final class LedgerVerticle extends VerticleBase {
     }
     for (Mempool.Rejected r : rejected) {
       stored.remove(r.tx().hash());
+      rejecting.put(r.tx().hash(), r.reason());
       LOG.info("op=tx_rejected hash={} reason={}", r.tx().hash().substring(0, 12), r.reason());
     }
-    mempoolStore.settle(done, rejected, clock.nowMillis()).onFailure(e -> LOG.warn(
-        "op=mempool_settle height={} could not be stored: {} (the start-up check redoes it)", block.height(),
-        e.getMessage()));
+    mempoolStore.settle(done, rejected, clock.nowMillis()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rejected.forEach(r -> rejecting.remove(r.tx().hash()));
+      } else {
+        // Kept in memory, so the status still says why until the start-up check stores it.
+        LOG.warn("op=mempool_settle height={} could not be stored: {} (the start-up check redoes it)",
+            block.height(), ar.cause().getMessage());
+      }
+    });
   }
 
   /** Where a transaction stands on this node: committed (where), pending, or rejected (why). */
@@ -774,16 +786,24 @@ public final class LedgerVerticle extends VerticleBase {
       m.fail(BAD_REQUEST, error("malformed", "a transaction hash is 64 lowercase hex characters"));
       return;
     }
+    // One instant decides: what is pending or just rejected is read in the same event-loop turn as
+    // the applied blocks not yet written (inclusion reads those at once), because a block applied
+    // while the database read below is out takes the transaction out of the mempool. Reading the
+    // mempool after that read answered 404 for a transaction just committed (docs/chain.md).
+    boolean pending = intake.mempool().contains(hash) || arriving.containsKey(hash);
+    String rejectedWhy = rejecting.get(hash);
     store.inclusion(hash).compose(in -> {
       if (in != null) {
         return Future.succeededFuture(new JsonObject().put("hash", hash).put("status", "committed")
             .put("height", in.height()).put("block", in.blockHash()));
       }
-      if (intake.mempool().contains(hash) || arriving.containsKey(hash)) {
+      if (pending || intake.mempool().contains(hash) || arriving.containsKey(hash)) {
         return Future.succeededFuture(new JsonObject().put("hash", hash).put("status", "pending"));
       }
-      return mempoolStore.rejection(hash).map(reason -> reason == null ? null
-          : new JsonObject().put("hash", hash).put("status", "rejected").put("reason", reason));
+      String why = rejectedWhy != null ? rejectedWhy : rejecting.get(hash);
+      Future<String> reason = why != null ? Future.succeededFuture(why) : mempoolStore.rejection(hash);
+      return reason.map(r -> r == null ? null
+          : new JsonObject().put("hash", hash).put("status", "rejected").put("reason", r));
     }).onComplete(ar -> {
       if (ar.failed()) {
         m.fail(500, error("internal", "cannot read the transaction's status"));
