@@ -70,7 +70,7 @@ final class PeerEndpoints {
   /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
   private Future<String[]> relayEndpoint(Peer p) {
     p.dialedFromTable = false;
-    if (p.endpoint != null && LinkContext.monotonicMillis() < p.endpointUntilMillis) {
+    if (p.endpoint != null && ctx.monotonicMillis() < p.endpointUntilMillis) {
       p.dialed = p.endpoint;
       return Future.succeededFuture(split(p.endpoint));
     }
@@ -83,7 +83,7 @@ final class PeerEndpoints {
             throw new IllegalStateException("relay lookup gave no usable endpoint");
           }
           p.endpoint = new Endpoint(ip, port).toString();
-          p.endpointUntilMillis = LinkContext.monotonicMillis() + ctx.settings.lookupCacheMillis();
+          p.endpointUntilMillis = ctx.monotonicMillis() + ctx.settings.lookupCacheMillis();
           p.dialed = p.endpoint;
           fromRelay.accept(p);
           return new String[] {ip, Integer.toString(port)};

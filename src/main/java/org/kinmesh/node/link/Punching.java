@@ -55,7 +55,7 @@ final class Punching {
   }
 
   private void callMe(Peer p) {
-    long now = LinkContext.monotonicMillis();
+    long now = ctx.monotonicMillis();
     List<Endpoint> mine = ownCandidates();
     if (mine.isEmpty() || now - p.lastCallMeSent < CALL_ME_INTERVAL_MS) {
       return;
@@ -119,7 +119,7 @@ final class Punching {
 
   /** A link control message (a call-me) from an authenticated peer: over TCP, or the relay's verified sender. */
   void onControl(Peer p, String payload) {
-    long now = LinkContext.monotonicMillis();
+    long now = ctx.monotonicMillis();
     CallMe call;
     try {
       call = CallMe.parse(payload);

@@ -52,9 +52,9 @@ final class TcpDialer {
       // force_relay, ours or the peer's: no direct link either way (issue 12.7).
       return;
     }
-    if (!p.breaker.allow(LinkContext.monotonicMillis())) {
+    if (!p.breaker.allow(ctx.monotonicMillis())) {
       events.state(p, PeerState.UNREACHABLE);
-      schedule(p, Math.max(1, p.breaker.openUntilMillis() - LinkContext.monotonicMillis()));
+      schedule(p, Math.max(1, p.breaker.openUntilMillis() - ctx.monotonicMillis()));
       return;
     }
     if (dialsInFlight >= MAX_DIALS_IN_FLIGHT) {
@@ -107,7 +107,7 @@ final class TcpDialer {
     }
     endpoints.failed(p);
     p.lastError = err.getMessage();
-    p.breaker.failure(LinkContext.monotonicMillis());
+    p.breaker.failure(ctx.monotonicMillis());
     int failures = p.breaker.consecutiveFailures();
     if (p.breaker.state() == CircuitBreaker.State.OPEN) {
       if (p.state != PeerState.UNREACHABLE) {
@@ -115,7 +115,7 @@ final class TcpDialer {
             KeyIds.shortId(p.key), failures, err.getMessage());
       }
       events.state(p, PeerState.UNREACHABLE);
-      schedule(p, Math.max(1, p.breaker.openUntilMillis() - LinkContext.monotonicMillis()));
+      schedule(p, Math.max(1, p.breaker.openUntilMillis() - ctx.monotonicMillis()));
     } else {
       LOG.debug("{} op=link.dial peer={} failure={} error={}", ctx.log, KeyIds.shortId(p.key), failures,
           err.getMessage());
