@@ -34,6 +34,17 @@ final class PeerEndpoints {
       p.skipTable = false;
       return relayEndpoint(p);
     }
+    if (!p.tableEndpoints.isEmpty()) {
+      // What gossip last published for the peer, kept on the peer: no need to ask again.
+      try {
+        Endpoint best = Endpoint.parse(p.tableEndpoints.get(0));
+        p.dialed = best.toString();
+        p.dialedFromTable = true;
+        return Future.succeededFuture(split(p.dialed));
+      } catch (org.kinmesh.wire.WireException e) {
+        // not usable: ask the table as before
+      }
+    }
     return ctx.vertx.eventBus().<JsonObject>request(Addresses.PEER_TABLE_QUERY, new JsonObject().put("pubkey", p.key),
         TABLE_ASK).map(m -> {
           JsonArray eps = m.body().getJsonArray("endpoints");

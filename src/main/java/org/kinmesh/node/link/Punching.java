@@ -88,28 +88,6 @@ final class Punching {
     return out;
   }
 
-  /** Gossip learned a peer's endpoints: punch toward all of them (the best first) while no UDP path exists. */
-  void onPeerTable(JsonObject b) {
-    Peer p = b == null ? null : ctx.peer(b.getString("pubkey"));
-    if (p == null) {
-      return;
-    }
-    if (b.getValue("nat") instanceof String nat) {
-      p.nat = nat;
-    }
-    List<String> eps = new ArrayList<>();
-    if (b.getValue("endpoints") instanceof JsonArray list) {
-      for (Object o : list) {
-        if (o instanceof JsonObject e && e.getValue("endpoint") instanceof String ep) {
-          eps.add(ep);
-        }
-      }
-    }
-    if (!udp.has(p.key)) {
-      punch(p, eps);
-    }
-  }
-
   void onStunState(JsonObject b) {
     if (b != null && b.getValue("public_ip") instanceof String ip && b.getValue("public_port") instanceof Integer port
         && WireRules.isIp(ip) && WireRules.isPort(port)) {

@@ -86,6 +86,11 @@ final class TcpLinks implements LinkSession.Host {
     return Future.join(server.close(), dialer.close());
   }
 
+  /** Gossip told of a new endpoint of the peer: dial now unless a link is up or a dial runs. */
+  void dialOnNews(Peer p) {
+    dialer.dialOnNews(p);
+  }
+
   void dial(Peer p) {
     dialer.dial(p);
   }
