@@ -20,7 +20,6 @@ import org.kinmesh.consensus.QuorumInput;
 import org.kinmesh.consensus.QuorumMode;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.consensus.pbft.Action;
-import org.kinmesh.consensus.pbft.BlockValidator;
 import org.kinmesh.consensus.pbft.CommitCertificate;
 import org.kinmesh.consensus.pbft.Envelope;
 import org.kinmesh.consensus.pbft.EnvelopeCodec;
@@ -34,6 +33,7 @@ import org.kinmesh.consensus.pbft.RejectReason;
 import org.kinmesh.consensus.pbft.Replica;
 import org.kinmesh.consensus.pbft.Signer;
 import org.kinmesh.consensus.pbft.TimerId;
+import org.kinmesh.consensus.pbft.Verdict;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
 import org.kinmesh.util.TimeSource;
@@ -128,7 +128,7 @@ public final class ConsensusVerticle extends VerticleBase {
     }).map(resume -> {
       judge = new ProposalJudge(pbft.blockchainId(), quorum, clock);
       judge.committedAt(state.height(), state.time());
-      replica = new Replica(pbft, Signer.of(identity), validator(), judge, viewTimeouts, resume);
+      replica = new Replica(pbft, Signer.of(identity), judge, viewTimeouts, resume);
       lastCertificate = resume.certificate();
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
@@ -231,46 +231,97 @@ public final class ConsensusVerticle extends VerticleBase {
   }
 
   private void run(List<Action> actions) {
+    Host host = new Host();
     for (Action a : actions) {
-      if (a instanceof Action.Broadcast b) {
-        countPhase(b.envelope());
-        if (b.envelope() instanceof Envelope.PrePrepare pp) {
-          proposalSeenAt(pp); // our own proposal
-        }
-        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
-      } else if (a instanceof Action.Send s) {
-        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
-            encode(s.envelope())));
-      } else if (a instanceof Action.Committed c) {
-        phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
-        long[] seen = proposalSeen.get(c.height());
-        if (seen != null && seen[0] == c.view()) {
-          viewTimeouts.observe((System.nanoTime() - seen[1]) / 1_000_000);
-        }
-        proposalSeen.headMap(c.height(), true).clear();
-        committed(c);
-      } else if (a instanceof Action.BuildBlock b) {
-        buildBlock(b);
-      } else if (a instanceof Action.ServeFetch f) {
-        serveFetch(f);
-      } else if (a instanceof Action.StartTimer t) {
-        startTimer(t.id(), t.delayMs());
-      } else if (a instanceof Action.CancelTimer t) {
-        Long id = timers.remove(t.kind());
-        if (id != null) {
-          vertx.cancelTimer(id);
-        }
-      } else if (a instanceof Action.ReportEquivocation r) {
-        equivocations.incrementAndGet();
-        LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}", KeyIds.shortId(r.sender()),
-            r.first().view(), r.first().height(), r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
-        vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "equivocation")
-            .put("pubkey", r.sender()).put("view", r.first().view()).put("height", r.first().height()));
-      } else if (a instanceof Action.Rejected r) {
-        count(r.reason(), r.sender(), r.detail());
-      } else if (a instanceof Action.ViewChanged v) {
-        LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
+      a.accept(host);
+    }
+    // Answers the host knew at once go in only after this batch, so that a later action of the
+    // batch (a CancelTimer, say) cannot undo what the answer's own actions did.
+    for (Event answer : host.answers) {
+      if (!stopping) {
+        run(replica.handle(answer));
       }
+    }
+  }
+
+  /** Carries out the replica's actions: one method per type, so a new type does not compile here unhandled. */
+  private final class Host implements Action.Handler {
+    final List<Event> answers = new ArrayList<>();
+
+    @Override
+    public void broadcast(Action.Broadcast b) {
+      countPhase(b.envelope());
+      if (b.envelope() instanceof Envelope.PrePrepare pp) {
+        proposalSeenAt(pp); // our own proposal
+      }
+      vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
+    }
+
+    @Override
+    public void send(Action.Send s) {
+      vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
+          encode(s.envelope())));
+    }
+
+    @Override
+    public void committed(Action.Committed c) {
+      phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
+      long[] seen = proposalSeen.get(c.height());
+      if (seen != null && seen[0] == c.view()) {
+        viewTimeouts.observe((System.nanoTime() - seen[1]) / 1_000_000);
+      }
+      proposalSeen.headMap(c.height(), true).clear();
+      ConsensusVerticle.this.committed(c);
+    }
+
+    @Override
+    public void buildBlock(Action.BuildBlock b) {
+      ConsensusVerticle.this.buildBlock(b);
+    }
+
+    @Override
+    public void validate(Action.Validate v) {
+      Verdict verdict = ConsensusVerticle.this.validate(v);
+      if (verdict != null) {
+        answers.add(new Event.Validated(v.height(), v.digest(), v.proposal(), verdict));
+      }
+    }
+
+    @Override
+    public void serveFetch(Action.ServeFetch f) {
+      ConsensusVerticle.this.serveFetch(f);
+    }
+
+    @Override
+    public void startTimer(Action.StartTimer t) {
+      ConsensusVerticle.this.startTimer(t.id(), t.delayMs());
+    }
+
+    @Override
+    public void cancelTimer(Action.CancelTimer t) {
+      Long id = timers.remove(t.kind());
+      if (id != null) {
+        vertx.cancelTimer(id);
+      }
+    }
+
+    @Override
+    public void reportEquivocation(Action.ReportEquivocation r) {
+      equivocations.incrementAndGet();
+      LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}", KeyIds.shortId(r.sender()),
+          r.first().view(), r.first().height(), r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
+      vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "equivocation")
+          .put("pubkey", r.sender()).put("view", r.first().view()).put("height", r.first().height()));
+    }
+
+    @Override
+    public void rejected(Action.Rejected r) {
+      count(r.reason(), r.sender(), r.detail());
+    }
+
+    @Override
+    public void viewChanged(Action.ViewChanged v) {
+      LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
     }
   }
 
@@ -312,26 +363,20 @@ public final class ConsensusVerticle extends VerticleBase {
 
   /**
    * The ledger judges each proposal (compact: it fills in the transactions, fetching what it
-   * misses) and the replica waits meanwhile; the answer comes back as {@link Event.Wake}. The clock
-   * rule (docs/quorum.md) is applied here first, for proposals only: a certified block is judged on
-   * its content.
+   * misses); null while it has not answered. The ledger's answer comes back as {@link Event.Wake},
+   * on which the replica asks again and gets the verdict. The clock rule (docs/quorum.md) is
+   * applied here first, for proposals only: a certified block is judged on its content.
    */
-  private BlockValidator validator() {
-    return new BlockValidator() {
-      @Override
-      public boolean isValid(long height, byte[] payload, String digest) {
-        return check(height, payload, digest, false, null) == BlockValidator.Verdict.VALID;
+  private Verdict validate(Action.Validate v) {
+    ProposalJudge.Judgement j = judge.verdict(v.height(), v.digest(), v.payload(), v.proposal(),
+        () -> askLedger(v.height(), v.digest(), v.from()));
+    return switch (j) {
+      case VALID -> Verdict.VALID;
+      case INVALID -> {
+        LOG.debug("op=validate height={} refused: {}", v.height(), judge.lastProblem());
+        yield Verdict.INVALID;
       }
-
-      @Override
-      public BlockValidator.Verdict check(long height, byte[] payload, String digest, boolean proposal, String from) {
-        BlockValidator.Verdict v = judge.verdict(height, digest, payload, proposal,
-            () -> askLedger(height, digest, from));
-        if (v == BlockValidator.Verdict.INVALID) {
-          LOG.debug("op=validate height={} refused: {}", height, judge.lastProblem());
-        }
-        return v;
-      }
+      case PENDING -> null;
     };
   }
 

@@ -8,7 +8,6 @@ import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.consensus.ProposalTime;
 import org.kinmesh.consensus.QuorumPolicy;
 import org.kinmesh.consensus.Quorums;
-import org.kinmesh.consensus.pbft.BlockValidator.Verdict;
 import org.kinmesh.consensus.pbft.Membership;
 import org.kinmesh.consensus.pbft.QuorumRule;
 import org.kinmesh.util.TimeSource;
@@ -27,6 +26,9 @@ import org.kinmesh.wire.WireException;
 final class ProposalJudge implements QuorumRule {
   /** Verdicts and parsed headers kept (a few blocks are in flight at most). */
   private static final int KEEP = 256;
+
+  /** What {@link #verdict} found; PENDING: not decided yet (the host does not answer the replica). */
+  enum Judgement { VALID, INVALID, PENDING }
 
   private enum State { ASKED, VALID, INVALID }
 
@@ -106,11 +108,11 @@ final class ProposalJudge implements QuorumRule {
    * What is known about a proposal now. {@code ask} is run once when the ledger has not been asked
    * yet; the answer comes back through {@link #answered}.
    */
-  Verdict verdict(long height, String digest, byte[] payload, boolean proposal, Runnable ask) {
+  Judgement verdict(long height, String digest, byte[] payload, boolean proposal, Runnable ask) {
     long nowSecs = clock.nowSeconds();
     CompactBlock cb = header(height, digest, payload);
     if (cb == null) {
-      return Verdict.INVALID;
+      return Judgement.INVALID;
     }
     if (proposal) {
       boolean emergency = emergency(height, cb);
@@ -118,10 +120,10 @@ final class ProposalJudge implements QuorumRule {
         case REFUSE -> {
           lastProblem = "dated " + (cb.timestamp() - nowSecs) + " s after this node's clock (at most "
               + ProposalTime.MAX_SKEW_SECS + " s)";
-          return Verdict.INVALID;
+          return Judgement.INVALID;
         }
         case WAIT -> {
-          return Verdict.PENDING; // an emergency block is not voted for before our clock reaches it
+          return Judgement.PENDING; // an emergency block is not voted for before our clock reaches it
         }
         case OK -> { }
       }
@@ -130,14 +132,14 @@ final class ProposalJudge implements QuorumRule {
     if (e == null) {
       verdicts.put(digest, new Entry(State.ASKED, null, null, null));
       ask.run();
-      return Verdict.PENDING;
+      return Judgement.PENDING;
     }
     return switch (e.state) {
-      case ASKED -> Verdict.PENDING;
-      case VALID -> Verdict.VALID;
+      case ASKED -> Judgement.PENDING;
+      case VALID -> Judgement.VALID;
       case INVALID -> {
         lastProblem = e.reason;
-        yield Verdict.INVALID;
+        yield Judgement.INVALID;
       }
     };
   }

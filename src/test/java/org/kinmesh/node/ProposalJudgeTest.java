@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.CompactBlock;
 import org.kinmesh.consensus.QuorumPolicy;
-import org.kinmesh.consensus.pbft.BlockValidator.Verdict;
+import org.kinmesh.node.ProposalJudge.Judgement;
 import org.kinmesh.consensus.pbft.Membership;
 import org.kinmesh.testing.TestKeys;
 
@@ -31,7 +31,7 @@ class ProposalJudgeTest {
     return CompactBlock.of(Block.of(CHAIN, height, "11".repeat(32), timestamp, PROPOSER, List.of(), List.of()));
   }
 
-  Verdict check(CompactBlock cb, boolean proposal) {
+  Judgement check(CompactBlock cb, boolean proposal) {
     return judge.verdict(cb.height(), cb.hash(), cb.toJsonBytes(), proposal, asked::incrementAndGet);
   }
 
@@ -39,17 +39,17 @@ class ProposalJudgeTest {
   void asksTheLedgerOnceAndRemembersItsAnswer() {
     judge.committedAt(4, T0 - 5);
     CompactBlock cb = block(5, T0);
-    assertThat(check(cb, true)).isEqualTo(Verdict.PENDING);
-    assertThat(check(cb, true)).isEqualTo(Verdict.PENDING);
+    assertThat(check(cb, true)).isEqualTo(Judgement.PENDING);
+    assertThat(check(cb, true)).isEqualTo(Judgement.PENDING);
     assertThat(asked).hasValue(1);
     Block full = Block.of(CHAIN, 5, "11".repeat(32), T0, PROPOSER, List.of(), List.of());
     judge.answered(cb.hash(), full, null, null);
-    assertThat(check(cb, true)).isEqualTo(Verdict.VALID);
+    assertThat(check(cb, true)).isEqualTo(Judgement.VALID);
     assertThat(judge.validBlock(cb.hash())).isEqualTo(full);
     CompactBlock other = block(5, T0 + 1);
     check(other, true);
     judge.answered(other.hash(), null, null, "bad nonce");
-    assertThat(check(other, true)).isEqualTo(Verdict.INVALID);
+    assertThat(check(other, true)).isEqualTo(Judgement.INVALID);
     assertThat(judge.lastProblem()).isEqualTo("bad nonce");
     // unavailable: forgotten, so the next check asks again
     CompactBlock third = block(5, T0 + 2);
@@ -64,11 +64,11 @@ class ProposalJudgeTest {
     judge.committedAt(4, T0 - 7200);
     CompactBlock cb = block(5, T0);
     String otherDigest = block(5, T0 + 9).hash();
-    assertThat(judge.verdict(5, otherDigest, cb.toJsonBytes(), true, asked::incrementAndGet)).isEqualTo(Verdict.INVALID);
+    assertThat(judge.verdict(5, otherDigest, cb.toJsonBytes(), true, asked::incrementAndGet)).isEqualTo(Judgement.INVALID);
     assertThat(judge.forBlock(5, otherDigest, cb.toJsonBytes(), FIVE)).isEqualTo(4);
     assertThat(judge.verdict(5, cb.hash(), "{\"fake\":1}".getBytes(StandardCharsets.UTF_8), true, asked::incrementAndGet))
-        .isEqualTo(Verdict.INVALID);
-    assertThat(judge.verdict(6, cb.hash(), cb.toJsonBytes(), true, asked::incrementAndGet)).isEqualTo(Verdict.INVALID);
+        .isEqualTo(Judgement.INVALID);
+    assertThat(judge.verdict(6, cb.hash(), cb.toJsonBytes(), true, asked::incrementAndGet)).isEqualTo(Judgement.INVALID);
     assertThat(asked).hasValue(0);
     // the genuine payload still counts afterwards (nothing was cached from the fakes)
     assertThat(judge.forBlock(5, cb.hash(), cb.toJsonBytes(), FIVE)).isEqualTo(3);
@@ -90,19 +90,19 @@ class ProposalJudgeTest {
     judge.committedAt(4, T0);
     // The primary claims the hour right away: refused.
     CompactBlock early = block(5, T0 + 3600);
-    assertThat(check(early, true)).isEqualTo(Verdict.INVALID);
+    assertThat(check(early, true)).isEqualTo(Judgement.INVALID);
     assertThat(judge.lastProblem()).contains("after this node's clock");
     assertThat(asked).hasValue(0);
     // Nearly an hour later, dated 10 s ahead of this clock: waits, then is judged once the clock is there.
     now.set((T0 + 3590) * 1000);
     CompactBlock soon = block(5, T0 + 3600);
-    assertThat(check(soon, true)).isEqualTo(Verdict.PENDING);
+    assertThat(check(soon, true)).isEqualTo(Judgement.PENDING);
     assertThat(asked).hasValue(0);
     now.set((T0 + 3600) * 1000);
-    assertThat(check(soon, true)).isEqualTo(Verdict.PENDING);
+    assertThat(check(soon, true)).isEqualTo(Judgement.PENDING);
     assertThat(asked).hasValue(1);
     // A certified (committed) block is judged on its content only, whatever its date.
-    assertThat(check(block(5, T0 + 999_999), false)).isEqualTo(Verdict.PENDING);
+    assertThat(check(block(5, T0 + 999_999), false)).isEqualTo(Judgement.PENDING);
     assertThat(asked).hasValue(2);
   }
 

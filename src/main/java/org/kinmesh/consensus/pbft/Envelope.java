@@ -9,7 +9,7 @@ import org.kinmesh.wire.MessageTag;
 /**
  * A signed consensus message (docs/consensus.md). Every canonical message starts with its own
  * tag, the blockchain_id, view and height, so no signature crosses kinds, chains or slots.
- * Payload bytes are not signed: the digest is, and {@link BlockValidator} binds payload to digest.
+ * Payload bytes are not signed: the digest is, and the host, answering {@link Action.Validate}, binds payload to digest.
  */
 public sealed interface Envelope {
   /** No prepared certificate, no re-proposal: the digest field of the canonical message. */

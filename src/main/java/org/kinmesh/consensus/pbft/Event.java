@@ -21,9 +21,15 @@ public sealed interface Event {
   record Applied(long height, Membership next) implements Event {}
 
   /**
-   * Something the replica waits on may have changed: a validation the host answered
-   * {@link BlockValidator.Verdict#PENDING} may be decided now, or a clock-dependent threshold
-   * ({@link QuorumRule#forViewChange}) may have moved. Harmless to send at any time.
+   * The host's answer to {@link Action.Validate}, echoing what it judged. Ignored unless it is for
+   * the height after the last committed one.
+   */
+  record Validated(long height, String digest, boolean proposal, Verdict verdict) implements Event {}
+
+  /**
+   * Something the replica waits on may have changed: a validation the host could not decide yet
+   * may be decidable now (the replica asks again for what it still waits on), or a clock-dependent
+   * threshold ({@link QuorumRule#forViewChange}) may have moved. Harmless to send at any time.
    */
   record Wake() implements Event {}
 

@@ -55,7 +55,6 @@ public final class Replica {
   private final EnvelopeSigner sign;
   private final String me;
   private final String chain;
-  private final BlockValidator validator;
   private final QuorumRule quorum;
   private final MembershipSchedule schedule;
   private final VoteLog log = new VoteLog();
@@ -102,18 +101,28 @@ public final class Replica {
 
   private List<Action> out = new ArrayList<>();
 
-  public Replica(PbftConfig config, Signer signer, BlockValidator validator, Resume resume) {
-    this(config, signer, validator, QuorumRule.STRICT, resume);
+  /** What the host is asked to judge (always at committedHeight + 1; cleared at each commit). */
+  private record Judged(long height, String digest, boolean proposal) {}
+
+  /** Asked since the last {@link Event.Wake}: not asked again before it. */
+  private final java.util.Set<Judged> asked = new java.util.HashSet<>();
+  /**
+   * The host's answers for this height. VALID stands (the parent is fixed, and a proposal's clock
+   * check only gets easier as time passes); INVALID is forgotten at the next Wake and asked again.
+   */
+  private final Map<Judged, Verdict> verdicts = new HashMap<>();
+
+  public Replica(PbftConfig config, Signer signer, Resume resume) {
+    this(config, signer, QuorumRule.STRICT, resume);
   }
 
   /** With the host's {@link QuorumRule} (the emergency majority of docs/quorum.md, when enabled). */
-  public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum, Resume resume) {
-    this(config, signer, validator, quorum, ViewTimeouts.fixed(config), resume);
+  public Replica(PbftConfig config, Signer signer, QuorumRule quorum, Resume resume) {
+    this(config, signer, quorum, ViewTimeouts.fixed(config), resume);
   }
 
   /** With the host's view timeouts (the adaptive ones of {@link AdaptiveViewTimeout}). */
-  public Replica(PbftConfig config, Signer signer, BlockValidator validator, QuorumRule quorum,
-      ViewTimeouts timeouts, Resume resume) {
+  public Replica(PbftConfig config, Signer signer, QuorumRule quorum, ViewTimeouts timeouts, Resume resume) {
     this.config = config;
     this.timeouts = timeouts;
     this.quorum = quorum;
@@ -121,7 +130,6 @@ public final class Replica {
     this.catchUp = new CatchUp(config, sign);
     this.me = signer.publicKey();
     this.chain = config.blockchainId();
-    this.validator = validator;
     this.schedule = new MembershipSchedule(resume.height() + 1, resume.membership());
     this.committedHeight = resume.height();
     this.committedDigest = resume.digest();
@@ -264,8 +272,16 @@ public final class Replica {
         out.add(new Action.StartTimer(new TimerId(TimerId.Kind.VIEW, view, committedHeight + 1),
             timeouts.height(true, consecutiveViewChanges)));
       }
-    } else if (event instanceof Event.Wake && !active) {
-      armViewTimer(); // the view-change quorum may have dropped (QuorumRule.forViewChange)
+    } else if (event instanceof Event.Validated v) {
+      if (v.height() == committedHeight + 1 && v.digest() != null && v.verdict() != null) {
+        verdicts.put(new Judged(v.height(), v.digest(), v.proposal()), v.verdict());
+      }
+    } else if (event instanceof Event.Wake) {
+      asked.clear(); // what the host could not decide may be decidable now: ask again
+      verdicts.values().removeIf(v -> v == Verdict.INVALID);
+      if (!active) {
+        armViewTimer(); // the view-change quorum may have dropped (QuorumRule.forViewChange)
+      }
     }
     progress();
     List<Action> result = out;
@@ -727,11 +743,12 @@ public final class Replica {
       reject(RejectReason.INVALID_CERTIFICATE, b, "certificate lacks a quorum of authorized commits");
       return false;
     }
-    switch (validator.check(h, b.payload(), b.digest(), false, b.sender())) {
-      case PENDING -> {
-        catchUp.offer(b); // keep it: the host is still fetching what it needs (Event.Wake follows)
-        return false;
-      }
+    Verdict verdict = judged(h, b.payload(), b.digest(), false, b.sender());
+    if (verdict == null) {
+      catchUp.offer(b); // keep it: the host has not answered yet (still fetching what it needs)
+      return false;
+    }
+    switch (verdict) {
       case INVALID -> {
         reject(RejectReason.INVALID_PAYLOAD, b, "block rejected by the ledger");
         return false;
@@ -759,10 +776,11 @@ public final class Replica {
     }
     byte[] payload = log.payload(h, pp.digest());
     if (!r.validated) {
-      switch (validator.check(h, payload, pp.digest(), true, pp.sender())) {
-        case PENDING -> {
-          return false; // the host answers later (Event.Wake); the view timer bounds the wait
-        }
+      Verdict verdict = judged(h, payload, pp.digest(), true, pp.sender());
+      if (verdict == null) {
+        return false; // the host answers later (Event.Validated); the view timer bounds the wait
+      }
+      switch (verdict) {
         case INVALID -> {
           reject(RejectReason.INVALID_PAYLOAD, pp, "proposal rejected by the ledger");
           r.prePrepare = null;
@@ -822,10 +840,11 @@ public final class Replica {
         List<Commit> commits = new ArrayList<>(d.getValue());
         commits.sort(Comparator.comparing(Commit::sender));
         CommitCertificate cert = new CommitCertificate(chain, e.getKey(), h, d.getKey(), commits);
-        switch (validator.check(h, payload, d.getKey(), false, commits.get(0).sender())) {
-          case PENDING -> {
-            return false;
-          }
+        Verdict verdict = judged(h, payload, d.getKey(), false, commits.get(0).sender());
+        if (verdict == null) {
+          return false;
+        }
+        switch (verdict) {
           case INVALID -> {
             // A certified block our ledger refuses: do not apply it; an operator must look.
             out.add(new Action.Rejected(RejectReason.INVALID_PAYLOAD, null, "certified block " + h + " refused"));
@@ -840,8 +859,23 @@ public final class Replica {
     return false;
   }
 
+  /**
+   * The host's verdict on block h; null while it has not answered, after asking it
+   * ({@link Action.Validate}) unless already asked since the last {@link Event.Wake}.
+   */
+  private Verdict judged(long h, byte[] payload, String digest, boolean proposal, String from) {
+    Judged key = new Judged(h, digest, proposal);
+    Verdict v = verdicts.get(key);
+    if (v == null && asked.add(key)) {
+      out.add(new Action.Validate(h, view, digest, payload, proposal, from));
+    }
+    return v;
+  }
+
   private void commit(CommitCertificate cert, byte[] payload) {
     long h = cert.height();
+    asked.clear(); // all of them were about this height
+    verdicts.clear();
     recentCommits.put(h, new CommittedAt(cert.digest(), blockThreshold(h, cert.digest(), payload)));
     recentCommits.headMap(h - config.logWindow()).clear();
     out.add(new Action.Committed(h, cert.view(), cert.digest(), payload, cert));

@@ -16,7 +16,10 @@ final class LinkContext {
   final Vertx vertx;
   final LinkSettings settings;
   final Identity identity;
-  /** Wall clock for hello timestamps, last_seen and rate limits; path timing uses {@link #monotonicMillis()}. */
+  /**
+   * The node's one clock: its wall time for hello timestamps, last_seen and rate limits, its
+   * monotonic time ({@link #monotonicMillis()}) for RTTs, silences, back-off and path deadlines.
+   */
   final TimeSource clock;
   final PathPolicy policy;
   /** Our genesis block's hash: a peer's hello must name the same (issue 12.5). */
@@ -54,8 +57,12 @@ final class LinkContext {
     return key == null ? null : peers.get(key);
   }
 
-  /** Backoff, breaker and path timing run on the monotonic clock. */
-  static long monotonicMillis() {
-    return System.nanoTime() / 1_000_000L;
+  /** Backoff, breaker and path timing run on the injected clock's monotonic time. */
+  long monotonicMillis() {
+    return clock.monotonicNanos() / 1_000_000L;
+  }
+
+  long monotonicNanos() {
+    return clock.monotonicNanos();
   }
 }

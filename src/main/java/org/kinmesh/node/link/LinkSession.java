@@ -301,7 +301,7 @@ final class LinkSession {
     phase = Phase.OPEN;
     vertx.cancelTimer(handshakeTimer);
     lastSeenSecs = clock.nowSeconds();
-    silence = new LinkSilence(silentCloseMillis, LinkContext::monotonicMillis);
+    silence = new LinkSilence(silentCloseMillis, () -> clock.monotonicNanos() / 1_000_000L);
     scheduleHeartbeat();
     opened.tryComplete(this);
   }
@@ -320,7 +320,7 @@ final class LinkSession {
       return;
     }
     // The send time rides in the ping; the pong echoes it back.
-    ws.writePing(Buffer.buffer(Long.BYTES).appendLong(System.nanoTime()));
+    ws.writePing(Buffer.buffer(Long.BYTES).appendLong(clock.monotonicNanos()));
     scheduleHeartbeat();
   }
 
@@ -329,7 +329,7 @@ final class LinkSession {
       return;
     }
     heardSomething();
-    long rtt = echo.length() == Long.BYTES ? System.nanoTime() - echo.getLong(0) : -1;
+    long rtt = echo.length() == Long.BYTES ? clock.monotonicNanos() - echo.getLong(0) : -1;
     // A pong echoes our ping's send time; one that does not is heard but not timed.
     host.heard(this, rtt >= 0 && rtt < MAX_RTT_NANOS ? rtt / 1_000_000L : -1);
   }

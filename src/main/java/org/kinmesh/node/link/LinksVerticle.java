@@ -136,7 +136,8 @@ public final class LinksVerticle extends VerticleBase {
     ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> relayed.onState(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.STUN_STATE, m -> punching.onStunState(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(Addresses.PEER_TABLE_UPDATED, m -> punching.onPeerTable(m.body()))
+    EndpointNews news = new EndpointNews(ctx, tcp, udp, punching);
+    ready.add(bus.<JsonObject>consumer(Addresses.PEER_TABLE_UPDATED, m -> news.onPeerTable(m.body()))
         .completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.INBOUND, m -> relayed.onInbound(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.UNDELIVERABLE, m -> relayed.onUndeliverable(m.body()))

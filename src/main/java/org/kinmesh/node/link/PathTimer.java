@@ -28,8 +28,8 @@ final class PathTimer {
     if (ctx.stopping) {
       return;
     }
-    long nextNanos = udp.tick(System.nanoTime());
-    long nowMillis = LinkContext.monotonicMillis();
+    long nextNanos = udp.tick(ctx.monotonicNanos());
+    long nowMillis = ctx.monotonicMillis();
     long next = nextNanos == Long.MAX_VALUE ? Long.MAX_VALUE : nextNanos / 1_000_000L + 1;
     for (Peer p : ctx.peers.values()) {
       next = Math.min(next, p.selector.nextSilenceDeadline());
@@ -45,7 +45,7 @@ final class PathTimer {
     timer = ctx.vertx.setTimer(Math.max(1, next - nowMillis), id -> {
       timer = -1;
       timerAt = Long.MAX_VALUE;
-      long t = LinkContext.monotonicMillis();
+      long t = ctx.monotonicMillis();
       for (Peer p : ctx.peers.values()) {
         relayed.retryIfDue(p, t);
         events.reselect(p);

@@ -3,7 +3,11 @@ package org.kinmesh.node.link;
 import org.kinmesh.net.Backoff;
 import org.kinmesh.net.CircuitBreaker;
 
-/** What the links verticle knows about one authorized peer. Owned by the verticle's event loop. */
+/**
+ * What the node knows about one authorized peer's paths: the one owner of it (docs/links.md §4b).
+ * Gossip, the relay lookup and the Punch verticle tell it what they learn; dialing, punching and
+ * routing ask it. Owned by the links verticle's event loop.
+ */
 final class Peer {
   final String key;
   final CircuitBreaker breaker;
@@ -16,6 +20,8 @@ final class Peer {
   boolean dialedFromTable;
   /** The last table endpoint failed: the next dial asks the relay. */
   boolean skipTable;
+  /** The peer's endpoints as gossip's peer table last published them (PEER_TABLE_UPDATED), best first. */
+  java.util.List<String> tableEndpoints = java.util.List.of();
   /** The peer's WebSockets: the current one, and ours in their handshake. */
   final TcpLinkChoice<LinkSession> tcp;
   boolean dialing;

@@ -34,6 +34,17 @@ final class PeerEndpoints {
       p.skipTable = false;
       return relayEndpoint(p);
     }
+    if (!p.tableEndpoints.isEmpty()) {
+      // What gossip last published for the peer, kept on the peer: no need to ask again.
+      try {
+        Endpoint best = Endpoint.parse(p.tableEndpoints.get(0));
+        p.dialed = best.toString();
+        p.dialedFromTable = true;
+        return Future.succeededFuture(split(p.dialed));
+      } catch (org.kinmesh.wire.WireException e) {
+        // not usable: ask the table as before
+      }
+    }
     return ctx.vertx.eventBus().<JsonObject>request(Addresses.PEER_TABLE_QUERY, new JsonObject().put("pubkey", p.key),
         TABLE_ASK).map(m -> {
           JsonArray eps = m.body().getJsonArray("endpoints");
@@ -70,7 +81,7 @@ final class PeerEndpoints {
   /** The peer's endpoint from the relay, cached for lookup_cache_secs; forgotten after a failed dial. */
   private Future<String[]> relayEndpoint(Peer p) {
     p.dialedFromTable = false;
-    if (p.endpoint != null && LinkContext.monotonicMillis() < p.endpointUntilMillis) {
+    if (p.endpoint != null && ctx.monotonicMillis() < p.endpointUntilMillis) {
       p.dialed = p.endpoint;
       return Future.succeededFuture(split(p.endpoint));
     }
@@ -83,7 +94,7 @@ final class PeerEndpoints {
             throw new IllegalStateException("relay lookup gave no usable endpoint");
           }
           p.endpoint = new Endpoint(ip, port).toString();
-          p.endpointUntilMillis = LinkContext.monotonicMillis() + ctx.settings.lookupCacheMillis();
+          p.endpointUntilMillis = ctx.monotonicMillis() + ctx.settings.lookupCacheMillis();
           p.dialed = p.endpoint;
           fromRelay.accept(p);
           return new String[] {ip, Integer.toString(port)};

@@ -43,7 +43,7 @@ final class PeerEvents {
    */
   PathKind reselect(Peer p) {
     PathKind before = p.selector.active();
-    PathKind now = p.selector.choose(LinkContext.monotonicMillis());
+    PathKind now = p.selector.choose(ctx.monotonicMillis());
     if (now != before) {
       LOG.info("{} op=link.path peer={} {} -> {} ({})", ctx.log, KeyIds.shortId(p.key), before.text(), now.text(),
           p.selector.reason());

@@ -55,7 +55,7 @@ final class Punching {
   }
 
   private void callMe(Peer p) {
-    long now = LinkContext.monotonicMillis();
+    long now = ctx.monotonicMillis();
     List<Endpoint> mine = ownCandidates();
     if (mine.isEmpty() || now - p.lastCallMeSent < CALL_ME_INTERVAL_MS) {
       return;
@@ -88,28 +88,6 @@ final class Punching {
     return out;
   }
 
-  /** Gossip learned a peer's endpoints: punch toward all of them (the best first) while no UDP path exists. */
-  void onPeerTable(JsonObject b) {
-    Peer p = b == null ? null : ctx.peer(b.getString("pubkey"));
-    if (p == null) {
-      return;
-    }
-    if (b.getValue("nat") instanceof String nat) {
-      p.nat = nat;
-    }
-    List<String> eps = new ArrayList<>();
-    if (b.getValue("endpoints") instanceof JsonArray list) {
-      for (Object o : list) {
-        if (o instanceof JsonObject e && e.getValue("endpoint") instanceof String ep) {
-          eps.add(ep);
-        }
-      }
-    }
-    if (!udp.has(p.key)) {
-      punch(p, eps);
-    }
-  }
-
   void onStunState(JsonObject b) {
     if (b != null && b.getValue("public_ip") instanceof String ip && b.getValue("public_port") instanceof Integer port
         && WireRules.isIp(ip) && WireRules.isPort(port)) {
@@ -119,7 +97,7 @@ final class Punching {
 
   /** A link control message (a call-me) from an authenticated peer: over TCP, or the relay's verified sender. */
   void onControl(Peer p, String payload) {
-    long now = LinkContext.monotonicMillis();
+    long now = ctx.monotonicMillis();
     CallMe call;
     try {
       call = CallMe.parse(payload);

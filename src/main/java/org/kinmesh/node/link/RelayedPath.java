@@ -53,7 +53,7 @@ final class RelayedPath {
     send(p.key, RelayedHello.sign(ctx.identity, ctx.settings.blockchainId(), ctx.genesis, p.key,
         ctx.policy == PathPolicy.FORCE_RELAY, answer, ctx.clock.nowSeconds()).encode());
     if (!p.relayedAccepted && p.refused == null) {
-      p.relayedRetryAt = LinkContext.monotonicMillis() + RETRY_MS;
+      p.relayedRetryAt = ctx.monotonicMillis() + RETRY_MS;
       timer.arm();
     }
   }
@@ -68,7 +68,7 @@ final class RelayedPath {
       return;
     }
     connected = now;
-    long t = LinkContext.monotonicMillis();
+    long t = ctx.monotonicMillis();
     for (Peer p : ctx.peers.values()) {
       // A new relay connection: every peer is greeted again before the path carries anything.
       p.relayedAccepted = false;
@@ -98,7 +98,7 @@ final class RelayedPath {
       return;
     }
     p.relayedRetryAt = 0;
-    p.selector.heard(PathKind.RELAYED, LinkContext.monotonicMillis(), -1);
+    p.selector.heard(PathKind.RELAYED, ctx.monotonicMillis(), -1);
     p.reach.heard();
     events.reselect(p);
     receiver.received(p, from, payload);
@@ -121,7 +121,7 @@ final class RelayedPath {
       ctx.counters.increment(bad);
       return;
     }
-    long now = LinkContext.monotonicMillis();
+    long now = ctx.monotonicMillis();
     if (!h.genesis().equals(ctx.genesis)) {
       ctx.refusals.refused(p.key, h.genesis());
       p.relayedAccepted = false;
@@ -157,8 +157,8 @@ final class RelayedPath {
     Peer p = ctx.peer(to);
     if (p != null && "not_connected".equals(reason)) {
       p.relayedAccepted = false;
-      p.relayedRetryAt = LinkContext.monotonicMillis() + RETRY_MS;
-      p.selector.down(PathKind.RELAYED, LinkContext.monotonicMillis());
+      p.relayedRetryAt = ctx.monotonicMillis() + RETRY_MS;
+      p.selector.down(PathKind.RELAYED, ctx.monotonicMillis());
       events.reselect(p);
       timer.arm();
     }

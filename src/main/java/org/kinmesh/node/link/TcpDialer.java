@@ -20,6 +20,8 @@ final class TcpDialer {
   private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
   /** ARCHITECTURE.md limits: at most 8 outbound network operations in flight. */
   static final int MAX_DIALS_IN_FLIGHT = 8;
+  /** Counter: dials started at once because gossip told of a new endpoint. */
+  static final String DIALS_ON_NEWS = "dials_on_endpoint_news";
 
   private final LinkContext ctx;
   private final PeerEvents events;
@@ -46,15 +48,33 @@ final class TcpDialer {
   }
 
   void dial(Peer p) {
+    dial(p, false);
+  }
+
+  /**
+   * Gossip told of an endpoint of the peer that we had not heard of: dial now instead of at the
+   * back-off timer, and past an open circuit (its failures were at the endpoints known before).
+   */
+  void dialOnNews(Peer p) {
+    if (ctx.stopping || p.session() != null || p.dialing || ctx.peers.get(p.key) != p) {
+      return;
+    }
+    cancel(p);
+    p.skipTable = false; // the table has the news
+    ctx.counters.increment(DIALS_ON_NEWS);
+    dial(p, true);
+  }
+
+  private void dial(Peer p, boolean news) {
     p.timer = -1;
     if (ctx.stopping || p.session() != null || p.dialing || ctx.peers.get(p.key) != p
         || ctx.policy == PathPolicy.FORCE_RELAY || p.peerForceRelay) {
       // force_relay, ours or the peer's: no direct link either way (issue 12.7).
       return;
     }
-    if (!p.breaker.allow(LinkContext.monotonicMillis())) {
+    if (!news && !p.breaker.allow(ctx.monotonicMillis())) {
       events.state(p, PeerState.UNREACHABLE);
-      schedule(p, Math.max(1, p.breaker.openUntilMillis() - LinkContext.monotonicMillis()));
+      schedule(p, Math.max(1, p.breaker.openUntilMillis() - ctx.monotonicMillis()));
       return;
     }
     if (dialsInFlight >= MAX_DIALS_IN_FLIGHT) {
@@ -107,7 +127,7 @@ final class TcpDialer {
     }
     endpoints.failed(p);
     p.lastError = err.getMessage();
-    p.breaker.failure(LinkContext.monotonicMillis());
+    p.breaker.failure(ctx.monotonicMillis());
     int failures = p.breaker.consecutiveFailures();
     if (p.breaker.state() == CircuitBreaker.State.OPEN) {
       if (p.state != PeerState.UNREACHABLE) {
@@ -115,7 +135,7 @@ final class TcpDialer {
             KeyIds.shortId(p.key), failures, err.getMessage());
       }
       events.state(p, PeerState.UNREACHABLE);
-      schedule(p, Math.max(1, p.breaker.openUntilMillis() - LinkContext.monotonicMillis()));
+      schedule(p, Math.max(1, p.breaker.openUntilMillis() - ctx.monotonicMillis()));
     } else {
       LOG.debug("{} op=link.dial peer={} failure={} error={}", ctx.log, KeyIds.shortId(p.key), failures,
           err.getMessage());

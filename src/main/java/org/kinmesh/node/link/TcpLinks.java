@@ -86,6 +86,11 @@ final class TcpLinks implements LinkSession.Host {
     return Future.join(server.close(), dialer.close());
   }
 
+  /** Gossip told of a new endpoint of the peer: dial now unless a link is up or a dial runs. */
+  void dialOnNews(Peer p) {
+    dialer.dialOnNews(p);
+  }
+
   void dial(Peer p) {
     dialer.dial(p);
   }
@@ -115,7 +120,7 @@ final class TcpLinks implements LinkSession.Host {
     if (s != null) {
       s.close((short) 1000, Rejection.FORCE_RELAY.code());
     }
-    p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+    p.selector.down(PathKind.DIRECT_TCP, ctx.monotonicMillis());
   }
 
   /** Closes every other connection (handshaking ones too) whose key is not in the set. */
@@ -243,7 +248,7 @@ final class TcpLinks implements LinkSession.Host {
     p.state = PeerState.CONNECTED;
     LOG.info("{} op=link.up peer={} direction={} remote={}", ctx.log, KeyIds.shortId(p.key),
         s.dialedBySelf() ? "out" : "in", s.remoteAddress());
-    p.selector.up(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+    p.selector.up(PathKind.DIRECT_TCP, ctx.monotonicMillis());
     p.reach.heard();
     events.reselect(p);
     // The path's silence deadline: the heartbeats' pongs keep moving it.
@@ -259,7 +264,7 @@ final class TcpLinks implements LinkSession.Host {
   public void inbound(LinkSession s, String payload) {
     Peer p = ctx.peer(s.peerKey());
     if (p != null && p.session() == s) {
-      p.selector.heard(PathKind.DIRECT_TCP, LinkContext.monotonicMillis(), -1);
+      p.selector.heard(PathKind.DIRECT_TCP, ctx.monotonicMillis(), -1);
       p.reach.heard();
     }
     receiver.received(p, s.peerKey(), payload);
@@ -271,7 +276,7 @@ final class TcpLinks implements LinkSession.Host {
     if (p == null || p.session() != s) {
       return;
     }
-    p.selector.heard(PathKind.DIRECT_TCP, LinkContext.monotonicMillis(), rttMillis);
+    p.selector.heard(PathKind.DIRECT_TCP, ctx.monotonicMillis(), rttMillis);
     if (!p.reach.heardSinceDown()) {
       // Back after a silence: say up now rather than at the next send.
       p.reach.heard();
@@ -308,7 +313,7 @@ final class TcpLinks implements LinkSession.Host {
       case HANDOVER -> LOG.info("{} op=link.handover peer={} it kept the link we dialed; waiting for its ready",
           ctx.log, KeyIds.shortId(p.key));
       case DOWN -> {
-        p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+        p.selector.down(PathKind.DIRECT_TCP, ctx.monotonicMillis());
         events.reselect(p);
         LOG.info("{} op=link.down peer={}", ctx.log, KeyIds.shortId(p.key));
         if (ctx.stopping) {
@@ -323,7 +328,7 @@ final class TcpLinks implements LinkSession.Host {
         for (int i = p.tcp.takeHeld().size(); i > 0; i--) {
           ctx.counters.increment("send_not_connected");
         }
-        p.selector.down(PathKind.DIRECT_TCP, LinkContext.monotonicMillis());
+        p.selector.down(PathKind.DIRECT_TCP, ctx.monotonicMillis());
         events.reselect(p);
         LOG.info("{} op=link.down peer={} the link it kept did not open", ctx.log, KeyIds.shortId(p.key));
         // That was our dial: its failure is counted and retried by the dialer, unless it was not.

@@ -48,7 +48,7 @@ final class UdpPaths {
 
   void onDatagram(UdpDatagram d) {
     long unverified = paths.unverified();
-    paths.onDatagram(new Endpoint(WireRules.canonicalIp(d.host()), d.port()), d.data(), System.nanoTime());
+    paths.onDatagram(new Endpoint(WireRules.canonicalIp(d.host()), d.port()), d.data(), ctx.monotonicNanos());
     if (paths.unverified() > unverified) {
       ctx.counters.increment("udp_unverified_frames"); // spoofed, or its OPEN was lost (then resent)
     }
@@ -73,10 +73,10 @@ final class UdpPaths {
     }
     try {
       Endpoint ep = Endpoint.parse(b.getString("endpoint"));
-      boolean changed = paths.open(p.key, ep, System.nanoTime());
+      boolean changed = paths.open(p.key, ep, ctx.monotonicNanos());
       long rtt = b.getLong("rtt_ms", -1L);
-      p.selector.up(PathKind.DIRECT_UDP, LinkContext.monotonicMillis());
-      p.selector.heard(PathKind.DIRECT_UDP, LinkContext.monotonicMillis(), rtt);
+      p.selector.up(PathKind.DIRECT_UDP, ctx.monotonicMillis());
+      p.selector.heard(PathKind.DIRECT_UDP, ctx.monotonicMillis(), rtt);
       p.reach.heard();
       if (changed) {
         LOG.info("{} op=link.udp_up peer={} endpoint={} rtt_ms={}", ctx.log, KeyIds.shortId(p.key), ep, rtt);
@@ -90,7 +90,7 @@ final class UdpPaths {
 
   /** Sends on the peer's UDP path; false when it has none or the path refused. */
   boolean send(Peer p, String payload) {
-    if (!paths.send(p.key, payload, System.nanoTime())) {
+    if (!paths.send(p.key, payload, ctx.monotonicNanos())) {
       return false;
     }
     timer.arm();
@@ -138,7 +138,7 @@ final class UdpPaths {
     public void heard(String peer, long rttNanos) {
       Peer p = ctx.peer(peer);
       if (p != null) {
-        p.selector.heard(PathKind.DIRECT_UDP, LinkContext.monotonicMillis(),
+        p.selector.heard(PathKind.DIRECT_UDP, ctx.monotonicMillis(),
             rttNanos < 0 ? -1 : rttNanos / 1_000_000L);
         if (!p.reach.heardSinceDown()) {
           p.reach.heard();
@@ -154,7 +154,7 @@ final class UdpPaths {
       if (p == null) {
         return;
       }
-      p.selector.down(PathKind.DIRECT_UDP, LinkContext.monotonicMillis());
+      p.selector.down(PathKind.DIRECT_UDP, ctx.monotonicMillis());
       LOG.info("{} op=link.udp_down peer={} moving {} unacknowledged messages", ctx.log, KeyIds.shortId(peer),
           unacknowledged.size());
       events.reselect(p);

@@ -41,7 +41,7 @@ class AuthorizationTest {
     assertThatThrownBy(() -> fx.codec.decode(fx.codec.encode(other)))
         .isInstanceOfSatisfying(EnvelopeException.class,
             e -> assertThat(e.reason()).isEqualTo(RejectReason.WRONG_BLOCKCHAIN));
-    List<Action> out = replica.handle(new Event.Received(other));
+    List<Action> out = Fixture.handle(replica, new Event.Received(other));
     assertThat(Fixture.rejections(out)).containsExactly(RejectReason.WRONG_BLOCKCHAIN);
   }
 
@@ -113,7 +113,7 @@ class AuthorizationTest {
   @Test
   void aVoteForAnOldViewIsNeverActedOn() throws Exception {
     // Move the replica to view 1 through its own timer.
-    replica.handle(new Event.TimerFired(new TimerId(TimerId.Kind.VIEW, 0, 1)));
+    Fixture.handle(replica, new Event.TimerFired(new TimerId(TimerId.Kind.VIEW, 0, 1)));
     assertThat(replica.view()).isEqualTo(1);
     // While it waits for a NEW-VIEW it keeps view-0 messages (should it rejoin view 0, it can vote
     // on the height in flight at once) but does not vote on them.
@@ -124,7 +124,7 @@ class AuthorizationTest {
     // Far older views are refused outright.
     Replica far = fx.replica();
     for (int v = 0; v <= Replica.MAX_VIEW_AHEAD + 1; v++) {
-      far.handle(new Event.TimerFired(new TimerId(TimerId.Kind.VIEW, far.view(), 1)));
+      Fixture.handle(far, new Event.TimerFired(new TimerId(TimerId.Kind.VIEW, far.view(), 1)));
     }
     out = fx.deliver(far, Fixture.prepare(fx.ids.get(0), SimNetwork.CHAIN, 0, 1, digest));
     assertThat(Fixture.rejections(out)).containsExactly(RejectReason.OLD_VIEW);

@@ -53,29 +53,21 @@ class EmergencyMajorityTest {
         return POLICY.lowestThreshold(m.size());
       }
     };
-    net.validatorOf = node -> new BlockValidator() {
-      @Override
-      public boolean isValid(long height, byte[] payload, String digest) {
-        return payload != null && sha(payload).equals(digest);
+    net.validatorOf = node -> (height, payload, digest, proposal, from) -> {
+      if (payload == null || !sha(payload).equals(digest)) {
+        return Verdict.INVALID;
       }
-
-      @Override
-      public Verdict check(long height, byte[] payload, String digest, boolean proposal, String from) {
-        if (!isValid(height, payload, digest)) {
-          return Verdict.INVALID;
-        }
-        if (!proposal) {
-          return Verdict.VALID;
-        }
-        long parent = net.committedTimestamp(node, height - 1);
-        long ts = SimNetwork.timestampOf(payload);
-        boolean emergency = parent >= 0 && ts - parent >= E;
-        return switch (ProposalTime.judge(ts, net.nowSecs(), emergency)) {
-          case OK -> Verdict.VALID;
-          case WAIT -> Verdict.PENDING;
-          case REFUSE -> Verdict.INVALID;
-        };
+      if (!proposal) {
+        return Verdict.VALID;
       }
+      long parent = net.committedTimestamp(node, height - 1);
+      long ts = SimNetwork.timestampOf(payload);
+      boolean emergency = parent >= 0 && ts - parent >= E;
+      return switch (ProposalTime.judge(ts, net.nowSecs(), emergency)) {
+        case OK -> Verdict.VALID;
+        case WAIT -> null; // not decided yet: the host's Wake makes the replica ask again
+        case REFUSE -> Verdict.INVALID;
+      };
     };
     // Every commit must carry what its block needs by the rule (the sim checks each one).
     net.certificateThreshold = (node, c) -> POLICY.blockThreshold(5, net.committedTimestamp(node, c.height() - 1),

@@ -89,7 +89,7 @@ class EnvelopeCodecTest {
   void aStaleVoteIsDroppedBeforeItsSignatureIsChecked() throws Exception {
     // A replica that committed height 2: votes for 1 and 2 are stale whoever signed them.
     CommitCertificate cert = Fixture.certificate(fx.ids.subList(0, 3), 0, 2, digest);
-    Replica r = new Replica(SimNetwork.simConfig(), Signer.of(fx.self()), (h, p, d) -> true,
+    Replica r = new Replica(SimNetwork.simConfig(), Signer.of(fx.self()),
         new Replica.Resume(2, digest, cert, 0, fx.membership));
     Envelope.Commit good = Fixture.commit(fx.ids.get(0), 0, 2, digest);
     Envelope.Commit forged = new Envelope.Commit(SimNetwork.CHAIN, 0, 2, digest, good.sender(),

@@ -14,13 +14,13 @@ class ProposerTest {
 
   @Test
   void buildBlockBecomesMandatoryAtTheEmptyBlockInterval() {
-    Replica r = new Replica(config, Signer.of(primary), (h, p, d) -> true,
+    Replica r = new Replica(config, Signer.of(primary),
         Replica.Resume.genesis(SimNetwork.GENESIS, fx.membership));
-    List<Action> out = r.handle(new Event.Start());
+    List<Action> out = Fixture.handle(r, new Event.Start());
     TimerId propose = new TimerId(TimerId.Kind.PROPOSE, 0, 1);
     assertThat(out).contains(new Action.StartTimer(propose, 100));
     for (int tick = 1; tick <= 5; tick++) {
-      out = r.handle(new Event.TimerFired(propose));
+      out = Fixture.handle(r, new Event.TimerFired(propose));
       Action.BuildBlock build = out.stream().filter(a -> a instanceof Action.BuildBlock)
           .map(a -> (Action.BuildBlock) a).findFirst().orElseThrow();
       // Ticks 1-4: only if transactions wait. Tick 5 = 500 ms: an empty heartbeat block is due.
@@ -28,17 +28,17 @@ class ProposerTest {
       assertThat(build.height()).isEqualTo(1);
     }
     byte[] payload = Fixture.payload("heartbeat");
-    out = r.handle(new Event.Propose(0, 1, payload, Fixture.digest(payload)));
+    out = Fixture.handle(r, new Event.Propose(0, 1, payload, Fixture.digest(payload)));
     assertThat(out).anyMatch(a -> a instanceof Action.Broadcast b && b.envelope() instanceof Envelope.PrePrepare);
     assertThat(out).contains(new Action.CancelTimer(TimerId.Kind.PROPOSE));
     // A late second answer for the same height is ignored: one proposal per slot.
-    out = r.handle(new Event.Propose(0, 1, Fixture.payload("other"), Fixture.digest(Fixture.payload("other"))));
+    out = Fixture.handle(r, new Event.Propose(0, 1, Fixture.payload("other"), Fixture.digest(Fixture.payload("other"))));
     assertThat(out).noneMatch(a -> a instanceof Action.Broadcast);
   }
 
   @Test
   void aBackupNeverAsksForBlocks() {
-    List<Action> out = fx.replica().handle(new Event.TimerFired(new TimerId(TimerId.Kind.PROPOSE, 0, 1)));
+    List<Action> out = Fixture.handle(fx.replica(), new Event.TimerFired(new TimerId(TimerId.Kind.PROPOSE, 0, 1)));
     assertThat(out).noneMatch(a -> a instanceof Action.BuildBlock);
   }
 
@@ -62,10 +62,10 @@ class ProposerTest {
   @Test
   void aNewPrimaryWithTransactionsWaitingAsksForABlockAsItInstallsTheView() throws Exception {
     Identity next = fx.ids.get(1); // primary of view 1
-    Replica r = new Replica(config, Signer.of(next), (h, p, d) -> true,
+    Replica r = new Replica(config, Signer.of(next),
         Replica.Resume.genesis(SimNetwork.GENESIS, fx.membership));
-    r.handle(new Event.Start());
-    r.handle(new Event.TransactionsWaiting());
+    Fixture.handle(r, new Event.Start());
+    Fixture.handle(r, new Event.TransactionsWaiting());
     fx.deliver(r, viewChange(fx.ids.get(0)));
     List<Action> out = fx.deliver(r, viewChange(fx.ids.get(2))); // f + 1: joins, then holds a threshold
     assertThat(out).anyMatch(a -> a instanceof Action.Broadcast b && b.envelope() instanceof Envelope.NewView);

@@ -54,6 +54,9 @@ final class SimNetwork {
     final List<Action.ReportEquivocation> equivocations = new ArrayList<>();
     final List<Long> viewsEntered = new ArrayList<>();
     final List<Long> viewTimeouts = new ArrayList<>();
+    /** This node's host judge (set at start) and how many Validate actions it answered or not. */
+    TestJudge judge;
+    int validations;
 
     Node(int index) {
       this.index = index;
@@ -88,13 +91,12 @@ final class SimNetwork {
   LongFunction<Membership> membershipAfter = h -> null;
   /** Messages the network loses for good while this holds (partitions, lost kinds). */
   java.util.function.Predicate<Envelope> lose = e -> false;
-  final BlockValidator validator =
-      (h, payload, digest) -> payload != null && Hex.encode(Ed25519.sha256(payload)).equals(digest);
+  final TestJudge validator = TestJudge.HASH;
   /**
    * Optional host behaviour for a node (the emergency tests): its validator and quorum rule, built
    * when the node starts; null means {@link #validator} and {@link QuorumRule#STRICT}.
    */
-  java.util.function.Function<Node, BlockValidator> validatorOf;
+  java.util.function.Function<Node, TestJudge> validatorOf;
   java.util.function.Function<Node, QuorumRule> quorumOf;
   /** Votes a committed certificate must hold (the check every commit passes); default: the strict threshold. */
   java.util.function.BiFunction<Node, Action.Committed, Integer> certificateThreshold;
@@ -154,7 +156,8 @@ final class SimNetwork {
       resume = new Replica.Resume(last.height(), last.digest(), last.cert(), last.cert().view(),
           membershipAt(last.height() + 1));
     }
-    node.replica = new Replica(config, Signer.of(node.identity), validatorOf == null ? validator : validatorOf.apply(node),
+    node.judge = validatorOf == null ? validator : validatorOf.apply(node);
+    node.replica = new Replica(config, Signer.of(node.identity),
         quorumOf == null ? QuorumRule.STRICT : quorumOf.apply(node), resume);
     node.up = true;
     node.timerGen.clear();
@@ -271,8 +274,13 @@ final class SimNetwork {
     if (!node.up) {
       return;
     }
+    List<Event> answers = new ArrayList<>();
     for (Action a : node.replica.handle(e)) {
-      perform(node, a);
+      perform(node, a, answers);
+    }
+    // As the real host: answers it knows at once go in after the batch.
+    for (Event answer : answers) {
+      feed(node, answer);
     }
   }
 
@@ -314,86 +322,125 @@ final class SimNetwork {
 
   boolean trace;
 
-  private void perform(Node node, Action a) {
+  private void perform(Node node, Action a, List<Event> answers) {
     if (node.isolated && (a instanceof Action.Broadcast || a instanceof Action.Send || a instanceof Action.ServeFetch)) {
       return;
     }
     if (trace && !(a instanceof Action.Rejected rj && rj.reason() == RejectReason.STALE)) {
       System.out.println(now + " n" + node.index + " " + describe(a));
     }
-    if (a instanceof Action.Broadcast b) {
-      if (lose.test(b.envelope())) {
-        return;
-      }
-      byte[] bytes = codec.encode(b.envelope());
-      Envelope twin = node.byzantine ? twin(node, b.envelope()) : null;
-      byte[] twinBytes = twin == null ? null : codec.encode(twin);
-      for (Node other : nodes) {
-        if (other != node) {
-          sendBytes(other, twinBytes != null && other.index % 2 == 1 ? twinBytes : bytes);
+    a.accept(new Action.Handler() {
+      @Override
+      public void broadcast(Action.Broadcast b) {
+        if (lose.test(b.envelope())) {
+          return;
+        }
+        byte[] bytes = codec.encode(b.envelope());
+        Envelope twin = node.byzantine ? twin(node, b.envelope()) : null;
+        byte[] twinBytes = twin == null ? null : codec.encode(twin);
+        for (Node other : nodes) {
+          if (other != node) {
+            sendBytes(other, twinBytes != null && other.index % 2 == 1 ? twinBytes : bytes);
+          }
         }
       }
-    } else if (a instanceof Action.Send s) {
-      send(byKey.get(s.to()), s.envelope());
-    } else if (a instanceof Action.Committed c) {
-      Stored had = node.chain.get(c.height());
-      if (had != null) {
-        throw new AssertionError("node " + node.index + " committed height " + c.height() + " twice");
+
+      @Override
+      public void send(Action.Send s) {
+        SimNetwork.this.send(byKey.get(s.to()), s.envelope());
       }
-      int needed = certificateThreshold == null ? membershipAt(c.height()).threshold()
-          : certificateThreshold.apply(node, c);
-      if (!CommitCertificate.verify(c.certificate(), membershipAt(c.height()).keys(), needed)) {
-        throw new AssertionError("node " + node.index + " committed without a valid certificate");
-      }
-      node.chain.put(c.height(), new Stored(c.height(), c.digest(), c.payload(), c.certificate()));
-      Replica r = node.replica;
-      at(0, () -> {
-        if (node.replica == r) {
-          feed(node, new Event.Applied(c.height(), membershipAfter.apply(c.height())));
+
+      @Override
+      public void committed(Action.Committed c) {
+        Stored had = node.chain.get(c.height());
+        if (had != null) {
+          throw new AssertionError("node " + node.index + " committed height " + c.height() + " twice");
         }
-      });
-    } else if (a instanceof Action.BuildBlock bb) {
-      if (node.transactionsWaiting || bb.mustPropose()) {
-        Long forged = forgedTimestamp.apply(node);
-        String time = timestamps ? "t=" + (forged != null ? forged : nowSecs()) + ";" : "";
-        byte[] payload = (time + "block " + bb.height() + " view " + bb.view() + " by " + node.index
-            + (node.transactionsWaiting ? " with txs" : " empty")).getBytes(StandardCharsets.UTF_8);
-        String digest = Hex.encode(Ed25519.sha256(payload));
+        int needed = certificateThreshold == null ? membershipAt(c.height()).threshold()
+            : certificateThreshold.apply(node, c);
+        if (!CommitCertificate.verify(c.certificate(), membershipAt(c.height()).keys(), needed)) {
+          throw new AssertionError("node " + node.index + " committed without a valid certificate");
+        }
+        node.chain.put(c.height(), new Stored(c.height(), c.digest(), c.payload(), c.certificate()));
         Replica r = node.replica;
         at(0, () -> {
           if (node.replica == r) {
-            feed(node, new Event.Propose(bb.view(), bb.height(), payload, digest));
+            feed(node, new Event.Applied(c.height(), membershipAfter.apply(c.height())));
           }
         });
       }
-    } else if (a instanceof Action.ServeFetch sf) {
-      for (long h = sf.from(); h <= sf.toHeight(); h++) {
-        Stored s = node.chain.get(h);
-        if (s == null) {
-          break;
+
+      @Override
+      public void buildBlock(Action.BuildBlock bb) {
+        if (node.transactionsWaiting || bb.mustPropose()) {
+          Long forged = forgedTimestamp.apply(node);
+          String time = timestamps ? "t=" + (forged != null ? forged : nowSecs()) + ";" : "";
+          byte[] payload = (time + "block " + bb.height() + " view " + bb.view() + " by " + node.index
+              + (node.transactionsWaiting ? " with txs" : " empty")).getBytes(StandardCharsets.UTF_8);
+          String digest = Hex.encode(Ed25519.sha256(payload));
+          Replica r = node.replica;
+          at(0, () -> {
+            if (node.replica == r) {
+              feed(node, new Event.Propose(bb.view(), bb.height(), payload, digest));
+            }
+          });
         }
-        send(byKey.get(sf.to()), node.signer.block(h, s.digest(), s.payload(), s.cert()));
       }
-    } else if (a instanceof Action.StartTimer st) {
-      long gen = node.timerGen.merge(st.id().kind(), 1L, Long::sum);
-      Replica r = node.replica;
-      if (st.id().kind() == TimerId.Kind.VIEW) {
-        node.viewTimeouts.add(st.delayMs());
-      }
-      at(st.delayMs(), () -> {
-        if (node.replica == r && node.timerGen.get(st.id().kind()) == gen) {
-          feed(node, new Event.TimerFired(st.id()));
+
+      @Override
+      public void validate(Action.Validate v) {
+        node.validations++;
+        Event.Validated answer = node.judge.answer(v);
+        if (answer != null) {
+          answers.add(answer);
         }
-      });
-    } else if (a instanceof Action.CancelTimer ct) {
-      node.timerGen.merge(ct.kind(), 1L, Long::sum);
-    } else if (a instanceof Action.ReportEquivocation re) {
-      node.equivocations.add(re);
-    } else if (a instanceof Action.Rejected rj) {
-      node.rejects.add(rj.reason());
-    } else if (a instanceof Action.ViewChanged vc) {
-      node.viewsEntered.add(vc.view());
-    }
+      }
+
+      @Override
+      public void serveFetch(Action.ServeFetch sf) {
+        for (long h = sf.from(); h <= sf.toHeight(); h++) {
+          Stored s = node.chain.get(h);
+          if (s == null) {
+            break;
+          }
+          SimNetwork.this.send(byKey.get(sf.to()), node.signer.block(h, s.digest(), s.payload(), s.cert()));
+        }
+      }
+
+      @Override
+      public void startTimer(Action.StartTimer st) {
+        long gen = node.timerGen.merge(st.id().kind(), 1L, Long::sum);
+        Replica r = node.replica;
+        if (st.id().kind() == TimerId.Kind.VIEW) {
+          node.viewTimeouts.add(st.delayMs());
+        }
+        at(st.delayMs(), () -> {
+          if (node.replica == r && node.timerGen.get(st.id().kind()) == gen) {
+            feed(node, new Event.TimerFired(st.id()));
+          }
+        });
+      }
+
+      @Override
+      public void cancelTimer(Action.CancelTimer ct) {
+        node.timerGen.merge(ct.kind(), 1L, Long::sum);
+      }
+
+      @Override
+      public void reportEquivocation(Action.ReportEquivocation re) {
+        node.equivocations.add(re);
+      }
+
+      @Override
+      public void rejected(Action.Rejected rj) {
+        node.rejects.add(rj.reason());
+      }
+
+      @Override
+      public void viewChanged(Action.ViewChanged vc) {
+        node.viewsEntered.add(vc.view());
+      }
+    });
   }
 
   private String describe(Action a) {
