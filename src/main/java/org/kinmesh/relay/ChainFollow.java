@@ -100,15 +100,6 @@ public final class ChainFollow {
     }
   }
 
-  /** Replays blocks the relay verified and stored before (no certificate check: they were). */
-  static GovernanceState replay(List<Block> blocks) throws InvalidBlockException {
-    GovernanceState s = Ledger.genesis(blocks.get(0)).state();
-    for (int i = 1; i < blocks.size(); i++) {
-      s = Ledger.apply(s, blocks.get(i)).state();
-    }
-    return s;
-  }
-
   /** The consensus keys that vote on the block after {@code s}, and their commit threshold. */
   static Membership voters(GovernanceState s) {
     return Membership.of(s.authorizedConsensusNodes().stream().map(NodeRecord::pubkey).toList(), POLICY);

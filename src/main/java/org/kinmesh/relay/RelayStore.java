@@ -149,25 +149,51 @@ public final class RelayStore {
           for (Row r : rows) {
             dir.deny(r.getString("blockchain_id"), r.getString("pubkey"));
           }
-          return db.pool().query("SELECT blockchain_id, body FROM followed_blocks ORDER BY blockchain_id, height")
-              .execute();
+          return db.pool().query("SELECT DISTINCT blockchain_id FROM followed_blocks").execute();
         })
         .compose(rows -> {
-          java.util.Map<String, List<org.kinmesh.chain.Block>> byChain = new java.util.TreeMap<>();
+          Future<Void> all = Future.succeededFuture();
+          for (Row r : rows) {
+            String chain = r.getString("blockchain_id");
+            all = all.compose(v -> replayFollowed(chain, null, 0)).map(head -> {
+              dir.follow(chain, head);
+              LOG.info("op=follow_load bc={} height={}", chain, head.height());
+              return null;
+            });
+          }
+          return all;
+        });
+  }
+
+  /** Blocks read per query while replaying: memory stays bounded whatever the chain's length. */
+  private static final int REPLAY_PAGE = 256;
+
+  /**
+   * Replays a followed chain from the stored blocks, a page at a time. Their certificates and
+   * transaction signatures were checked when they came in, so the replay skips both.
+   */
+  private Future<org.kinmesh.chain.GovernanceState> replayFollowed(String chain, org.kinmesh.chain.GovernanceState s,
+      long from) {
+    return db.pool().preparedQuery("SELECT height, body FROM followed_blocks WHERE blockchain_id = ? AND height >= ? "
+            + "ORDER BY height LIMIT " + REPLAY_PAGE).execute(Tuple.of(chain, from))
+        .compose(rows -> {
+          org.kinmesh.chain.GovernanceState head = s;
           try {
             for (Row r : rows) {
-              byChain.computeIfAbsent(r.getString("blockchain_id"), k -> new ArrayList<>())
-                  .add(org.kinmesh.chain.Block.parse(r.getString("body").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            }
-            for (var e : byChain.entrySet()) {
-              dir.follow(e.getKey(), ChainFollow.replay(e.getValue()));
-              LOG.info("op=follow_load bc={} height={}", e.getKey(), e.getValue().size() - 1);
+              org.kinmesh.chain.Block b = org.kinmesh.chain.Block.parse(
+                  r.getString("body").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+              head = head == null ? org.kinmesh.chain.Ledger.genesis(b).state()
+                  : org.kinmesh.chain.Ledger.apply(head, b, tx -> true).state();
             }
           } catch (WireException | org.kinmesh.chain.InvalidBlockException e) {
-            return Future.failedFuture(new IllegalStateException("the relay's stored followed blocks do not replay ("
-                + e.getMessage() + "); the database " + db.file() + " is damaged", e));
+            return Future.failedFuture(new IllegalStateException("the relay's stored followed blocks of '" + chain
+                + "' do not replay (" + e.getMessage() + "); the database " + db.file() + " is damaged", e));
           }
-          return Future.<Void>succeededFuture();
+          if (head == null) {
+            return Future.failedFuture(new IllegalStateException("no followed blocks of '" + chain + "'"));
+          }
+          return rows.size() < REPLAY_PAGE ? Future.succeededFuture(head)
+              : replayFollowed(chain, head, head.height() + 1);
         });
   }
 
