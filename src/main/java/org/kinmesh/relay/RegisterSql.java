@@ -21,7 +21,11 @@ import java.util.Set;
 final class RegisterSql {
   /** One row per key: 1 if authorized (0 if not), and its register watermark (NULL if none). */
   private static final String READ_KEY = "SELECT "
-      + "(SELECT COUNT(*) FROM authorized_nodes WHERE blockchain_id = ? AND pubkey = ?), "
+      // The same rule as RelayDirectory.Chain.isAuthorized: operator denial, then the followed chain, then the list.
+      + "CASE WHEN EXISTS (SELECT 1 FROM operator_denied WHERE blockchain_id = ? AND pubkey = ?) THEN 0 "
+      + "WHEN EXISTS (SELECT 1 FROM followed_keys WHERE blockchain_id = ? AND pubkey = ?) "
+      + "THEN (SELECT active FROM followed_keys WHERE blockchain_id = ? AND pubkey = ?) "
+      + "ELSE (SELECT COUNT(*) FROM authorized_nodes WHERE blockchain_id = ? AND pubkey = ?) END, "
       + "(SELECT last_ts FROM replay_watermarks WHERE kind = ? AND blockchain_id = ? AND pubkey = ?)";
   private static final String SET_WATERMARK =
       "INSERT INTO replay_watermarks (kind, blockchain_id, pubkey, last_ts) VALUES (?, ?, ?, ?) "
@@ -58,11 +62,13 @@ final class RegisterSql {
 
   private void readKey(String blockchainId, String pubkey, String id, Set<String> authorized,
       Map<String, Long> watermarks) throws SQLException {
-    readKey.setString(1, blockchainId);
-    readKey.setString(2, pubkey);
-    readKey.setString(3, KIND);
-    readKey.setString(4, blockchainId);
-    readKey.setString(5, pubkey);
+    for (int i = 0; i < 4; i++) {
+      readKey.setString(2 * i + 1, blockchainId);
+      readKey.setString(2 * i + 2, pubkey);
+    }
+    readKey.setString(9, KIND);
+    readKey.setString(10, blockchainId);
+    readKey.setString(11, pubkey);
     try (ResultSet rs = readKey.executeQuery()) {
       if (!rs.next()) {
         throw new SQLException("no row from the register state query");

@@ -20,6 +20,11 @@ public final class RelayDirectory {
     final long createdAt;
     final Set<String> authorized = ConcurrentHashMap.newKeySet();
     final Map<String, LiveEntry> live = new ConcurrentHashMap<>();
+    /** Keys the operator cut off with authorize_node "remove": refused whatever the chain says. */
+    final Set<String> denied = ConcurrentHashMap.newKeySet();
+    /** The followed chain's head (null until the relay follows it) and its keys: key -> active. */
+    volatile org.kinmesh.chain.GovernanceState followed;
+    volatile Map<String, Boolean> chainKeys = Map.of();
 
     Chain(String genesisHash, String adminPubkey, long createdAt) {
       this.genesisHash = genesisHash;
@@ -35,8 +40,21 @@ public final class RelayDirectory {
       return adminPubkey;
     }
 
+    /**
+     * The operator's denial first; then the chain, for every key it has registered (active or
+     * not); the operator's list only for keys the chain does not know (docs/relay.md).
+     */
     public boolean isAuthorized(String key) {
-      return authorized.contains(key);
+      if (denied.contains(key)) {
+        return false;
+      }
+      Boolean onChain = chainKeys.get(key);
+      return onChain != null ? onChain : authorized.contains(key);
+    }
+
+    /** The followed head, or null while the relay does not follow this chain. */
+    public org.kinmesh.chain.GovernanceState followed() {
+      return followed;
     }
   }
 
@@ -71,9 +89,51 @@ public final class RelayDirectory {
     Chain c = chains.get(blockchainId);
     if (c != null) {
       c.authorized.remove(key);
+      c.denied.add(key);
       c.live.remove(key);
     }
     deauthorizeListeners.forEach(l -> l.accept(blockchainId, key));
+  }
+
+  /** The operator lists a key again: lifts its denial (the chain still decides the keys it knows). */
+  void undeny(String blockchainId, String key) {
+    Chain c = chains.get(blockchainId);
+    if (c != null) {
+      c.denied.remove(key);
+    }
+  }
+
+  /** Loaded from the database at start-up. */
+  void deny(String blockchainId, String key) {
+    Chain c = chains.get(blockchainId);
+    if (c != null) {
+      c.denied.add(key);
+    }
+  }
+
+  /**
+   * Takes the followed chain's new head. Keys that lose access lose their live entry and their
+   * relayed connections at once; returns them.
+   */
+  java.util.List<String> follow(String blockchainId, org.kinmesh.chain.GovernanceState head) {
+    Chain c = chains.get(blockchainId);
+    if (c == null) {
+      return java.util.List.of();
+    }
+    Map<String, Boolean> next = ChainFollow.keys(head);
+    java.util.List<String> lost = new java.util.ArrayList<>();
+    for (Map.Entry<String, Boolean> e : next.entrySet()) {
+      if (!e.getValue() && c.isAuthorized(e.getKey())) {
+        lost.add(e.getKey());
+      }
+    }
+    c.chainKeys = next;
+    c.followed = head;
+    for (String key : lost) {
+      c.live.remove(key);
+      deauthorizeListeners.forEach(l -> l.accept(blockchainId, key));
+    }
+    return lost;
   }
 
   void putLive(String blockchainId, String key, LiveEntry entry) {
@@ -86,7 +146,7 @@ public final class RelayDirectory {
   /** The entry when its key is authorized and it is younger than the TTL; null otherwise. */
   public LiveEntry lookup(String blockchainId, String key, long nowSecs, long ttlSecs) {
     Chain c = chains.get(blockchainId);
-    if (c == null || !c.authorized.contains(key)) {
+    if (c == null || !c.isAuthorized(key)) {
       return null;
     }
     LiveEntry e = c.live.get(key);

@@ -76,14 +76,23 @@ public final class RelayHttpVerticle extends VerticleBase {
           java.time.Instant.ofEpochMilli(service.nowMillis()).atZone(java.time.ZoneOffset.UTC)));
       ctx.next();
     });
-    router.route().handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES, ctx -> error(ctx, endpointOf(ctx),
-        new WireException(ErrorCode.TOO_LARGE, "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes"))));
+    BoundedBody small = new BoundedBody(WireRules.MAX_MESSAGE_BYTES, ctx -> error(ctx, endpointOf(ctx),
+        new WireException(ErrorCode.TOO_LARGE, "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
+    // Followed blocks are as large as the chain allows a block to be.
+    BoundedBody follow = new BoundedBody(ChainFollow.MAX_BODY_BYTES, ctx -> error(ctx, "follow",
+        new WireException(ErrorCode.TOO_LARGE, "body over " + ChainFollow.MAX_BODY_BYTES + " bytes")));
+    router.route().handler(ctx -> (ctx.normalizedPath().startsWith("/follow/") ? follow : small).handle(ctx));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.scrape()));
     router.route("/register").handler(this::limitByIp);
     router.route("/lookup/*").handler(this::limitByIp);
     router.route("/admin/*").handler(this::limitByIp);
+    router.route("/follow/*").handler(this::limitByIp);
+    router.post("/follow/:blockchain_id").handler(ctx -> answer(ctx, "follow",
+        service.follow(ctx.pathParam("blockchain_id"), body(ctx)).map(json -> new Answer(200, json))));
+    router.get("/follow/:blockchain_id").handler(ctx -> answer(ctx, "follow",
+        service.followState(ctx.pathParam("blockchain_id")).map(json -> new Answer(200, json))));
     router.post("/register").handler(ctx -> answer(ctx, "register",
         service.register(body(ctx), source(ctx)).map(json -> new Answer(200, json))));
     router.get("/lookup/:blockchain_id/:public_key").handler(ctx -> answer(ctx, "lookup",
@@ -209,6 +218,9 @@ public final class RelayHttpVerticle extends VerticleBase {
     }
     if (path.startsWith("/admin/")) {
       return path.substring("/admin/".length());
+    }
+    if (path.startsWith("/follow/")) {
+      return "follow";
     }
     return path.startsWith("/register") ? "register" : "unknown";
   }

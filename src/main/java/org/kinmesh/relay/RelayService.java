@@ -184,6 +184,7 @@ public final class RelayService {
           .map(v -> {
             if (add) {
               directory.authorize(req.blockchainId(), List.of(req.publicKey()));
+              directory.undeny(req.blockchainId(), req.publicKey());
             } else {
               directory.deauthorize(req.blockchainId(), req.publicKey());
             }
@@ -194,6 +195,76 @@ public final class RelayService {
     } catch (WireException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** Follow requests run one after another: each builds on the head the previous one stored. */
+  private Future<?> followQueue = Future.succeededFuture();
+
+  /**
+   * POST /follow/{id} (docs/relay.md): verifies the blocks in order against the head the relay
+   * holds (block 0 against the registered genesis_hash), stores them with the chain's keys, and
+   * only then applies the new set. Blocks the relay already has are skipped when they match.
+   */
+  public Future<JsonObject> follow(String blockchainId, byte[] body) {
+    synchronized (this) {
+      Future<JsonObject> f = followQueue.transform(ar -> followNow(blockchainId, body));
+      followQueue = f;
+      return f;
+    }
+  }
+
+  private Future<JsonObject> followNow(String blockchainId, byte[] body) {
+    try {
+      if (!WireRules.isBlockchainId(blockchainId)) {
+        throw WireException.malformed("blockchain id must be 1-64 characters of [A-Za-z0-9._-]");
+      }
+      RelayDirectory.Chain chain = requireChain(blockchainId);
+      List<org.kinmesh.chain.Block> blocks = ChainFollow.parseBody(body);
+      org.kinmesh.chain.GovernanceState head = chain.followed();
+      List<org.kinmesh.chain.Block> fresh = new ArrayList<>();
+      for (org.kinmesh.chain.Block b : blocks) {
+        if (head != null && b.blockchainId().equals(blockchainId) && b.height() <= head.height()) {
+          continue; // another node brought the relay this far already
+        }
+        head = head == null ? ChainFollow.start(blockchainId, chain.genesisHash(), b) : ChainFollow.next(head, b);
+        fresh.add(b);
+      }
+      if (fresh.isEmpty()) {
+        return Future.succeededFuture(followAnswer(blockchainId, chain.followed(), 0));
+      }
+      org.kinmesh.chain.GovernanceState next = head;
+      return store.follow(blockchainId, fresh, ChainFollow.keys(next)).map(v -> {
+        List<String> lost = directory.follow(blockchainId, next);
+        LOG.info("op=follow bc={} height={} blocks={} keys_active={} keys_cut_off={}", blockchainId, next.height(),
+            fresh.size(), ChainFollow.keys(next).values().stream().filter(a -> a).count(), lost.size());
+        return followAnswer(blockchainId, next, fresh.size());
+      });
+    } catch (WireException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** GET /follow/{id}: where the relay stands, so a node knows which blocks to send. */
+  public Future<JsonObject> followState(String blockchainId) {
+    try {
+      if (!WireRules.isBlockchainId(blockchainId)) {
+        throw WireException.malformed("blockchain id must be 1-64 characters of [A-Za-z0-9._-]");
+      }
+      RelayDirectory.Chain chain = requireChain(blockchainId);
+      return Future.succeededFuture(followAnswer(blockchainId, chain.followed(), 0));
+    } catch (WireException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static JsonObject followAnswer(String blockchainId, org.kinmesh.chain.GovernanceState head, int applied) {
+    JsonObject o = new JsonObject().put("status", "ok").put("blockchain_id", blockchainId)
+        .put("height", head == null ? -1 : head.height()).put("applied", applied);
+    if (head != null) {
+      o.put("head_hash", head.headHash()).put("active_keys",
+          ChainFollow.keys(head).values().stream().filter(a -> a).count());
+    }
+    return o;
   }
 
   /** The store, for tests and operator tooling in this package. */

@@ -32,7 +32,16 @@ public final class RelayStore {
           "CREATE INDEX relay_nodes_last_seen ON relay_nodes (last_seen)",
           "CREATE TABLE replay_watermarks (kind TEXT NOT NULL, blockchain_id TEXT NOT NULL, pubkey TEXT NOT NULL, "
               + "last_ts BIGINT NOT NULL, PRIMARY KEY (kind, blockchain_id, pubkey))",
-          "CREATE TABLE relay_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")));
+          "CREATE TABLE relay_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")),
+      // Following the chain (docs/relay.md): the verified blocks (replayed at start-up), the
+      // chain's keys as of the followed head, and the operator's denials.
+      new Migration(2, "followed chains", List.of(
+          "CREATE TABLE followed_blocks (blockchain_id TEXT NOT NULL, height BIGINT NOT NULL, body TEXT NOT NULL, "
+              + "PRIMARY KEY (blockchain_id, height))",
+          "CREATE TABLE followed_keys (blockchain_id TEXT NOT NULL, pubkey TEXT NOT NULL, active INTEGER NOT NULL, "
+              + "PRIMARY KEY (blockchain_id, pubkey))",
+          "CREATE TABLE operator_denied (blockchain_id TEXT NOT NULL, pubkey TEXT NOT NULL, "
+              + "PRIMARY KEY (blockchain_id, pubkey))")));
 
   /** Replay-watermark kinds, one per signed message kind that changes state. */
   public enum Kind { REGISTER, REGISTER_BLOCKCHAIN, AUTHORIZE_NODE }
@@ -129,13 +138,94 @@ public final class RelayStore {
           }
           return db.pool().query("SELECT blockchain_id, pubkey, ip, port, last_seen FROM relay_nodes").execute();
         })
-        .map(rows -> {
+        .compose(rows -> {
           for (Row r : rows) {
             dir.putLive(r.getString("blockchain_id"), r.getString("pubkey"),
                 new RelayDirectory.LiveEntry(r.getString("ip"), r.getInteger("port"), r.getLong("last_seen")));
           }
-          return null;
+          return db.pool().query("SELECT blockchain_id, pubkey FROM operator_denied").execute();
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            dir.deny(r.getString("blockchain_id"), r.getString("pubkey"));
+          }
+          return db.pool().query("SELECT DISTINCT blockchain_id FROM followed_blocks").execute();
+        })
+        .compose(rows -> {
+          Future<Void> all = Future.succeededFuture();
+          for (Row r : rows) {
+            String chain = r.getString("blockchain_id");
+            all = all.compose(v -> replayFollowed(chain, null, 0)).map(head -> {
+              dir.follow(chain, head);
+              LOG.info("op=follow_load bc={} height={}", chain, head.height());
+              return null;
+            });
+          }
+          return all;
         });
+  }
+
+  /** Blocks read per query while replaying: memory stays bounded whatever the chain's length. */
+  private static final int REPLAY_PAGE = 256;
+
+  /**
+   * Replays a followed chain from the stored blocks, a page at a time. Their certificates and
+   * transaction signatures were checked when they came in, so the replay skips both.
+   */
+  private Future<org.kinmesh.chain.GovernanceState> replayFollowed(String chain, org.kinmesh.chain.GovernanceState s,
+      long from) {
+    return db.pool().preparedQuery("SELECT height, body FROM followed_blocks WHERE blockchain_id = ? AND height >= ? "
+            + "ORDER BY height LIMIT " + REPLAY_PAGE).execute(Tuple.of(chain, from))
+        .compose(rows -> {
+          org.kinmesh.chain.GovernanceState head = s;
+          try {
+            for (Row r : rows) {
+              org.kinmesh.chain.Block b = org.kinmesh.chain.Block.parse(
+                  r.getString("body").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+              head = head == null ? org.kinmesh.chain.Ledger.genesis(b).state()
+                  : org.kinmesh.chain.Ledger.apply(head, b, tx -> true).state();
+            }
+          } catch (WireException | org.kinmesh.chain.InvalidBlockException e) {
+            return Future.failedFuture(new IllegalStateException("the relay's stored followed blocks of '" + chain
+                + "' do not replay (" + e.getMessage() + "); the database " + db.file() + " is damaged", e));
+          }
+          if (head == null) {
+            return Future.failedFuture(new IllegalStateException("no followed blocks of '" + chain + "'"));
+          }
+          return rows.size() < REPLAY_PAGE ? Future.succeededFuture(head)
+              : replayFollowed(chain, head, head.height() + 1);
+        });
+  }
+
+  /**
+   * Stores verified blocks and the chain's keys as of the new head, in one transaction; fails
+   * with CONFLICT when another request stored one of these heights first.
+   */
+  public Future<Void> follow(String blockchainId, List<org.kinmesh.chain.Block> blocks,
+      java.util.Map<String, Boolean> keys) {
+    List<Tuple> rows = new ArrayList<>();
+    for (org.kinmesh.chain.Block b : blocks) {
+      rows.add(Tuple.of(blockchainId, b.height(), new String(b.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    List<Tuple> keyRows = new ArrayList<>();
+    keys.forEach((k, active) -> keyRows.add(Tuple.of(blockchainId, k, active ? 1 : 0)));
+    return tracked(watched(db.pool().withTransaction(conn -> conn.preparedQuery(
+            "INSERT INTO followed_blocks (blockchain_id, height, body) VALUES (?, ?, ?) "
+                + "ON CONFLICT (blockchain_id, height) DO NOTHING").executeBatch(rows)
+        .compose(r -> {
+          int inserted = 0;
+          for (var it = r; it != null; it = it.next()) {
+            inserted += it.rowCount();
+          }
+          if (inserted != rows.size()) {
+            return fail(ErrorCode.CONFLICT, "another request stored these heights first; ask GET /follow/"
+                + blockchainId + " where the relay stands");
+          }
+          return conn.preparedQuery("DELETE FROM followed_keys WHERE blockchain_id = ?").execute(Tuple.of(blockchainId));
+        })
+        .compose(r -> keyRows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(
+            "INSERT INTO followed_keys (blockchain_id, pubkey, active) VALUES (?, ?, ?)").executeBatch(keyRows))
+        .<Void>mapEmpty())));
   }
 
   /**
@@ -250,8 +340,13 @@ public final class RelayStore {
         })
         .compose(v -> add
             ? insertAuthorized(conn, blockchainId, List.of(pubkey), nowSecs)
+                .compose(x -> conn.preparedQuery("DELETE FROM operator_denied WHERE blockchain_id = ? AND pubkey = ?")
+                    .execute(Tuple.of(blockchainId, pubkey)))
+                .<Void>mapEmpty()
             : conn.preparedQuery("DELETE FROM authorized_nodes WHERE blockchain_id = ? AND pubkey = ?")
                 .execute(Tuple.of(blockchainId, pubkey))
+                .compose(r -> conn.preparedQuery("INSERT INTO operator_denied (blockchain_id, pubkey) VALUES (?, ?) "
+                    + "ON CONFLICT (blockchain_id, pubkey) DO NOTHING").execute(Tuple.of(blockchainId, pubkey)))
                 .compose(r -> conn.preparedQuery("DELETE FROM relay_nodes WHERE blockchain_id = ? AND pubkey = ?")
                     .execute(Tuple.of(blockchainId, pubkey)))
                 .mapEmpty())));

@@ -228,6 +228,10 @@ final class TestNetwork implements AutoCloseable {
     members.get(i).start();
   }
 
+  String relayUrl() {
+    return "http://127.0.0.1:" + relay.boundPort();
+  }
+
   void stopRelay() {
     await(relayVertx.close(), WAIT);
   }

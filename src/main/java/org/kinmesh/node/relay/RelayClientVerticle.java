@@ -56,6 +56,12 @@ public final class RelayClientVerticle extends VerticleBase {
   private boolean firstRoundStarted;
   /** The timestamp (seconds) of the last registration sent. */
   private long lastSentSecs = -1;
+  /** Hands the relay our committed blocks, so it follows the chain's authorized set. */
+  private RelayFollowFeed follow;
+  private MessageConsumer<Object> commits;
+  private long followTimer = -1;
+  /** How often the relay is brought up to our height when nothing changed the authorized set. */
+  static final long FOLLOW_INTERVAL_MS = 30_000;
 
   public RelayClientVerticle(RelayClientSettings settings, Identity identity, TimeSource clock) {
     this.settings = settings;
@@ -82,7 +88,10 @@ public final class RelayClientVerticle extends VerticleBase {
     schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
     lookups = vertx.eventBus().consumer(Addresses.RELAY_LOOKUP, this::onLookup);
     stunState = vertx.eventBus().consumer(Addresses.STUN_STATE, m -> onStunState(m.body()));
-    return Future.all(lookups.completion(), stunState.completion()).onSuccess(v -> lastStunState()
+    follow = new RelayFollowFeed(vertx, http, settings.blockchainId(), log, this::relayFollowedFurther);
+    commits = vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> follow.committed());
+    followRound();
+    return Future.all(lookups.completion(), stunState.completion(), commits.completion()).onSuccess(v -> lastStunState()
         .onComplete(ar -> registerRound()));
   }
 
@@ -117,8 +126,11 @@ public final class RelayClientVerticle extends VerticleBase {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    if (followTimer >= 0) {
+      vertx.cancelTimer(followTimer);
+    }
     http.close();
-    return Future.join(lookups.unregister(), stunState.unregister());
+    return Future.join(lookups.unregister(), stunState.unregister(), commits.unregister());
   }
 
   /**
@@ -169,6 +181,31 @@ public final class RelayClientVerticle extends VerticleBase {
     publishIp = ip;
     publishPort = port;
     return true;
+  }
+
+  /** The relay's followed height at its last answer (-1 not following, -2 not known), for tests and status. */
+  public long relayFollowHeight() {
+    return follow.relayHeight();
+  }
+
+  /**
+   * Refused as unauthorized, and the relay has since followed the chain further: it may know our
+   * key now, so try again at once instead of at the next round (minutes away). Bounded: each try
+   * needs the relay to have moved.
+   */
+  private void relayFollowedFurther() {
+    if (!registered && lastStatus == 403 && firstRoundStarted) {
+      registerChanged();
+    }
+  }
+
+  private void followRound() {
+    followTimer = vertx.setTimer(Jitter.around(FOLLOW_INTERVAL_MS, JITTER), id -> {
+      if (!stopping) {
+        follow.kick();
+        followRound();
+      }
+    });
   }
 
   // ---- registration loop ----
@@ -226,6 +263,9 @@ public final class RelayClientVerticle extends VerticleBase {
       LOG.info("{} op=relay.register registered as {} observed={}:{}", log, sent,
           body.getString("observed_ip"), body.getInteger("observed_port"));
     }
+    if (inOutage || !registered) {
+      follow.kick(); // (re)connected: bring the relay up to our height
+    }
     inOutage = false;
     registered = true;
     vertx.eventBus().publish(Addresses.RELAY_STATE, new JsonObject().put("registered", true)
@@ -236,6 +276,9 @@ public final class RelayClientVerticle extends VerticleBase {
 
   private boolean onRegisterFailure(int status, String code, String message) {
     lastStatus = status;
+    if ("unauthorized".equals(code)) {
+      follow.kick(); // the relay may lag behind the chain that registered us
+    }
     if (!inOutage) {
       // Once per outage, not once per retry: a relay that is down for an hour is one line.
       inOutage = true;

@@ -101,6 +101,30 @@ public final class RelayHttpClient implements AutoCloseable {
     return send(client.post(port(), host(), path("/admin/authorize_node")), req.toJson());
   }
 
+  /** Where the relay follows a chain: {"height", "head_hash"?}, height -1 before its genesis. */
+  public Future<RelayAnswer> followState(String blockchainId) {
+    return send(client.get(port(), host(), path("/follow/" + blockchainId)), null);
+  }
+
+  /** Hands the relay committed blocks, in height order, each with its commit certificate. */
+  public Future<RelayAnswer> follow(String blockchainId, List<org.kinmesh.chain.Block> blocks) {
+    Buffer body = Buffer.buffer().appendString("{\"blocks\":[");
+    for (int i = 0; i < blocks.size(); i++) {
+      if (i > 0) {
+        body.appendString(",");
+      }
+      body.appendBytes(blocks.get(i).toJsonBytes());
+    }
+    body.appendString("]}");
+    HttpRequest<Buffer> r = client.post(port(), host(), path("/follow/" + blockchainId))
+        .putHeader("content-type", "application/json").timeout(30_000);
+    long sentMs = clock.nowMillis();
+    return r.sendBuffer(body).map(resp -> {
+      noteDate(resp.getHeader("Date"), sentMs);
+      return toAnswer(resp);
+    });
+  }
+
   public Future<RelayAnswer> health() {
     return send(client.get(port(), host(), path("/health")), null);
   }

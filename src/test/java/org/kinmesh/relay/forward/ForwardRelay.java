@@ -31,18 +31,24 @@ final class ForwardRelay implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final ManualTimeSource clock = new ManualTimeSource(START_SECS * 1000);
   final Identity admin = TestKeys.key(901);
-  final RelayVerticle relay;
-  private final String deploymentId;
+  RelayVerticle relay;
+  private String deploymentId;
+  private RelayConfig config;
 
   /** {@code chains}: blockchain id to the keys authorized in it. */
   ForwardRelay(Path dir, JsonObject overrides, Map<String, Identity[]> chains) {
+    this(dir, overrides, chains, GENESIS);
+  }
+
+  /** As above, every chain registered with {@code genesisHash}. */
+  ForwardRelay(Path dir, JsonObject overrides, Map<String, Identity[]> chains, String genesisHash) {
     JsonArray bootstrap = new JsonArray();
     chains.forEach((chain, keys) -> {
       JsonArray authorized = new JsonArray();
       for (Identity k : keys) {
         authorized.add(k.publicKeyHex());
       }
-      bootstrap.add(new JsonObject().put("blockchain_id", chain).put("genesis_hash", GENESIS)
+      bootstrap.add(new JsonObject().put("blockchain_id", chain).put("genesis_hash", genesisHash)
           .put("admin_pubkey", admin.publicKeyHex()).put("authorized_pubkeys", authorized));
     });
     JsonObject json = new JsonObject()
@@ -53,7 +59,8 @@ final class ForwardRelay implements AutoCloseable {
         .put("bootstrap", bootstrap);
     json.mergeIn(overrides);
     try {
-      relay = new RelayVerticle(RelayConfig.fromJson(json, Map.of()), clock);
+      config = RelayConfig.fromJson(json, Map.of());
+      relay = new RelayVerticle(config, clock);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -62,6 +69,13 @@ final class ForwardRelay implements AutoCloseable {
 
   void stop() {
     Await.result(vertx.undeploy(deploymentId));
+  }
+
+  /** Stops the relay and starts a new one on the same database (a new port). */
+  void restart() {
+    stop();
+    relay = new RelayVerticle(config, clock);
+    deploymentId = Await.result(vertx.deployVerticle(relay));
   }
 
   int port() {
