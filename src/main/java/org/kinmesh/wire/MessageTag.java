@@ -21,6 +21,8 @@ public enum MessageTag {
   // Punched UDP paths (docs/links.md §4): the signed open that lets a peer start a new stream.
   LINK_OPEN("kinmesh-link-open-v1"),
   // Ledger (docs/chain.md): one tag per transaction type, plus blocks and chain parameters.
+  // Invite codes (docs/guide.md): a guardian's signed, expiring, single-use invitation.
+  INVITE("kinmesh-invite-v1"),
   TX_NODE_REGISTRATION("kinmesh-tx-node-registration-v1"),
   TX_NODE_DEAUTHORIZATION("kinmesh-tx-node-deauthorization-v1"),
   TX_NODE_REACTIVATION("kinmesh-tx-node-reactivation-v1"),

@@ -89,6 +89,57 @@ class CliIT {
     }
   }
 
+  /**
+   * kinmesh pubkey and kinmesh tx send from the jar against a one-node chain run by the jar: the
+   * last stdout line is {"hash","height"} and the node answers that transaction as committed there.
+   */
+  @Test
+  void pubkeyAndTxSendAgainstANodeProcess() throws Exception {
+    String guardian = kinmesh("keygen", "--out", "guardian.key").out();
+    String node = kinmesh("keygen", "--out", "node.key").out();
+    Run pub = kinmesh("pubkey", "--key", "node.key");
+    assertThat(pub.exit()).as(pub.err()).isZero();
+    assertThat(pub.out()).isEqualTo(node);
+    assertThat(kinmesh("pubkey", "--key", "missing.key").err()).contains("kinmesh keygen --out missing.key");
+
+    Files.writeString(dir.resolve("spec.json"), "{\"blockchain_id\":\"solo\",\"guardians\":[{\"pubkey\":\""
+        + guardian + "\",\"display_name\":\"Mum\"}],\"consensus_nodes\":[{\"pubkey\":\"" + node
+        + "\",\"node_id\":1}]}");
+    assertThat(kinmesh("genesis", "--spec", "spec.json", "--out", "genesis.json").exit()).isZero();
+    // No relay: a one-node chain needs none (relay_url points at a closed port; the node retries it).
+    Files.writeString(dir.resolve("node.json"), "{\"identity_path\":\"node.key\",\"genesis_path\":\"genesis.json\","
+        + "\"data_dir\":\"data\",\"api_listen\":\"127.0.0.1:0\",\"listen_host\":\"127.0.0.1\","
+        + "\"gossip_udp_port\":0,\"relay_url\":\"http://127.0.0.1:1\",\"block_interval_ms\":100}");
+    Process proc = new ProcessBuilder("java", "-jar", System.getProperty("kinmesh.jar", "target/kinmesh.jar"),
+        "node", "-conf", "node.json").directory(dir.toFile()).redirectError(dir.resolve("node.err").toFile()).start();
+    try {
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(proc.getInputStream())).readLine();
+      assertThat(line).as("node's first line").contains(" api on http://127.0.0.1:");
+      String url = line.substring(line.indexOf("http://"));
+
+      Run sent = kinmesh("tx", "send", "--node", url, "--key", "node.key", "--data", "hello from the jar",
+          "--timeout", "60s");
+      assertThat(sent.exit()).as(sent.err()).isZero();
+      String[] lines = sent.out().split("\n");
+      io.vertx.core.json.JsonObject last = new io.vertx.core.json.JsonObject(lines[lines.length - 1]);
+      assertThat(last.fieldNames()).containsExactlyInAnyOrder("hash", "height");
+      var http = java.net.http.HttpClient.newHttpClient();
+      String tx = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/transactions/"
+          + last.getString("hash"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(new io.vertx.core.json.JsonObject(tx).getString("status")).isEqualTo("committed");
+      assertThat(new io.vertx.core.json.JsonObject(tx).getLong("height")).isEqualTo(last.getLong("height"));
+
+      Run refused = kinmesh("tx", "send", "--node", url, "--key", "guardian.key", "--data", "x", "--file", "spec.json");
+      assertThat(refused.exit()).isEqualTo(2);
+      Run down = kinmesh("tx", "send", "--node", "http://127.0.0.1:1", "--key", "node.key", "--data", "x");
+      assertThat(down.exit()).isEqualTo(1);
+      assertThat(down.err()).contains("cannot reach node");
+    } finally {
+      proc.destroy();
+      proc.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** The README block itself, cut out of README.md by the script, with the relay starting late. */
   @Test
   void theReadmeWalkthroughRunsAsPasted() throws Exception {
