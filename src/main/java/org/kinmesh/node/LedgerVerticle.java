@@ -831,9 +831,11 @@ public final class LedgerVerticle extends VerticleBase {
   public record AuditEntries(List<AuditEntry> entries) {}
 
   static JsonObject committedBody(Block b) {
-    JsonArray txs = new JsonArray();
+    JsonArray txs = new JsonArray(new ArrayList<>(b.transactions().size()));
     for (Transaction tx : b.transactions()) {
-      txs.add(new JsonObject(tx.toJsonString()));
+      // Built from the transaction's own fields: printing its JSON and parsing it back cost every
+      // node ~5 % of its non-signature CPU per committed transaction (BENCHMARKS.md, issue 14).
+      txs.add(JsonTrees.object(tx.toJson()));
     }
     return new JsonObject().put("height", b.height()).put("hash", b.hash()).put("prev_hash", b.prevHash())
         .put("proposer", b.proposer()).put("timestamp", b.timestamp()).put("transactions", txs);

@@ -32,6 +32,8 @@ final class UdpPaths {
 
   private final LinkContext ctx;
   private final UdpAddresses udp;
+  /** udp.send(), built once: it is used for every datagram. */
+  private final String sendAddress;
   private final PeerEvents events;
   private final PathTimer timer;
   private final Listener listener;
@@ -40,6 +42,7 @@ final class UdpPaths {
   UdpPaths(LinkContext ctx, UdpAddresses udp, PeerEvents events, PathTimer timer, Listener listener) {
     this.ctx = ctx;
     this.udp = udp;
+    this.sendAddress = udp.send();
     this.events = events;
     this.timer = timer;
     this.listener = listener;
@@ -122,7 +125,7 @@ final class UdpPaths {
   private final class Sink implements UdpLinkPaths.Sink {
     @Override
     public void datagram(Endpoint to, Buffer data) {
-      ctx.vertx.eventBus().send(udp.send(), new UdpDatagram(to.ip(), to.port(), data));
+      ctx.vertx.eventBus().send(sendAddress, new UdpDatagram(to.ip(), to.port(), data));
     }
 
     @Override

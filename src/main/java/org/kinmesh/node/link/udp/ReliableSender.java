@@ -33,6 +33,13 @@ public final class ReliableSender {
   private final java.util.LinkedHashSet<Message> unacked = new java.util.LinkedHashSet<>();
   private long nextSeq;
   private boolean failed;
+  /** Walks over the fragments in flight by {@link #due} and {@link #nextDeadline} (their cost). */
+  private long scans;
+  /**
+   * No fragment in flight falls due before this (a lower bound: acknowledgements may have freed
+   * the earliest one). Exact again after every walk; lets {@link #due} skip the walk.
+   */
+  private long earliest = Long.MAX_VALUE;
 
   private static final class Message {
     final byte[] bytes;
@@ -126,7 +133,12 @@ public final class ReliableSender {
 
   /** Frames whose timeout passed, to send again; marks the path failed after the last attempt. */
   public List<LinkFrame.Data> due(long now) {
+    if (inFlight.isEmpty() || now < earliest) {
+      return new ArrayList<>();
+    }
     List<LinkFrame.Data> out = new ArrayList<>();
+    scans++;
+    long next = Long.MAX_VALUE;
     for (InFlight f : inFlight.values()) {
       if (f.deadline <= now) {
         if (f.attempts >= MAX_ATTEMPTS) {
@@ -136,7 +148,9 @@ public final class ReliableSender {
         stamp(f, now);
         out.add(f.frame.withBase(base()));
       }
+      next = Math.min(next, f.deadline);
     }
+    earliest = next;
     return out;
   }
 
@@ -152,13 +166,12 @@ public final class ReliableSender {
     return session;
   }
 
-  /** When {@link #due} next has work, or Long.MAX_VALUE when nothing is in flight. */
+  /**
+   * When {@link #due} next may have work (never later than it has), or Long.MAX_VALUE when nothing
+   * is in flight.
+   */
   public long nextDeadline() {
-    long d = Long.MAX_VALUE;
-    for (InFlight f : inFlight.values()) {
-      d = Math.min(d, f.deadline);
-    }
-    return d;
+    return inFlight.isEmpty() ? Long.MAX_VALUE : earliest;
   }
 
   private List<LinkFrame.Data> fill(long now) {
@@ -179,6 +192,7 @@ public final class ReliableSender {
     f.attempts++;
     f.sentAt = now;
     f.deadline = now + timer.rto(f.attempts);
+    earliest = Math.min(earliest, f.deadline);
   }
 
   public boolean failed() {
@@ -187,6 +201,14 @@ public final class ReliableSender {
 
   public boolean idle() {
     return inFlight.isEmpty() && waiting.isEmpty();
+  }
+
+  /**
+   * How often {@link #due} or {@link #nextDeadline} walked the fragments in flight. The links ask
+   * both after every datagram, so a walk must happen only when a retransmission can be due.
+   */
+  public long scans() {
+    return scans;
   }
 
   public long srttNanos() {

@@ -192,4 +192,25 @@ class ReliableLinkTest {
     long rto = s.nextDeadline() - 100 * MS;
     assertTrue(rto >= RetransmitTimer.MIN_RTO_NANOS && rto < RetransmitTimer.INITIAL_RTO_NANOS, "rto " + rto);
   }
+
+  @Test
+  void askingWhatIsDueWalksTheWindowOnlyWhenARetransmissionIsDue() {
+    ReliableSender s = new ReliableSender(1);
+    s.send(bytes(LinkFrame.MAX_FRAGMENT * LinkFrame.MAX_FRAGMENTS, 1), 0);
+    long deadline = s.nextDeadline();
+    long before = s.scans();
+    // The links ask after every datagram; a full window of 64 fragments must not be walked each time.
+    for (int i = 0; i < 1_000; i++) {
+      assertTrue(s.due(deadline - 1).isEmpty());
+      assertEquals(deadline, s.nextDeadline());
+    }
+    assertEquals(before, s.scans(), "walks of the in-flight fragments while nothing was due");
+    assertEquals(ReliableSender.WINDOW, s.due(deadline).size(), "every fragment is resent once due");
+    assertTrue(s.scans() > before);
+    assertTrue(s.nextDeadline() > deadline);
+    s.onAck(new LinkFrame.Ack(1, ReliableSender.WINDOW, 0), deadline + MS);
+    assertTrue(s.idle());
+    assertEquals(Long.MAX_VALUE, s.nextDeadline());
+    assertTrue(s.due(Long.MAX_VALUE - 1).isEmpty());
+  }
 }
