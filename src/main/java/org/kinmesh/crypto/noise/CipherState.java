@@ -22,6 +22,7 @@ public final class CipherState {
   private byte[] key;
   private SecretKeySpec keySpec;
   private long n;
+  private long lastDecryptNonce = -2; // never a nonce: 2^64-2 is past every limit
 
   CipherState() {
     try {
@@ -94,6 +95,12 @@ public final class CipherState {
       throws AEADBadTagException {
     requireKey();
     try {
+      if (lastDecryptNonce == nonce) {
+        // The JDK (17) refuses to re-init with the previous key and nonce, even to decrypt; a
+        // forged frame with a live counter must not stop the real one from opening, so step aside.
+        cipher.init(Cipher.DECRYPT_MODE, keySpec, nonceSpec(nonce ^ 1));
+      }
+      lastDecryptNonce = nonce;
       cipher.init(Cipher.DECRYPT_MODE, keySpec, nonceSpec(nonce));
       if (ad.length > 0) {
         cipher.updateAAD(ad);

@@ -93,6 +93,7 @@ public final class HandshakeState {
     if (failed || !isMyTurn()) {
       throw new NoiseException(NoiseException.Reason.OUT_OF_TURN, "not this side's turn to write");
     }
+    failed = true; // until the whole message has been written
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Token t : pattern.messages().get(next)) {
       switch (t) {
@@ -108,9 +109,9 @@ public final class HandshakeState {
     }
     out.writeBytes(symmetric.encryptAndHash(payload));
     if (out.size() > MAX_MESSAGE) {
-      failed = true;
       throw new NoiseException(NoiseException.Reason.MALFORMED, "a handshake message over 65,535 bytes");
     }
+    failed = false;
     next++;
     finishIfComplete();
     return out.toByteArray();
