@@ -42,7 +42,7 @@ public final class SessionHandshake {
           "peer " + KeyIds.shortId(peerIdentity) + " is not an active member of " + keys.chain());
     }
     return new SessionHandshake(keys, HandshakePattern.IK, HandshakeState.initiator(HandshakePattern.IK,
-        keys.hash(), PROLOGUE, keys.staticKey(), rs.get(), keys.ephemerals()), peerIdentity);
+        keys.hash(), PROLOGUE, keys.staticKey(), rs.get(), keys.ephemerals(), keys.staticStatic()), peerIdentity);
   }
 
   /** XX, when the initiator does not know which member answers (it learns it in message 2). */
@@ -57,7 +57,8 @@ public final class SessionHandshake {
       throw new IllegalArgumentException("kinmesh sessions use IK or XX, not IX");
     }
     return new SessionHandshake(keys, pattern,
-        HandshakeState.responder(pattern, keys.hash(), PROLOGUE, keys.staticKey(), keys.ephemerals()), null);
+        HandshakeState.responder(pattern, keys.hash(), PROLOGUE, keys.staticKey(), keys.ephemerals(),
+            keys.staticStatic()), null);
   }
 
   public HandshakePattern pattern() {

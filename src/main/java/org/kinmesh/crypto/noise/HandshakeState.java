@@ -20,6 +20,7 @@ public final class HandshakeState {
   private final SymmetricState symmetric;
   private final KeyPair25519 s;
   private final Supplier<KeyPair25519> ephemerals;
+  private final StaticStaticDh staticStatic;
   private KeyPair25519 e;
   private byte[] rs;
   private byte[] re;
@@ -27,7 +28,7 @@ public final class HandshakeState {
   private boolean failed;
 
   private HandshakeState(HandshakePattern pattern, NoiseHash hash, boolean initiator, byte[] prologue,
-      KeyPair25519 s, byte[] rs, Supplier<KeyPair25519> ephemerals) {
+      KeyPair25519 s, byte[] rs, Supplier<KeyPair25519> ephemerals, StaticStaticDh staticStatic) {
     if (s == null) {
       throw new IllegalArgumentException("every kinmesh pattern needs a local static key");
     }
@@ -39,6 +40,7 @@ public final class HandshakeState {
     this.s = s;
     this.rs = rs == null ? null : rs.clone();
     this.ephemerals = ephemerals;
+    this.staticStatic = staticStatic == null ? s::dh : staticStatic;
     this.symmetric = new SymmetricState(hash, pattern.protocolName(hash));
     symmetric.mixHash(prologue);
     if (pattern.responderStaticKnown()) {
@@ -48,12 +50,24 @@ public final class HandshakeState {
 
   public static HandshakeState initiator(HandshakePattern pattern, NoiseHash hash, byte[] prologue,
       KeyPair25519 s, byte[] remoteStatic, Supplier<KeyPair25519> ephemerals) {
-    return new HandshakeState(pattern, hash, true, prologue, s, remoteStatic, ephemerals);
+    return new HandshakeState(pattern, hash, true, prologue, s, remoteStatic, ephemerals, null);
   }
 
   public static HandshakeState responder(HandshakePattern pattern, NoiseHash hash, byte[] prologue,
       KeyPair25519 s, Supplier<KeyPair25519> ephemerals) {
-    return new HandshakeState(pattern, hash, false, prologue, s, null, ephemerals);
+    return new HandshakeState(pattern, hash, false, prologue, s, null, ephemerals, null);
+  }
+
+  /** As {@link #initiator}, with the ss DH taken from {@code staticStatic} (a per-peer cache). */
+  public static HandshakeState initiator(HandshakePattern pattern, NoiseHash hash, byte[] prologue,
+      KeyPair25519 s, byte[] remoteStatic, Supplier<KeyPair25519> ephemerals, StaticStaticDh staticStatic) {
+    return new HandshakeState(pattern, hash, true, prologue, s, remoteStatic, ephemerals, staticStatic);
+  }
+
+  /** As {@link #responder}, with the ss DH taken from {@code staticStatic} (a per-peer cache). */
+  public static HandshakeState responder(HandshakePattern pattern, NoiseHash hash, byte[] prologue,
+      KeyPair25519 s, Supplier<KeyPair25519> ephemerals, StaticStaticDh staticStatic) {
+    return new HandshakeState(pattern, hash, false, prologue, s, null, ephemerals, staticStatic);
   }
 
   /** Fresh ephemeral keys from a SecureRandom. */
@@ -172,7 +186,7 @@ public final class HandshakeState {
   private byte[] dh(Token t) throws NoiseException {
     return switch (t) {
       case EE -> e.dh(re);
-      case SS -> s.dh(rs);
+      case SS -> staticStatic.dh(rs);
       // es: initiator's e with responder's s; se: initiator's s with responder's e.
       case ES -> initiator ? e.dh(rs) : s.dh(re);
       case SE -> initiator ? s.dh(re) : e.dh(rs);

@@ -36,7 +36,7 @@ public final class KeyPair25519 {
   }
 
   /** DH(this, remotePublic); refuses the all-zero output of a small-order remote point. */
-  byte[] dh(byte[] remotePublic) throws NoiseException {
+  public byte[] dh(byte[] remotePublic) throws NoiseException {
     byte[] out = new byte[KEY_BYTES];
     if (!X25519.calculateAgreement(privateKey, 0, remotePublic, 0, out, 0)) {
       throw new NoiseException(NoiseException.Reason.WEAK_KEY, "the peer's X25519 key has small order");

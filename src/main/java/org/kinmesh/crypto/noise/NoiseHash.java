@@ -17,6 +17,11 @@ public enum NoiseHash {
   public static final int HASHLEN = 32;
   static final int BLOCKLEN = 64;
 
+  // One digest per thread: a handshake hashes ~50 times, and MessageDigest.getInstance's
+  // provider lookup cost more than the SHA-NI hashing itself.
+  private static final ThreadLocal<MessageDigest> SHA256_DIGEST = ThreadLocal.withInitial(NoiseHash::sha256);
+  private static final ThreadLocal<Blake2sDigest> BLAKE2S_DIGEST = ThreadLocal.withInitial(() -> new Blake2sDigest(256));
+
   private final String noiseName;
 
   NoiseHash(String noiseName) {
@@ -31,13 +36,13 @@ public enum NoiseHash {
   /** HASH(parts[0] || parts[1] || ...). */
   public byte[] hash(byte[]... parts) {
     if (this == SHA256) {
-      MessageDigest md = sha256();
+      MessageDigest md = SHA256_DIGEST.get(); // digest() resets it
       for (byte[] p : parts) {
         md.update(p);
       }
       return md.digest();
     }
-    Blake2sDigest d = new Blake2sDigest(256);
+    Blake2sDigest d = BLAKE2S_DIGEST.get(); // doFinal() resets it
     for (byte[] p : parts) {
       d.update(p, 0, p.length);
     }
