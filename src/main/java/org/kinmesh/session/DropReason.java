@@ -10,6 +10,6 @@ public enum DropReason {
   REPLAYED,
   /** A counter below the replay window. */
   TOO_OLD,
-  /** The session is past its reject limit. */
+  /** The session is past its reject limit, or closed. */
   EXPIRED
 }

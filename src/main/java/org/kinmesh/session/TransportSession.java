@@ -26,6 +26,7 @@ public final class TransportSession {
   private final ReasonCounts<DropReason> drops;
   private final ReplayWindow window = new ReplayWindow();
   private long sent;
+  private boolean closed;
 
   TransportSession(CipherState send, CipherState receive, boolean initiator, String peerIdentity,
       byte[] handshakeHash, long createdAtMillis, RekeyPolicy policy, ReasonCounts<DropReason> drops) {
@@ -58,7 +59,21 @@ public final class TransportSession {
   }
 
   public RekeyPolicy.Decision rekeyDecision(long nowMillis) {
-    return policy.decide(initiator, nowMillis - createdAtMillis, sent);
+    return closed ? RekeyPolicy.Decision.EXPIRED : policy.decide(initiator, nowMillis - createdAtMillis, sent);
+  }
+
+  /**
+   * Ends the session (its peer removed from the chain, or a newer session in place): zeroes both
+   * keys; later frames are dropped as {@link DropReason#EXPIRED} and sealing is refused.
+   */
+  public void close() {
+    closed = true;
+    send.destroy();
+    receive.destroy();
+  }
+
+  public boolean isClosed() {
+    return closed;
   }
 
   /** Seals one payload into a new frame. */
@@ -76,7 +91,7 @@ public final class TransportSession {
   public int seal(long nowMillis, byte[] in, int off, int len, byte[] out, int outOff) {
     if (rekeyDecision(nowMillis) == RekeyPolicy.Decision.EXPIRED) {
       throw new IllegalStateException("session with " + peerIdentity.substring(0, 8)
-          + " is past its reject limit; start a new handshake");
+          + (closed ? " is closed" : " is past its reject limit") + "; start a new handshake");
     }
     long counter = sent++;
     for (int i = 0; i < 8; i++) {
@@ -91,7 +106,7 @@ public final class TransportSession {
     if (frame.length < OVERHEAD) {
       return drop(DropReason.TRUNCATED);
     }
-    if (policy.decide(initiator, nowMillis - createdAtMillis, 0) == RekeyPolicy.Decision.EXPIRED) {
+    if (closed || policy.decide(initiator, nowMillis - createdAtMillis, 0) == RekeyPolicy.Decision.EXPIRED) {
       return drop(DropReason.EXPIRED);
     }
     long counter = ByteBuffer.wrap(frame, 0, HEADER_BYTES).getLong();

@@ -146,6 +146,22 @@ class SessionHandshakeTest {
     assertRefused(() -> r.read(m), HandshakeRefusal.DECRYPT_FAILED);
   }
 
+  @Test
+  void aRemovedMemberCannotHandshakeAgain() throws Exception {
+    SessionKeys a = f.keys(f.alice);
+    SessionKeys b = f.keys(f.bob);
+    TransportSession[] s = SessionFixture.run(SessionHandshake.initiateIK(a, f.bob.publicKeyHex()),
+        SessionHandshake.respond(b, HandshakePattern.IK));
+    // the block that removes Alice: Bob's authorized set shrinks, and the caller closes her session
+    SessionKeys bAfter = b.withMembers(Members.of(List.of(f.bob.publicKeyHex())));
+    s[1].close();
+    SessionHandshake r = SessionHandshake.respond(bAfter, HandshakePattern.IK);
+    byte[] m = SessionHandshake.initiateIK(a, f.bob.publicKeyHex()).write();
+    assertRefused(() -> r.read(m), HandshakeRefusal.NOT_A_MEMBER);
+    assertThat(s[1].open(0, s[0].seal(0, "x".getBytes(StandardCharsets.UTF_8))).dropped())
+        .isEqualTo(DropReason.EXPIRED);
+  }
+
   static void assertRoundTrips(TransportSession x, TransportSession y) {
     byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
     assertThat(y.open(0, x.seal(0, hello)).payload()).isEqualTo(hello);

@@ -106,4 +106,15 @@ class TransportSessionTest {
     assertThatThrownBy(() -> alice.seal(180_000, bytes("too late")))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("start a new handshake");
   }
+
+  @Test
+  void aClosedSessionSealsNothingAndDropsEverything() {
+    byte[] frame = alice.seal(0, bytes("before"));
+    bob.close();
+    assertThat(bob.isClosed()).isTrue();
+    assertThat(bob.rekeyDecision(0)).isEqualTo(RekeyPolicy.Decision.EXPIRED);
+    assertThat(bob.open(0, frame).dropped()).isEqualTo(DropReason.EXPIRED);
+    assertThatThrownBy(() -> bob.seal(0, bytes("after")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+  }
 }

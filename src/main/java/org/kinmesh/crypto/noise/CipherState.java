@@ -124,7 +124,8 @@ public final class CipherState {
     n = keep;
   }
 
-  void destroy() {
+  /** Zeroes the key; the CipherState cannot be used again. */
+  public void destroy() {
     if (key != null) {
       Arrays.fill(key, (byte) 0);
     }
