@@ -89,6 +89,20 @@ public final class Identity {
     return KeyIds.shortId(publicKeyHex);
   }
 
+  /**
+   * The X25519 private key of this identity (the birational map, {@link Ed25519ToX25519}): the
+   * static key of its Noise sessions. Secret: the caller zeroes it when done.
+   */
+  public byte[] x25519PrivateKey() {
+    Ed25519PrivateKey key = (Ed25519PrivateKey) keyset.getPrimary().getKey();
+    byte[] seed = key.getPrivateKeyBytes().toByteArray(InsecureSecretKeyAccess.get());
+    try {
+      return Ed25519ToX25519.privateKey(seed);
+    } finally {
+      java.util.Arrays.fill(seed, (byte) 0);
+    }
+  }
+
   /** Signs per PROTOCOL.md §1: Ed25519 over SHA-256(M); returns lowercase hex. */
   public String sign(byte[] canonicalMessage) {
     try {
