@@ -109,6 +109,12 @@ public final class ConsensusVerticle extends VerticleBase {
   private CommitCertificate lastCertificate;
   private Long strictUnreachableSince;
   private boolean stopping;
+  /** Appends sent to the ledger and not answered yet. */
+  private int appendsInFlight;
+  /** The ledger's last count of committed blocks not on disk (Appended.unwritten, WRITTEN). */
+  private int ledgerUnwritten;
+  /** The Applied event held while the ledger's backlog is at its bound (a full disk), or null. */
+  private Event.Applied heldApplied;
 
   public ConsensusVerticle(PbftConfig pbft, QuorumPolicy quorum, Identity identity, TimeSource clock) {
     this.pbft = pbft;
@@ -133,6 +139,7 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
+      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.WRITTEN, m -> ledgerBacklog(m.body().getInteger("unwritten"))));
       consumers.add(stun.follow(bus));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
@@ -426,7 +433,9 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     Block block = full.withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
     judge.committedAt(c.height(), block.timestamp());
+    appendsInFlight++;
     vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block).onComplete(ar -> {
+      appendsInFlight--;
       if (ar.failed()) {
         LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(), ar.cause().getMessage());
         return;
@@ -436,6 +445,7 @@ public final class ConsensusVerticle extends VerticleBase {
       if (ar.result().body().pending() > 0 && !stopping) {
         run(replica.handle(new Event.TransactionsWaiting()));
       }
+      ledgerBacklog(ar.result().body().unwritten());
     });
     Membership before = replica.membership();
     boolean emergency = judge.forBlock(c.height(), c.digest(), c.payload(), before) < before.threshold();
@@ -452,12 +462,38 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
         block.transactions().size(), c.view());
+    Event.Applied applied = new Event.Applied(c.height(), next);
+    if (ledgerUnwritten + appendsInFlight >= LedgerVerticle.MAX_UNWRITTEN) {
+      // The ledger may hold as many committed blocks unwritten as it may (a full disk): the
+      // replica stays at this height, taking no part in new commits, until the writes catch up.
+      heldApplied = applied;
+      LOG.warn("op=commit height={} {} committed blocks wait for the disk: this node takes no part in new commits"
+          + " until they are written", c.height(), ledgerUnwritten + appendsInFlight);
+      return;
+    }
     // After the actions of this step are carried out (they cancel this height's timers).
     vertx.runOnContext(v -> {
       if (!stopping) {
-        run(replica.handle(new Event.Applied(c.height(), next)));
+        run(replica.handle(applied));
       }
     });
+  }
+
+  /** The ledger's count of unwritten blocks changed: a held height resumes below the bound. */
+  private void ledgerBacklog(Integer unwritten) {
+    if (unwritten == null) {
+      return;
+    }
+    ledgerUnwritten = unwritten;
+    if (heldApplied != null && ledgerUnwritten + appendsInFlight < LedgerVerticle.MAX_UNWRITTEN) {
+      Event.Applied resume = heldApplied;
+      heldApplied = null;
+      LOG.info("op=commit height={} the disk caught up ({} blocks unwritten): taking part in commits again",
+          resume.height(), ledgerUnwritten);
+      if (!stopping) {
+        run(replica.handle(resume));
+      }
+    }
   }
 
   private void serveFetch(Action.ServeFetch f) {
