@@ -109,10 +109,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private CommitCertificate lastCertificate;
   private Long strictUnreachableSince;
   private boolean stopping;
-  /** Appends sent to the ledger and not answered yet. */
-  private int appendsInFlight;
-  /** The ledger's last count of committed blocks not on disk (Appended.unwritten, WRITTEN). */
-  private int ledgerUnwritten;
+  /** Committed blocks the ledger may hold unwritten: at LedgerVerticle.MAX_UNWRITTEN the next height waits. */
+  private final WriteBacklog backlog = new WriteBacklog(LedgerVerticle.MAX_UNWRITTEN);
   /** The Applied event held while the ledger's backlog is at its bound (a full disk), or null. */
   private Event.Applied heldApplied;
 
@@ -139,7 +137,13 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
-      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.WRITTEN, m -> ledgerBacklog(m.body().getInteger("unwritten"))));
+      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.WRITTEN, m -> {
+        Integer unwritten = m.body().getInteger("unwritten");
+        if (unwritten != null) {
+          backlog.written(unwritten);
+          resumeIfWritten();
+        }
+      }));
       consumers.add(stun.follow(bus));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
@@ -433,10 +437,10 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     Block block = full.withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
     judge.committedAt(c.height(), block.timestamp());
-    appendsInFlight++;
+    boolean goOn = backlog.sent();
     vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block).onComplete(ar -> {
-      appendsInFlight--;
       if (ar.failed()) {
+        backlog.failed();
         LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(), ar.cause().getMessage());
         return;
       }
@@ -445,7 +449,8 @@ public final class ConsensusVerticle extends VerticleBase {
       if (ar.result().body().pending() > 0 && !stopping) {
         run(replica.handle(new Event.TransactionsWaiting()));
       }
-      ledgerBacklog(ar.result().body().unwritten());
+      backlog.answered(ar.result().body().unwritten());
+      resumeIfWritten();
     });
     Membership before = replica.membership();
     boolean emergency = judge.forBlock(c.height(), c.digest(), c.payload(), before) < before.threshold();
@@ -463,12 +468,12 @@ public final class ConsensusVerticle extends VerticleBase {
     LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
         block.transactions().size(), c.view());
     Event.Applied applied = new Event.Applied(c.height(), next);
-    if (ledgerUnwritten + appendsInFlight >= LedgerVerticle.MAX_UNWRITTEN) {
+    if (!goOn) {
       // The ledger may hold as many committed blocks unwritten as it may (a full disk): the
       // replica stays at this height, taking no part in new commits, until the writes catch up.
       heldApplied = applied;
       LOG.warn("op=commit height={} {} committed blocks wait for the disk: this node takes no part in new commits"
-          + " until they are written", c.height(), ledgerUnwritten + appendsInFlight);
+          + " until they are written", c.height(), backlog.estimate());
       return;
     }
     // After the actions of this step are carried out (they cancel this height's timers).
@@ -479,17 +484,13 @@ public final class ConsensusVerticle extends VerticleBase {
     });
   }
 
-  /** The ledger's count of unwritten blocks changed: a held height resumes below the bound. */
-  private void ledgerBacklog(Integer unwritten) {
-    if (unwritten == null) {
-      return;
-    }
-    ledgerUnwritten = unwritten;
-    if (heldApplied != null && ledgerUnwritten + appendsInFlight < LedgerVerticle.MAX_UNWRITTEN) {
+  /** A held height goes on once the ledger's writes are below the bound again. */
+  private void resumeIfWritten() {
+    if (heldApplied != null && backlog.belowBound()) {
       Event.Applied resume = heldApplied;
       heldApplied = null;
       LOG.info("op=commit height={} the disk caught up ({} blocks unwritten): taking part in commits again",
-          resume.height(), ledgerUnwritten);
+          resume.height(), backlog.estimate());
       if (!stopping) {
         run(replica.handle(resume));
       }
