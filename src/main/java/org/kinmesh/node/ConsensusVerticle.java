@@ -472,7 +472,8 @@ public final class ConsensusVerticle extends VerticleBase {
       // The ledger may hold as many committed blocks unwritten as it may (a full disk): the
       // replica stays at this height, taking no part in new commits, until the writes catch up.
       heldApplied = applied;
-      LOG.warn("op=commit height={} {} committed blocks wait for the disk: this node takes no part in new commits"
+      // INFO: a full disk has its own WARN (op=ledger_write); a slow one during a catch-up holds briefly.
+      LOG.info("op=commit height={} {} committed blocks wait for the disk: this node takes no part in new commits"
           + " until they are written", c.height(), backlog.estimate());
       return;
     }

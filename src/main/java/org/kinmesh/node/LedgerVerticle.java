@@ -69,7 +69,7 @@ public final class LedgerVerticle extends VerticleBase {
    */
   public static final String STORAGE = "kinmesh.internal.ledger.storage";
   /**
-   * publish, local: {"unwritten"}: a block applied while {@link #MAX_UNWRITTEN} blocks were
+   * publish, local: {"unwritten"}: a block written while {@link #MAX_UNWRITTEN} blocks were
    * unwritten is on disk now, with how many still wait (consensus resumes below the bound).
    */
   public static final String WRITTEN = "kinmesh.internal.ledger.written";
@@ -720,8 +720,8 @@ public final class LedgerVerticle extends VerticleBase {
   /**
    * A committed block: applied to the state at once, published, and written to SQLite behind it in
    * order (LedgerStore.applyNow). The reply does not wait for the disk; it says how many blocks
-   * are unwritten, and once that reaches {@link #MAX_UNWRITTEN} the write of this block is
-   * announced on {@link #WRITTEN}, for consensus to resume.
+   * are unwritten, and each write made while {@link #MAX_UNWRITTEN} were waiting is announced on
+   * {@link #WRITTEN}, for consensus to resume.
    */
   private void append(Message<Block> m) {
     Block block = m.body();
@@ -746,10 +746,14 @@ public final class LedgerVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.AUTHORIZED_SET, authorizedBody(applied.state()));
     }
     int unwritten = store.unwrittenCount();
-    if (unwritten >= MAX_UNWRITTEN) {
-      applying.durable().onSuccess(v -> vertx.eventBus().publish(WRITTEN,
-          new JsonObject().put("unwritten", store.unwrittenCount())));
-    }
+    applying.durable().onSuccess(v -> {
+      int left = store.unwrittenCount();
+      if (left + 1 >= MAX_UNWRITTEN) {
+        // A write at the bound: consensus may be holding a height for it. Each one is announced,
+        // so commits go on at the disk's pace rather than after the whole backlog is written.
+        vertx.eventBus().publish(WRITTEN, new JsonObject().put("unwritten", left));
+      }
+    });
     m.reply(new Appended(block.height(), block.hash(), applied.state(), intake.mempool().size(), unwritten));
   }
 
