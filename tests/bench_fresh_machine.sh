@@ -44,6 +44,7 @@ run relay BENCH_DURATION=1 BENCH_WARMUP=1 BENCH_REGISTER_WARMUP=1 BENCH_KEYS=50 
 run relayed BENCH_SIZES=64 BENCH_PAIRS=1 BENCH_WARMUP=1 BENCH_DURATION=1 BENCH_ROUNDS=1 BENCH_FIRST_WARMUP=1 \
   BENCH_HTTP_INSTANCES=1 bash bench/relayed-bench.sh
 run stun BENCH_SOCKETS=1 BENCH_WARMUP=1 BENCH_SLICE=1 BENCH_ROUNDS=1 BENCH_PROBES=2 bash bench/stun-bench.sh
+run flood BENCH_FLOOD_COUNT=500 BENCH_FLOOD_HOLD=15 bash bench/flood-bench.sh
 if [ "$(id -u)" = 0 ] && bin/natlab check >/dev/null 2>&1; then
   run stun-lab BENCH_RUNS=2 BENCH_CLI_RUNS=1 BENCH_COTURN_RUNS=1 BENCH_RELAY=0 bash bench/stun-lab-bench.sh
   run nat BENCH_COMMIT_SAMPLES=5 BENCH_COMMIT_ROUNDS=1 BENCH_TIMEOUT=600 bash bench/nat-bench.sh commit

@@ -109,6 +109,10 @@ public final class ConsensusVerticle extends VerticleBase {
   private CommitCertificate lastCertificate;
   private Long strictUnreachableSince;
   private boolean stopping;
+  /** Committed blocks the ledger may hold unwritten: at LedgerVerticle.MAX_UNWRITTEN the next height waits. */
+  private final WriteBacklog backlog = new WriteBacklog(LedgerVerticle.MAX_UNWRITTEN);
+  /** The Applied event held while the ledger's backlog is at its bound (a full disk), or null. */
+  private Event.Applied heldApplied;
 
   public ConsensusVerticle(PbftConfig pbft, QuorumPolicy quorum, Identity identity, TimeSource clock) {
     this.pbft = pbft;
@@ -133,6 +137,13 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
+      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.WRITTEN, m -> {
+        Integer unwritten = m.body().getInteger("unwritten");
+        if (unwritten != null) {
+          backlog.written(unwritten);
+          resumeIfWritten();
+        }
+      }));
       consumers.add(stun.follow(bus));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
@@ -471,8 +482,10 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     Block block = full.withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
     judge.committedAt(c.height(), block.timestamp());
+    boolean goOn = backlog.sent();
     vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block).onComplete(ar -> {
       if (ar.failed()) {
+        backlog.failed();
         LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(), ar.cause().getMessage());
         return;
       }
@@ -481,6 +494,8 @@ public final class ConsensusVerticle extends VerticleBase {
       if (ar.result().body().pending() > 0 && !stopping) {
         run(replica.handle(new Event.TransactionsWaiting()));
       }
+      backlog.answered(ar.result().body().unwritten());
+      resumeIfWritten();
     });
     Membership before = replica.membership();
     boolean emergency = judge.forBlock(c.height(), c.digest(), c.payload(), before) < before.threshold();
@@ -497,12 +512,35 @@ public final class ConsensusVerticle extends VerticleBase {
     }
     LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
         block.transactions().size(), c.view());
+    Event.Applied applied = new Event.Applied(c.height(), next);
+    if (!goOn) {
+      // The ledger may hold as many committed blocks unwritten as it may (a full disk): the
+      // replica stays at this height, taking no part in new commits, until the writes catch up.
+      heldApplied = applied;
+      // INFO: a full disk has its own WARN (op=ledger_write); a slow one during a catch-up holds briefly.
+      LOG.info("op=commit height={} {} committed blocks wait for the disk: this node takes no part in new commits"
+          + " until they are written", c.height(), backlog.estimate());
+      return;
+    }
     // After the actions of this step are carried out (they cancel this height's timers).
     vertx.runOnContext(v -> {
       if (!stopping) {
-        run(replica.handle(new Event.Applied(c.height(), next)));
+        run(replica.handle(applied));
       }
     });
+  }
+
+  /** A held height goes on once the ledger's writes are below the bound again. */
+  private void resumeIfWritten() {
+    if (heldApplied != null && backlog.belowBound()) {
+      Event.Applied resume = heldApplied;
+      heldApplied = null;
+      LOG.info("op=commit height={} the disk caught up ({} blocks unwritten): taking part in commits again",
+          resume.height(), backlog.estimate());
+      if (!stopping) {
+        run(replica.handle(resume));
+      }
+    }
   }
 
   private void serveFetch(Action.ServeFetch f) {

@@ -64,9 +64,15 @@ public final class LedgerVerticle extends VerticleBase {
   public static final String STATS = "kinmesh.internal.ledger.stats";
   /**
    * request/reply: {} → {"ok", "reason"?, "message"?, "failing_since_ms"?, "write_failures", "recoveries",
-   * "unwritten_blocks"}: whether the ledger's writes go through (a full disk shows here).
+   * "unwritten_blocks", "max_unwritten_blocks", "commits_paused"}: whether the ledger's writes go through
+   * (a full disk shows here), and whether the backlog of unwritten blocks holds consensus back.
    */
   public static final String STORAGE = "kinmesh.internal.ledger.storage";
+  /**
+   * publish, local: {"unwritten"}: a block written while {@link #MAX_UNWRITTEN} blocks were
+   * unwritten is on disk now, with how many still wait (consensus resumes below the bound).
+   */
+  public static final String WRITTEN = "kinmesh.internal.ledger.written";
   /** request/reply, local: the GovernanceState before the head block (the membership that voted on it). */
   public static final String PARENT_STATE = "kinmesh.internal.ledger.parent_state";
   /**
@@ -98,7 +104,11 @@ public final class LedgerVerticle extends VerticleBase {
   static final long TX_FETCH_GIVE_UP_MS = 3_000;
   /** Transactions one worker task verifies. */
   static final int VERIFY_CHUNK = 32;
-  /** Blocks applied ahead of the disk before an append waits for its own write. */
+  /**
+   * The most committed blocks kept in memory ahead of the disk (a full disk, issue 13.3): at this
+   * many, consensus holds its next height until the writes catch up ({@link Appended#unwritten},
+   * {@link #WRITTEN}), so the node takes no part in new commits instead of growing without bound.
+   */
   static final int MAX_UNWRITTEN = 32;
 
   /** The primary's block-building request: height, proposer, the previous commit's signers, time. */
@@ -120,8 +130,11 @@ public final class LedgerVerticle extends VerticleBase {
     public enum Verdict { VALID, INVALID, UNAVAILABLE }
   }
 
-  /** A committed block applied: the new state and how many transactions still wait. */
-  public record Appended(long height, String hash, GovernanceState state, int pending) {}
+  /**
+   * A committed block applied: the new state, how many transactions still wait, and how many
+   * committed blocks (this one included) are not on disk yet.
+   */
+  public record Appended(long height, String hash, GovernanceState state, int pending, int unwritten) {}
 
   private final java.nio.file.Path dbFile;
   private final Block genesis;
@@ -711,8 +724,9 @@ public final class LedgerVerticle extends VerticleBase {
 
   /**
    * A committed block: applied to the state at once, published, and written to SQLite behind it in
-   * order (LedgerStore.applyNow). The reply does not wait for the disk unless
-   * {@link #MAX_UNWRITTEN} blocks are already waiting for it.
+   * order (LedgerStore.applyNow). The reply does not wait for the disk; it says how many blocks
+   * are unwritten, and each write made while {@link #MAX_UNWRITTEN} were waiting is announced on
+   * {@link #WRITTEN}, for consensus to resume.
    */
   private void append(Message<Block> m) {
     Block block = m.body();
@@ -736,21 +750,29 @@ public final class LedgerVerticle extends VerticleBase {
       LOG.info("op=authorized_set height={} keys={}", block.height(), keys.size());
       vertx.eventBus().publish(Addresses.AUTHORIZED_SET, authorizedBody(applied.state()));
     }
-    Appended reply = new Appended(block.height(), block.hash(), applied.state(), intake.mempool().size());
-    if (store.unwrittenCount() > MAX_UNWRITTEN) {
-      applying.durable().onComplete(ar -> m.reply(reply)); // let the disk catch up
-    } else {
-      m.reply(reply);
-    }
+    int unwritten = store.unwrittenCount();
+    applying.durable().onSuccess(v -> {
+      int left = store.unwrittenCount();
+      if (left + 1 >= MAX_UNWRITTEN) {
+        // A write at the bound: consensus may be holding a height for it. Each one is announced,
+        // so commits go on at the disk's pace rather than after the whole backlog is written.
+        vertx.eventBus().publish(WRITTEN, new JsonObject().put("unwritten", left));
+      }
+    });
+    m.reply(new Appended(block.height(), block.hash(), applied.state(), intake.mempool().size(), unwritten));
   }
 
   private JsonObject storageBody() {
     org.kinmesh.store.WriteHealth.Status h = store.writeHealth();
     JsonObject o = new JsonObject().put("ok", h.ok()).put("write_failures", h.writeFailures())
         .put("recoveries", h.recoveries()).put("unwritten_blocks", store.unwrittenCount())
+        .put("max_unwritten_blocks", MAX_UNWRITTEN).put("commits_paused", store.unwrittenCount() >= MAX_UNWRITTEN)
         .put("db_path", dbFile.toAbsolutePath().toString());
     if (!h.ok()) {
-      o.put("reason", h.reason()).put("message", h.message()).put("failing_since_ms", h.failingSinceMs());
+      String message = store.unwrittenCount() < MAX_UNWRITTEN ? h.message() : h.message() + ". " + MAX_UNWRITTEN
+          + " committed blocks wait in memory, the most this node holds: it takes no part in new commits until"
+          + " they are written, then catches up by itself";
+      o.put("reason", h.reason()).put("message", message).put("failing_since_ms", h.failingSinceMs());
     }
     return o;
   }

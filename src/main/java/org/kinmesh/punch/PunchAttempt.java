@@ -49,9 +49,14 @@ public final class PunchAttempt {
 
   public record Outgoing(Endpoint to, String nonce) {}
 
-  public record Success(Endpoint endpoint, long rttMillis, String observedSelf) {}
+  /**
+   * @param confirm whether the peer waits for our reply to its own nonce: true when the answered
+   *     nonce went out in a probe (the reply carries the peer's nonce), false when it went out in
+   *     a reply (the answer is that confirmation already; confirming it again would ping-pong)
+   */
+  public record Success(Endpoint endpoint, long rttMillis, String observedSelf, boolean confirm) {}
 
-  private record Sent(Endpoint to, long at) {}
+  private record Sent(Endpoint to, long at, boolean inReply) {}
 
   private final String peer;
   private final LinkedHashSet<Endpoint> candidates = new LinkedHashSet<>();
@@ -113,7 +118,7 @@ public final class PunchAttempt {
     List<Outgoing> out = new ArrayList<>(candidates.size());
     for (Endpoint e : candidates) {
       String nonce = nonces.get();
-      outstanding.put(nonce, new Sent(e, now));
+      outstanding.put(nonce, new Sent(e, now, false));
       out.add(new Outgoing(e, nonce));
     }
     rounds++;
@@ -122,14 +127,13 @@ public final class PunchAttempt {
   }
 
   /**
-   * One probe to an address that is not a candidate (a probe of the peer came from there, but
-   * anyone can set a datagram's source): its nonce is live as a round's, the address is not
-   * probed again unless another probe comes from it. So a spoofed probe is answered at most once.
+   * The nonce of our reply to a probe of the peer that came from {@code to}: live as a round's, so
+   * the peer's confirming reply that echoes it opens the path from this side. The address is not
+   * probed (anyone can set a datagram's source, issue 13.6): the reply is the only answer, and
+   * the peer, having proved itself by echoing its own probe's nonce, is the one who confirms.
    */
-  public Outgoing probeOnce(Endpoint to, long now) {
-    String nonce = nonces.get();
-    outstanding.put(nonce, new Sent(to, now));
-    return new Outgoing(to, nonce);
+  public void expectConfirmation(Endpoint to, String nonce, long now) {
+    outstanding.put(Objects.requireNonNull(nonce, "nonce"), new Sent(Objects.requireNonNull(to, "to"), now, true));
   }
 
   /** The wait after the given number of rounds: quick rounds exact, back-off rounds jittered. */
@@ -160,7 +164,7 @@ public final class PunchAttempt {
       return Optional.empty();
     }
     addCandidate(source);
-    return Optional.of(new Success(source, Math.max(0, now - sent.at), reply.observed()));
+    return Optional.of(new Success(source, Math.max(0, now - sent.at), reply.observed(), !sent.inReply));
   }
 
   public int rounds() {

@@ -268,15 +268,13 @@ public final class PunchVerticle extends VerticleBase {
   }
 
   private void onProbe(Probe p, Endpoint source) {
-    send(source, Probe.reply(identity, blockchainId, genesis, p.from(), Probe.newNonce(), p.nonce(), source,
+    // One reply, nothing else, to the address the probe came from: that address may be spoofed
+    // (issue 13.6), and a reply is ~1.2x the probe. Its own nonce stands in for a probe back: the
+    // peer, which proved itself by getting our reply to its nonce, confirms ours (onReply), and
+    // that opens the path from our side too, also at a peer-reflexive address we never probe.
+    String nonce = Probe.newNonce();
+    send(source, Probe.reply(identity, blockchainId, genesis, p.from(), nonce, p.nonce(), source,
         clock.nowSeconds()));
-    // The peer is punching toward us: probe back at the address its probe came from, at once,
-    // which opens our NAT for it and confirms the path from our side too (unless it already is).
-    // At once even when that address is a candidate already: our attempt may be in its back-off,
-    // and the hole the peer just opened toward us is what lets our probe in now. An address that
-    // is no candidate gets that one probe only, never the attempt's rounds: the source may be
-    // spoofed (issue 13.6: rounds to it sent ~12x the probe's bytes over ~90 s). A real peer
-    // there answers it, which opens the path; until then each of its probes gets one back.
     if (source.equals(established.get(p.from()))) {
       return;
     }
@@ -284,24 +282,32 @@ public final class PunchVerticle extends VerticleBase {
     if (a == null) {
       return;
     }
+    a.expectConfirmation(source, nonce, clock.nowMillis());
+    // An address we meant to punch anyway (a candidate from gossip or the relay) is probed at once,
+    // not at the next backed-off round: the hole the peer just opened toward us lets it in now.
     if (a.candidates().contains(source)) {
       a.hurry(clock.nowMillis());
       runRounds();
-    } else {
-      PunchAttempt.Outgoing o = a.probeOnce(source, clock.nowMillis());
-      send(o.to(), Probe.probe(identity, blockchainId, genesis, a.peer(), o.nonce(), clock.nowSeconds()));
     }
   }
 
   private void onReply(Probe p, Endpoint source) {
     PunchAttempt a = attempts.get(p.from());
     if (a == null) {
-      drop("no_attempt");
+      // A confirmation crossing our own success on an open path is expected, not a drop.
+      if (!source.equals(established.get(p.from()))) {
+        drop("no_attempt");
+      }
       return;
     }
     a.onReply(p, source, clock.nowMillis()).ifPresentOrElse(ok -> {
       attempts.remove(p.from());
       established.put(p.from(), ok.endpoint());
+      if (ok.confirm()) {
+        // The source just echoed our nonce, so it is verified: answer the nonce its reply carries.
+        send(source, Probe.reply(identity, blockchainId, genesis, p.from(), Probe.newNonce(), p.nonce(), source,
+            clock.nowSeconds()));
+      }
       long elapsed = clock.nowMillis() - a.startedAt();
       LOG.info("{} op=punch.ok peer={} endpoint={} rtt_ms={} elapsed_ms={} after {} rounds", log,
           KeyIds.shortId(p.from()), ok.endpoint(), ok.rttMillis(), elapsed, a.rounds());

@@ -54,6 +54,21 @@ class DiskFullTest {
       // the others go on without it
       long stuck = net.node(3).height();
       net.awaitHeight(0, stuck + 5);
+      // Memory stays bounded however long the disk is full: node 3 keeps at most MAX_UNWRITTEN
+      // committed blocks unwritten, then takes no part in new commits (and says so) while the
+      // others commit well past the bound.
+      long past = net.maxHeight() + LedgerVerticle.MAX_UNWRITTEN + 10;
+      long[] most = {0};
+      Await.until("node 0 commits " + past + " while node 3's disk is full", Duration.ofSeconds(120), () -> {
+        most[0] = Math.max(most[0], status(net, 3).getJsonObject("storage").getLong("unwritten_blocks"));
+        return net.node(0).height() >= past;
+      });
+      assertThat(most[0]).as("most committed blocks node 3 held unwritten while 0 went %d blocks on",
+          LedgerVerticle.MAX_UNWRITTEN + 10).isLessThanOrEqualTo(LedgerVerticle.MAX_UNWRITTEN);
+      JsonObject paused = status(net, 3).getJsonObject("storage");
+      assertThat(paused.getBoolean("commits_paused")).isTrue();
+      assertThat(paused.getLong("max_unwritten_blocks")).isEqualTo(LedgerVerticle.MAX_UNWRITTEN);
+      assertThat(new JsonObject(health(net, 3).body()).getString("message")).contains("takes no part in new commits");
 
       fs.free();
       long target = net.maxHeight() + 3;

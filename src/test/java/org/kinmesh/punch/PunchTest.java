@@ -149,6 +149,26 @@ class PunchTest {
   }
 
   @Test
+  void aConfirmationOfOurReplysNonceOpensThePathWithoutProbingAndAsksForNoFurtherConfirmation() {
+    // Issue 13.6: a probe from a non-candidate address is answered by one reply only; its nonce
+    // is opened by the peer's confirming reply, which itself needs no answer (no ping-pong).
+    AtomicInteger n = new AtomicInteger();
+    PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
+    String ours = hex16(777);
+    attempt.expectConfirmation(bReflexive, ours, 500);
+    assertFalse(attempt.candidates().contains(bReflexive), "an unverified source is not probed in rounds");
+    Probe confirmation = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(98), ours, bReflexive, NOW);
+    var success = attempt.onReply(confirmation, bReflexive, 530).orElseThrow();
+    assertEquals(bReflexive, success.endpoint());
+    assertEquals(30, success.rttMillis());
+    assertFalse(success.confirm(), "a confirmation is not confirmed again");
+    String probed = attempt.round(1_000).get(0).nonce();
+    Probe reply = Probe.reply(b, CHAIN, G, a.publicKeyHex(), hex16(99), probed, bPublic, NOW);
+    assertTrue(attempt.onReply(reply, bPublic, 1_010).orElseThrow().confirm(),
+        "a reply to our probe carries the peer's nonce, which waits for our confirmation");
+  }
+
+  @Test
   void repliesThatDoNotAnswerALiveNonceOpenNothing() {
     AtomicInteger n = new AtomicInteger();
     PunchAttempt attempt = attempt(b.publicKeyHex(), List.of(bPublic), 0, () -> hex16(n.incrementAndGet()));
