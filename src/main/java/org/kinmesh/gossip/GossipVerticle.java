@@ -18,7 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
-import org.kinmesh.node.LocalCodec;
+import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -162,13 +162,13 @@ public final class GossipVerticle extends VerticleBase {
 
   private Future<Void> listen() {
     EventBus bus = vertx.eventBus();
-    consumers.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.GOSSIP), m -> onDatagram(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.authorizedSet(), m -> applyAuthorized(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.stunState(), m -> onStun(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.peerTableQuery(), this::onQuery));
-    consumers.add(bus.<JsonObject>consumer(addresses.peerEndpointResult(), m -> onResult(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.status(), m -> m.reply(status(m.body()))));
-    consumers.add(bus.<JsonObject>consumer(addresses.http(), this::onHttp));
+    consumers.add(bus.<UdpDatagram>localConsumer(udp.inbound(DatagramKind.GOSSIP), m -> onDatagram(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.authorizedSet(), m -> applyAuthorized(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.stunState(), m -> onStun(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.peerTableQuery(), this::onQuery));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.peerEndpointResult(), m -> onResult(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.status(), m -> m.reply(status(m.body()))));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.http(), this::onHttp));
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
     return Future.all(ready).mapEmpty();

@@ -27,9 +27,9 @@ public final class Addresses {
   /** Links publishes what peers sent: {"from": pubkey, "payload": string}. */
   public static final String LINKS_INBOUND = "kinmesh.internal.links.inbound";
   /** The ledger publishes the authorized consensus keys whenever they change: {"height","keys":[...]}. */
-  public static final String AUTHORIZED_SET = "kinmesh.internal.ledger.authorized";
+  public static final String AUTHORIZED_SET = org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSet();
   /** request/reply: the current authorized set, same body as AUTHORIZED_SET. */
-  public static final String AUTHORIZED_SET_QUERY = "kinmesh.internal.ledger.authorized.query";
+  public static final String AUTHORIZED_SET_QUERY = org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery();
   /** RelayClient, request/reply: {"pubkey"} → {"ip","port","last_seen"} or a failure. */
   public static final String RELAY_LOOKUP = "kinmesh.internal.relay.lookup";
   /** RelayClient publishes its registration state: {"registered", "observed_ip", "observed_port"}. */
@@ -39,34 +39,34 @@ public final class Addresses {
    * {"public_ip","public_port","nat_type","local_port"}; public_ip/public_port are absent
    * (null) while no STUN server has answered, nat_type is then "unknown".
    */
-  public static final String STUN_STATE = "kinmesh.internal.stun.state";
+  public static final String STUN_STATE = org.kinmesh.stun.StunAddresses.DEFAULT.state();
   /** request/reply: Stun's current view, same body as STUN_STATE. */
-  public static final String STUN_STATE_QUERY = "kinmesh.internal.stun.state.query";
+  public static final String STUN_STATE_QUERY = org.kinmesh.stun.StunAddresses.DEFAULT.stateQuery();
   /**
    * request/reply: probe now (joins a probe already running); replies with the view after it,
    * same body as STUN_STATE. For tests and for hosts that know the network just changed.
    */
-  public static final String STUN_REFRESH = "kinmesh.internal.stun.refresh";
+  public static final String STUN_REFRESH = org.kinmesh.stun.StunAddresses.DEFAULT.refresh();
   /**
    * Gossip publishes peer-table changes: {"pubkey","endpoints":[{"endpoint","ip","port",...}],"nat","ver"}, best
    * first; a peer that left the table (deauthorized, expired) comes with "removed": true and no endpoints.
    */
-  public static final String PEER_TABLE_UPDATED = "kinmesh.internal.gossip.peer";
+  public static final String PEER_TABLE_UPDATED = org.kinmesh.gossip.GossipAddresses.DEFAULT.peerTableUpdated();
   /**
    * request/reply to Gossip: {"pubkey"} → {"pubkey","endpoints":[{"endpoint","ip","port","source","reachable",
    * "score",...}],"nat","ver"}, endpoints best first; failure 404 when the table has no endpoint for that key.
    */
-  public static final String PEER_TABLE_QUERY = "kinmesh.internal.gossip.query";
+  public static final String PEER_TABLE_QUERY = org.kinmesh.gossip.GossipAddresses.DEFAULT.peerTableQuery();
   /**
    * Links report path outcomes to Gossip (score): {"pubkey","endpoint":"ip:port","ok":bool,"source"}; source
    * ("relay", "table", ...) says where the links got an endpoint the table may not know yet.
    */
-  public static final String PEER_ENDPOINT_RESULT = "kinmesh.internal.gossip.endpoint_result";
+  public static final String PEER_ENDPOINT_RESULT = org.kinmesh.gossip.GossipAddresses.DEFAULT.peerEndpointResult();
   /**
    * request/reply to Gossip: {"table": bool, "pubkey"} → own announce state, table size, drop counters (and the
    * table; and "known_ver", the highest version held for that key).
    */
-  public static final String GOSSIP_STATUS = "kinmesh.internal.gossip.status";
+  public static final String GOSSIP_STATUS = org.kinmesh.gossip.GossipAddresses.DEFAULT.status();
   /** request/reply to Gossip, the HTTP fallback: {"source_ip","data": bytes} → {"status": int, "body": json}. */
-  public static final String GOSSIP_HTTP = "kinmesh.internal.gossip.http";
+  public static final String GOSSIP_HTTP = org.kinmesh.gossip.GossipAddresses.DEFAULT.http();
 }

@@ -133,7 +133,7 @@ public final class ConsensusVerticle extends VerticleBase {
       var bus = vertx.eventBus();
       consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
       consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
-      consumers.add(stun.follow(bus));
+      consumers.add(stun.follow(bus, org.kinmesh.stun.StunAddresses.DEFAULT));
       consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
       consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
         if (!stopping) {

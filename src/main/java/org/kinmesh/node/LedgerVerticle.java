@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.chain.AuditEntry;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.CompactBlock;

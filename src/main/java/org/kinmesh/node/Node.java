@@ -10,7 +10,6 @@ import java.util.List;
 import org.kinmesh.chain.Block;
 import org.kinmesh.consensus.pbft.PbftConfig;
 import org.kinmesh.gossip.GossipAddresses;
-import org.kinmesh.gossip.GossipSettings;
 import org.kinmesh.gossip.GossipVerticle;
 import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
@@ -142,8 +141,8 @@ public final class Node extends VerticleBase {
       Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, genesis.hash(), identity, clock, UdpAddresses.DEFAULT)
           .refuseAll(config.pathPolicy() == PathPolicy.FORCE_RELAY))
           .compose(v -> deployOn(onSocket, new org.kinmesh.stun.StunVerticle(
-              org.kinmesh.stun.StunSettings.fromConfig(config), UdpAddresses.DEFAULT)))
-          .compose(v -> deployOn(onSocket, new GossipVerticle(GossipSettings.fromConfig(config, chain), identity,
+              PackageSettings.stun(config), UdpAddresses.DEFAULT)))
+          .compose(v -> deployOn(onSocket, new GossipVerticle(PackageSettings.gossip(config, chain), identity,
               clock, UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)
               .silent(config.pathPolicy() == PathPolicy.FORCE_RELAY)));
       return beside.recover(e -> undeployAll(onSocket).compose(v -> Future.<Void>failedFuture(e))).compose(v -> {

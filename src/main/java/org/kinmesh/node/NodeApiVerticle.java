@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.chain.Transaction;

@@ -61,7 +61,7 @@ class PunchVerticleTest {
 
   private static Promise<JsonObject> nextPath(Vertx v) {
     Promise<JsonObject> p = Promise.promise();
-    Await.result(v.eventBus().<JsonObject>consumer(PunchVerticle.PATH, m -> p.tryComplete(m.body())).completion());
+    Await.result(v.eventBus().<JsonObject>consumer(PunchAddresses.DEFAULT.path(), m -> p.tryComplete(m.body())).completion());
     return p;
   }
 
@@ -69,7 +69,7 @@ class PunchVerticleTest {
   void oneSideStartingOpensThePathOnBothSides() {
     Promise<JsonObject> atA = nextPath(va);
     Promise<JsonObject> atB = nextPath(vb);
-    Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+    Await.result(va.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
         .put("endpoints", new JsonArray().add("127.0.0.1:" + udpB.boundPort()))));
     JsonObject pathA = Await.result(atA.future());
     JsonObject pathB = Await.result(atB.future());
@@ -94,12 +94,12 @@ class PunchVerticleTest {
       vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
       Await.result(vc.deployVerticle(new PunchVerticle("family", b, frozen, UdpAddresses.DEFAULT)));
       Promise<JsonObject> atC = nextPath(vc);
-      Await.result(vc.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", a.publicKeyHex())
+      Await.result(vc.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", a.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpD.boundPort()))));
       // Now A's Punch exists at that endpoint and punches C: its probe comes from the endpoint C knows.
       vd.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
       Await.result(vd.deployVerticle(new PunchVerticle("family", a, TimeSource.SYSTEM, UdpAddresses.DEFAULT)));
-      Await.result(vd.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+      Await.result(vd.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
       JsonObject path = Await.result(atC.future());
       assertEquals("127.0.0.1:" + udpD.boundPort(), path.getString("endpoint"));
@@ -111,10 +111,10 @@ class PunchVerticleTest {
 
   @Test
   void startRefusesUnauthorizedPeersAndBadEndpoints() {
-    Throwable t = Await.failure(va.eventBus().request(PunchVerticle.START,
+    Throwable t = Await.failure(va.eventBus().request(PunchAddresses.DEFAULT.start(),
         new JsonObject().put("peer", outsider.publicKeyHex()).put("endpoints", new JsonArray())));
     assertTrue(t.getMessage().contains("authorized"), t.getMessage());
-    Throwable bad = Await.failure(va.eventBus().request(PunchVerticle.START,
+    Throwable bad = Await.failure(va.eventBus().request(PunchAddresses.DEFAULT.start(),
         new JsonObject().put("peer", b.publicKeyHex()).put("endpoints", new JsonArray().add("localhost:1"))));
     assertTrue(bad.getMessage().contains("bad endpoint"), bad.getMessage());
   }
@@ -130,10 +130,10 @@ class PunchVerticleTest {
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, wrongChain.encode());
     Promise<JsonObject> atB = nextPath(vb);
-    Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+    Await.result(va.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
         .put("endpoints", new JsonArray().add("127.0.0.1:" + udpB.boundPort()))));
     Await.result(atB.future());
-    JsonObject drops = Await.result(vb.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+    JsonObject drops = Await.result(vb.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
         .getJsonObject("drops");
     assertEquals(1L, drops.getLong("unauthorized"));
     assertEquals(1L, drops.getLong("malformed"));
@@ -159,14 +159,14 @@ class PunchVerticleTest {
             }
           }).completion());
       Promise<JsonObject> atA = nextPath(va);
-      Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+      Await.result(va.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
       Await.result(threeProbes.future());
-      JsonObject drops = Await.result(vc.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+      JsonObject drops = Await.result(vc.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
           .getJsonObject("drops");
       assertTrue(drops.getLong("force_relay", 0L) >= 3, drops.encode());
       assertTrue(!atA.future().isComplete(), "A got a path to a force_relay node");
-      Throwable refused = Await.failure(vc.eventBus().request(PunchVerticle.START, new JsonObject()
+      Throwable refused = Await.failure(vc.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject()
           .put("peer", a.publicKeyHex()).put("endpoints", new JsonArray().add("127.0.0.1:" + udpA.boundPort()))));
       assertTrue(refused.getMessage().contains("force_relay"), refused.getMessage());
     } finally {
@@ -184,7 +184,7 @@ class PunchVerticleTest {
     victim.handler(d -> received.addAndGet(d.data().length()));
     // B is punching A at an address where nothing answers, so its attempt keeps running rounds.
     io.vertx.core.datagram.DatagramSocket silent = Await.result(vb.createDatagramSocket().listen(0, "127.0.0.1"));
-    Await.result(vb.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", a.publicKeyHex())
+    Await.result(vb.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", a.publicKeyHex())
         .put("endpoints", new JsonArray().add("127.0.0.1:" + silent.localAddress().port()))));
     io.vertx.core.buffer.Buffer probe = Probe.probe(a, "family", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds()).encode();
@@ -208,7 +208,7 @@ class PunchVerticleTest {
   }
 
   private int roundsTowardA() {
-    JsonArray attempts = Await.result(vb.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+    JsonArray attempts = Await.result(vb.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
         .getJsonArray("attempts");
     for (Object o : attempts) {
       JsonObject at = (JsonObject) o;

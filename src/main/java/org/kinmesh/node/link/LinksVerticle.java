@@ -10,7 +10,7 @@ import java.util.List;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.node.Addresses;
 import org.kinmesh.node.relay.RelayedAddresses;
-import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.punch.PunchAddresses;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -100,7 +100,7 @@ public final class LinksVerticle extends VerticleBase {
       // The peer takes no direct link (force_relay): drop every direct path to it, and stop punching.
       tcp.peerForcesRelay(p);
       udp.close(p.key);
-      vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+      vertx.eventBus().send(PunchAddresses.DEFAULT.stop(), new JsonObject().put("peer", p.key));
     });
     // Called only once messages flow, after every part below exists.
     udp = new UdpPaths(ctx, udpAddresses, events, pathTimer, new UdpPaths.Listener() {
@@ -120,7 +120,7 @@ public final class LinksVerticle extends VerticleBase {
     pathTimer.watch(udp, relayed);
     ctx.refusals.onRefused(p -> {
       udp.close(p.key);
-      vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+      vertx.eventBus().send(PunchAddresses.DEFAULT.stop(), new JsonObject().put("peer", p.key));
     });
     punching = new Punching(ctx, udp, relayed);
     tcp = new TcpLinks(ctx, events, pathTimer, new PeerEndpoints(ctx, punching::punch), this::received);
@@ -133,7 +133,7 @@ public final class LinksVerticle extends VerticleBase {
     ready.add(bus.<JsonObject>consumer(Addresses.LINKS_SEND, m -> router.send(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.LINKS_BROADCAST, m -> router.broadcast(m.body())).completion());
     ready.add(bus.<Object>consumer(Addresses.PEERS_STATUS, m -> m.reply(LinkStatus.of(ctx, udp))).completion());
-    ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> udp.onPunched(m.body())).completion());
+    ready.add(bus.<JsonObject>consumer(PunchAddresses.DEFAULT.path(), m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> relayed.onState(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.STUN_STATE, m -> punching.onStunState(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.PEER_TABLE_UPDATED, m -> punching.onPeerTable(m.body()))

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import org.kinmesh.crypto.KeyIds;
-import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.punch.PunchAddresses;
 import org.kinmesh.wire.WireRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +75,7 @@ final class PeerRoster {
 
   private void deauthorize(Peer p) {
     udp.close(p.key);
-    ctx.vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+    ctx.vertx.eventBus().send(PunchAddresses.DEFAULT.stop(), new JsonObject().put("peer", p.key));
     tcp.deauthorize(p);
     // Down whatever path it was up on (and during a hand-over between two of its links).
     if (p.reach.deauthorized()) {
