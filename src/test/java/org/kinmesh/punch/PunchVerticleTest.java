@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.TestKeys;
 import org.kinmesh.udp.UdpAddresses;
@@ -43,9 +42,9 @@ class PunchVerticleTest {
     UdpTransport udp = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
     Await.result(v.deployVerticle(udp));
     // Stands in for the ledger: the authorized set, queried at start and published.
-    v.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+    v.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
     Await.result(v.deployVerticle(new PunchVerticle("family", id, TimeSource.SYSTEM, UdpAddresses.DEFAULT)));
-    v.eventBus().publish(Addresses.AUTHORIZED_SET, authorized());
+    v.eventBus().publish(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSet(), authorized());
     return udp;
   }
 
@@ -91,13 +90,13 @@ class PunchVerticleTest {
       Await.result(vc.deployVerticle(udpC));
       UdpTransport udpD = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
       Await.result(vd.deployVerticle(udpD));
-      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      vc.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
       Await.result(vc.deployVerticle(new PunchVerticle("family", b, frozen, UdpAddresses.DEFAULT)));
       Promise<JsonObject> atC = nextPath(vc);
       Await.result(vc.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", a.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpD.boundPort()))));
       // Now A's Punch exists at that endpoint and punches C: its probe comes from the endpoint C knows.
-      vd.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      vd.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
       Await.result(vd.deployVerticle(new PunchVerticle("family", a, TimeSource.SYSTEM, UdpAddresses.DEFAULT)));
       Await.result(vd.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
@@ -147,7 +146,7 @@ class PunchVerticleTest {
     try {
       UdpTransport udpC = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
       Await.result(vc.deployVerticle(udpC));
-      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      vc.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
       Await.result(vc.deployVerticle(new PunchVerticle("family", b, TimeSource.SYSTEM, UdpAddresses.DEFAULT)
           .refuseAll(true)));
       Promise<Void> threeProbes = Promise.promise();

@@ -75,7 +75,7 @@ final class PeerRoster {
 
   private void deauthorize(Peer p) {
     udp.close(p.key);
-    ctx.vertx.eventBus().send(PunchAddresses.DEFAULT.stop(), new JsonObject().put("peer", p.key));
+    ctx.vertx.eventBus().send(ctx.addresses.punch().stop(), new JsonObject().put("peer", p.key));
     tcp.deauthorize(p);
     // Down whatever path it was up on (and during a hand-over between two of its links).
     if (p.reach.deauthorized()) {
