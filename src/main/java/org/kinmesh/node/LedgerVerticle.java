@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.chain.AuditEntry;
+import org.kinmesh.chain.AuthorizedSet;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.CompactBlock;
 import org.kinmesh.chain.GovernanceState;
@@ -132,6 +133,7 @@ public final class LedgerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx, GovernanceState.class);
+    LocalCodec.register(vertx, AuthorizedSet.class);
     LocalCodec.register(vertx, Block.class);
     LocalCodec.register(vertx, AuditEntries.class);
     LocalCodec.register(vertx, BuildRequest.class);
@@ -164,7 +166,7 @@ public final class LedgerVerticle extends VerticleBase {
           consumers.add(bus.<JsonObject>localConsumer(addresses.links().inbound(), this::fromPeer));
           consumers.add(bus.<JsonObject>consumer(addresses.api().peersEvents(), this::peerEvent));
           scheduleReforward();
-          consumers.add(bus.localConsumer(addresses.chain().authorizedSetQuery(), m -> m.reply(authorizedBody(store.state()))));
+          consumers.add(bus.localConsumer(addresses.chain().authorizedSetQuery(), m -> m.reply(AuthorizedSet.of(store.state()))));
           consumers.add(bus.localConsumer(addresses.ledger().state(), m -> m.reply(store.state())));
           consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().txStatus(), this::txStatus));
           consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().block(), this::block));
@@ -702,7 +704,7 @@ public final class LedgerVerticle extends VerticleBase {
     if (!keys.equals(lastAuthorized)) {
       lastAuthorized = keys;
       LOG.info("op=authorized_set height={} keys={}", block.height(), keys.size());
-      vertx.eventBus().publish(addresses.chain().authorizedSet(), authorizedBody(applied.state()));
+      vertx.eventBus().publish(addresses.chain().authorizedSet(), AuthorizedSet.of(applied.state()));
     }
     Appended reply = new Appended(block.height(), block.hash(), applied.state(), intake.mempool().size());
     if (store.unwrittenCount() > MAX_UNWRITTEN) {
@@ -794,10 +796,6 @@ public final class LedgerVerticle extends VerticleBase {
 
   static List<String> authorizedKeys(GovernanceState s) {
     return s.authorizedConsensusNodes().stream().map(NodeRecord::pubkey).toList();
-  }
-
-  static JsonObject authorizedBody(GovernanceState s) {
-    return new JsonObject().put("height", s.height()).put("keys", new JsonArray(new ArrayList<Object>(authorizedKeys(s))));
   }
 
   static String error(String code, String message) {

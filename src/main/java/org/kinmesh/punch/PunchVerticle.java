@@ -17,6 +17,8 @@ import java.util.TreeMap;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
 import org.kinmesh.bus.BusScope;
+import org.kinmesh.bus.LocalCodec;
+import org.kinmesh.chain.AuthorizedSet;
 import org.kinmesh.chain.ChainAddresses;
 import org.kinmesh.util.TokenBucket;
 import org.kinmesh.udp.DatagramKind;
@@ -107,15 +109,16 @@ public final class PunchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx, AuthorizedSet.class);
     var bus = vertx.eventBus();
     consumers.add(bus.<UdpDatagram>localConsumer(udp.inbound(DatagramKind.PUNCH), m -> onDatagram(m.body())));
-    consumers.add(bus.<JsonObject>localConsumer(chain.authorizedSet(), m -> applyAuthorized(m.body())));
+    consumers.add(bus.<AuthorizedSet>localConsumer(chain.authorizedSet(), m -> applyAuthorized(m.body())));
     consumers.add(bus.<JsonObject>localConsumer(addresses.start(), this::onStart));
     consumers.add(bus.<JsonObject>localConsumer(addresses.stop(), m -> stopAttempt(m.body() == null ? null : m.body().getString("peer"))));
     consumers.add(bus.<Object>localConsumer(addresses.status(), m -> m.reply(status())));
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    return Future.all(ready).onSuccess(v -> bus.<JsonObject>request(chain.authorizedSetQuery(), new JsonObject(),
+    return Future.all(ready).onSuccess(v -> bus.<AuthorizedSet>request(chain.authorizedSetQuery(), new JsonObject(),
         new DeliveryOptions().setSendTimeout(5_000)).onSuccess(r -> applyAuthorized(r.body())));
   }
 
@@ -130,17 +133,12 @@ public final class PunchVerticle extends VerticleBase {
     return Future.join(closing);
   }
 
-  private void applyAuthorized(JsonObject body) {
-    if (body == null || !(body.getValue("keys") instanceof JsonArray keys)) {
+  private void applyAuthorized(AuthorizedSet set) {
+    if (set == null) {
       return;
     }
-    Set<String> next = new java.util.HashSet<>();
-    keys.forEach(k -> {
-      if (k instanceof String s && WireRules.isPublicKeyHex(s)) {
-        next.add(s);
-      }
-    });
-    authorized = Set.copyOf(next);
+    Set<String> next = set.keys();
+    authorized = next;
     attempts.keySet().removeIf(k -> !next.contains(k));
     established.keySet().removeIf(k -> !next.contains(k));
   }

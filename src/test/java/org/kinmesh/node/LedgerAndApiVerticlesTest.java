@@ -161,10 +161,14 @@ class LedgerAndApiVerticlesTest {
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("insufficient_permission");
     // the authorized set shrinks when the block commits, and the change is announced
-    Promise<JsonObject> announced = Promise.promise();
-    vertx.eventBus().<JsonObject>localConsumer(NodeAddresses.DEFAULT.chain().authorizedSet(), m -> announced.tryComplete(m.body()));
+    // ... as a typed AuthorizedSet that gossip, punch and the links use as it is (issue 14: parsed once)
+    Promise<Object> announced = Promise.promise();
+    vertx.eventBus().localConsumer(NodeAddresses.DEFAULT.chain().authorizedSet(), m -> announced.tryComplete(m.body()));
     Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), nextBlock(List.of(suspend))));
-    assertThat(Await.result(announced.future()).getJsonArray("keys")).containsExactly(n1.publicKeyHex());
+    assertThat(Await.result(announced.future())).isInstanceOfSatisfying(org.kinmesh.chain.AuthorizedSet.class,
+        set -> assertThat(set.keys()).containsExactly(n1.publicKeyHex()));
+    assertThat(Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.chain().authorizedSetQuery(), null)).body())
+        .isInstanceOf(org.kinmesh.chain.AuthorizedSet.class);
     assertThat(get("/peers").statusCode()).isEqualTo(503); // no Links verticle in this test
   }
 

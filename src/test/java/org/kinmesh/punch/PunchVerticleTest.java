@@ -48,8 +48,8 @@ class PunchVerticleTest {
     return udp;
   }
 
-  private JsonObject authorized() {
-    return new JsonObject().put("height", 1).put("keys", new JsonArray(List.of(a.publicKeyHex(), b.publicKeyHex())));
+  private org.kinmesh.chain.AuthorizedSet authorized() {
+    return new org.kinmesh.chain.AuthorizedSet(1, java.util.Set.of(a.publicKeyHex(), b.publicKeyHex()));
   }
 
   @AfterEach

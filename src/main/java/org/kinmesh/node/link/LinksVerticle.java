@@ -1,5 +1,6 @@
 package org.kinmesh.node.link;
 
+import org.kinmesh.chain.AuthorizedSet;
 import org.kinmesh.node.NodeAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -101,6 +102,7 @@ public final class LinksVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    org.kinmesh.bus.LocalCodec.register(vertx, AuthorizedSet.class);
     ctx = new LinkContext(vertx, settings, identity, clock, policy, genesis, counters);
     ctx.addresses = addresses;
     PeerEvents events = new PeerEvents(ctx);
@@ -138,7 +140,7 @@ public final class LinksVerticle extends VerticleBase {
 
     var bus = vertx.eventBus();
     List<Future<Void>> ready = new ArrayList<>();
-    ready.add(bus.<JsonObject>localConsumer(addresses.chain().authorizedSet(), m -> roster.apply(m.body())).completion());
+    ready.add(bus.<AuthorizedSet>localConsumer(addresses.chain().authorizedSet(), m -> roster.apply(m.body())).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.links().send(), m -> router.send(m.body())).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.links().broadcast(), m -> router.broadcast(m.body())).completion());
     ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> m.reply(LinkStatus.of(ctx, udp))).completion());
@@ -176,7 +178,7 @@ public final class LinksVerticle extends VerticleBase {
     if (ctx.stopping || ctx.authorizedHeight >= 0) {
       return;
     }
-    vertx.eventBus().<JsonObject>request(addresses.chain().authorizedSetQuery(), new JsonObject(),
+    vertx.eventBus().<AuthorizedSet>request(addresses.chain().authorizedSetQuery(), new JsonObject(),
         new DeliveryOptions().setSendTimeout(5_000)).onComplete(ar -> {
           if (ar.succeeded()) {
             roster.apply(ar.result().body());

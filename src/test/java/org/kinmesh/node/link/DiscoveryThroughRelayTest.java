@@ -59,7 +59,7 @@ class DiscoveryThroughRelayTest {
     for (Identity k : keys) {
       arr.add(k.publicKeyHex());
     }
-    vertx.eventBus().publish(NodeAddresses.DEFAULT.chain().authorizedSet(), new JsonObject().put("height", 1).put("keys", arr));
+    vertx.eventBus().publish(NodeAddresses.DEFAULT.chain().authorizedSet(), new org.kinmesh.chain.AuthorizedSet(1, new java.util.HashSet<>(arr.getList())));
   }
 
   @Test

@@ -60,7 +60,7 @@ final class LinkNode implements AutoCloseable {
     for (Identity k : keys) {
       arr.add(k.publicKeyHex());
     }
-    vertx.eventBus().publish(NodeAddresses.DEFAULT.chain().authorizedSet(), new JsonObject().put("height", height).put("keys", arr));
+    vertx.eventBus().publish(NodeAddresses.DEFAULT.chain().authorizedSet(), new org.kinmesh.chain.AuthorizedSet(height, keysOf(arr)));
   }
 
   void send(Identity to, String payload) {
@@ -127,5 +127,11 @@ final class LinkNode implements AutoCloseable {
 
   static Set<String> keys(Identity... ids) {
     return java.util.Arrays.stream(ids).map(Identity::publicKeyHex).collect(java.util.stream.Collectors.toSet());
+  }
+
+  private static java.util.Set<String> keysOf(io.vertx.core.json.JsonArray arr) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    arr.forEach(k -> keys.add((String) k));
+    return keys;
   }
 }
