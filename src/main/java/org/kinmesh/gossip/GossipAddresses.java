@@ -1,18 +1,28 @@
 package org.kinmesh.gossip;
 
-import org.kinmesh.node.Addresses;
+import org.kinmesh.bus.BusScope;
+import org.kinmesh.chain.ChainAddresses;
+import org.kinmesh.stun.StunAddresses;
 
 /**
- * The event-bus addresses one Gossip verticle uses. A node uses {@link #DEFAULT} (the
- * {@link Addresses} constants); the benchmark runs many gossip verticles in one Vert.x, each
+ * The event-bus addresses one Gossip verticle uses: the ones it consumes from the ledger and
+ * Stun, and its own (peerTableUpdated, peerTableQuery, peerEndpointResult, status, http). A node
+ * uses {@link #in} with its scope; the benchmark runs many gossip verticles in one Vert.x, each
  * with its own prefix, beside UdpTransports with prefixed {@code UdpAddresses}.
  */
 public record GossipAddresses(String authorizedSet, String authorizedSetQuery, String stunState, String stunStateQuery,
     String peerTableUpdated, String peerTableQuery, String peerEndpointResult, String status, String http) {
 
-  public static final GossipAddresses DEFAULT = new GossipAddresses(Addresses.AUTHORIZED_SET,
-      Addresses.AUTHORIZED_SET_QUERY, Addresses.STUN_STATE, Addresses.STUN_STATE_QUERY, Addresses.PEER_TABLE_UPDATED,
-      Addresses.PEER_TABLE_QUERY, Addresses.PEER_ENDPOINT_RESULT, Addresses.GOSSIP_STATUS, Addresses.GOSSIP_HTTP);
+  public static final GossipAddresses DEFAULT = in(BusScope.DEFAULT);
+
+  /** A node's gossip addresses in {@code scope}. */
+  public static GossipAddresses in(BusScope scope) {
+    ChainAddresses chain = ChainAddresses.in(scope);
+    StunAddresses stun = StunAddresses.in(scope);
+    return new GossipAddresses(chain.authorizedSet(), chain.authorizedSetQuery(), stun.state(), stun.stateQuery(),
+        scope.internal("gossip.peer"), scope.internal("gossip.query"), scope.internal("gossip.endpoint_result"),
+        scope.internal("gossip.status"), scope.internal("gossip.http"));
+  }
 
   /** Every address of {@link #DEFAULT} under {@code prefix.}. */
   public static GossipAddresses prefixed(String prefix) {

@@ -2,7 +2,6 @@ package org.kinmesh.gossip;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.kinmesh.node.NodeConfig;
 import org.kinmesh.wire.gossip.Endpoint;
 
 /**
@@ -13,9 +12,5 @@ import org.kinmesh.wire.gossip.Endpoint;
 public record GossipSettings(String blockchainId, GossipConfig config, List<Endpoint> advertise, Path peersDb) {
   public GossipSettings {
     advertise = List.copyOf(advertise);
-  }
-
-  public static GossipSettings fromConfig(NodeConfig config, String blockchainId) {
-    return new GossipSettings(blockchainId, config.gossip(), config.advertiseEndpoints(), config.peersDb());
   }
 }

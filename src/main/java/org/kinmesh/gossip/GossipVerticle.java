@@ -18,7 +18,8 @@ import java.util.Random;
 import java.util.Set;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
-import org.kinmesh.node.LocalCodec;
+import org.kinmesh.bus.LocalCodec;
+import org.kinmesh.chain.AuthorizedSet;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -123,6 +124,7 @@ public final class GossipVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx, UdpDatagram.class);
+    LocalCodec.register(vertx, AuthorizedSet.class);
     engine = new GossipEngine(settings.blockchainId(), cfg, identity, clock, random);
     schedule = new Schedule(cfg, random);
     return loadCache().map(v -> {
@@ -162,13 +164,13 @@ public final class GossipVerticle extends VerticleBase {
 
   private Future<Void> listen() {
     EventBus bus = vertx.eventBus();
-    consumers.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.GOSSIP), m -> onDatagram(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.authorizedSet(), m -> applyAuthorized(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.stunState(), m -> onStun(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.peerTableQuery(), this::onQuery));
-    consumers.add(bus.<JsonObject>consumer(addresses.peerEndpointResult(), m -> onResult(m.body())));
-    consumers.add(bus.<JsonObject>consumer(addresses.status(), m -> m.reply(status(m.body()))));
-    consumers.add(bus.<JsonObject>consumer(addresses.http(), this::onHttp));
+    consumers.add(bus.<UdpDatagram>localConsumer(udp.inbound(DatagramKind.GOSSIP), m -> onDatagram(m.body())));
+    consumers.add(bus.<AuthorizedSet>localConsumer(addresses.authorizedSet(), m -> applyAuthorized(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.stunState(), m -> onStun(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.peerTableQuery(), this::onQuery));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.peerEndpointResult(), m -> onResult(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.status(), m -> m.reply(status(m.body()))));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.http(), this::onHttp));
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
     return Future.all(ready).mapEmpty();
@@ -222,7 +224,7 @@ public final class GossipVerticle extends VerticleBase {
     if (stopping || authorizedHeight >= 0) {
       return;
     }
-    vertx.eventBus().<JsonObject>request(addresses.authorizedSetQuery(), new JsonObject(), ASK).onComplete(ar -> {
+    vertx.eventBus().<AuthorizedSet>request(addresses.authorizedSetQuery(), new JsonObject(), ASK).onComplete(ar -> {
       if (ar.succeeded()) {
         applyAuthorized(ar.result().body());
       } else if (!stopping && authorizedHeight < 0) {
@@ -232,21 +234,12 @@ public final class GossipVerticle extends VerticleBase {
     });
   }
 
-  private void applyAuthorized(JsonObject body) {
-    if (stopping || body == null || !(body.getValue("keys") instanceof JsonArray keys)) {
+  private void applyAuthorized(AuthorizedSet set) {
+    if (stopping || set == null || set.height() < authorizedHeight) {
       return;
     }
-    long height = body.getValue("height") instanceof Number n ? n.longValue() : 0;
-    if (height < authorizedHeight) {
-      return;
-    }
-    authorizedHeight = height;
-    Set<String> next = new HashSet<>();
-    for (Object k : keys) {
-      if (k instanceof String s && WireRules.isPublicKeyHex(s)) {
-        next.add(s);
-      }
-    }
+    authorizedHeight = set.height();
+    Set<String> next = set.keys();
     for (String gone : engine.authorize(next)) {
       publishRemoved(gone);
     }

@@ -17,11 +17,16 @@ import org.slf4j.LoggerFactory;
  * stale_timestamp, and nothing else would tell the user why.
  */
 public final class ClockWatchVerticle extends VerticleBase {
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
+
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public ClockWatchVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ClockWatchVerticle.class);
-  /** publish, local: {"source": a peer's key or "relay", "offset_ms": our clock minus theirs}. */
-  public static final String SAMPLE = "kinmesh.internal.clock.sample";
-  /** request/reply: {} → {"clock_offset_ms", "clock_offset_source", "clock_offset_samples"}, or {} when unmeasured. */
-  public static final String STATUS = "kinmesh.internal.clock.status";
   /** How often a clock that stays off is reported again. */
   static final long REWARN_MS = 10 * 60_000L;
 
@@ -42,8 +47,8 @@ public final class ClockWatchVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
-    consumers.add(bus.<JsonObject>localConsumer(SAMPLE, m -> sample(m.body())));
-    consumers.add(bus.consumer(STATUS, m -> m.reply(status())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.clock().sample(), m -> sample(m.body())));
+    consumers.add(bus.localConsumer(addresses.clock().status(), m -> m.reply(status())));
     return Future.succeededFuture();
   }
 

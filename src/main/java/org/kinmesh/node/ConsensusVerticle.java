@@ -47,6 +47,15 @@ import org.slf4j.LoggerFactory;
  * Events are handled one at a time on this verticle's event loop.
  */
 public final class ConsensusVerticle extends VerticleBase {
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
+
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public ConsensusVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ConsensusVerticle.class);
   /**
    * Proposals are compact (header and transaction hashes, docs/consensus.md), so the envelope bounds
@@ -126,7 +135,7 @@ public final class ConsensusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null).compose(m -> {
+    return vertx.eventBus().<GovernanceState>request(addresses.ledger().state(), null).compose(m -> {
       state = m.body();
       return resume(state);
     }).map(resume -> {
@@ -135,23 +144,23 @@ public final class ConsensusVerticle extends VerticleBase {
       replica = new Replica(pbft, Signer.of(identity), judge, viewTimeouts, resume);
       lastCertificate = resume.certificate();
       var bus = vertx.eventBus();
-      consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, m -> inbound(m.body())));
-      consumers.add(bus.consumer(Addresses.NODE_STATUS, m -> m.reply(status())));
-      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.WRITTEN, m -> {
+      consumers.add(bus.<JsonObject>localConsumer(addresses.links().inbound(), m -> inbound(m.body())));
+      consumers.add(bus.consumer(addresses.api().nodeStatus(), m -> m.reply(status())));
+      consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().written(), m -> {
         Integer unwritten = m.body().getInteger("unwritten");
         if (unwritten != null) {
           backlog.written(unwritten);
           resumeIfWritten();
         }
       }));
-      consumers.add(stun.follow(bus));
-      consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> peerEvent(m.body())));
-      consumers.add(bus.<JsonObject>consumer(LedgerVerticle.PENDING, m -> {
+      consumers.add(stun.follow(bus, addresses.stun()));
+      consumers.add(bus.<JsonObject>consumer(addresses.api().peersEvents(), m -> peerEvent(m.body())));
+      consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().pending(), m -> {
         if (!stopping) {
           run(replica.handle(new Event.TransactionsWaiting()));
         }
       }));
-      bus.<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()).onSuccess(m -> seedLinked(m.body()));
+      bus.<JsonObject>request(addresses.api().peersStatus(), new JsonObject()).onSuccess(m -> seedLinked(m.body()));
       scheduleQuorumCheck();
       run(replica.handle(new Event.Start()));
       LOG.info("op=consensus_start node={} height={} view={} members={} threshold={}", identity.shortId(),
@@ -179,11 +188,11 @@ public final class ConsensusVerticle extends VerticleBase {
       return Future.succeededFuture(Replica.Resume.genesis(s.headHash(), membership));
     }
     var bus = vertx.eventBus();
-    Future<Block> head = bus.<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", s.height()))
+    Future<Block> head = bus.<Block>request(addresses.ledger().block(), new JsonObject().put("height", s.height()))
         .map(m -> m.body());
-    Future<GovernanceState> parent = bus.<GovernanceState>request(LedgerVerticle.PARENT_STATE, null)
+    Future<GovernanceState> parent = bus.<GovernanceState>request(addresses.ledger().parentState(), null)
         .map(m -> m.body());
-    Future<String> dbPath = bus.<JsonObject>request(LedgerVerticle.STORAGE, null)
+    Future<String> dbPath = bus.<JsonObject>request(addresses.ledger().storage(), null)
         .map(m -> m.body().getString("db_path", "the ledger database (data_dir/ledger.db)"));
     return Future.all(head, parent, dbPath).compose(all -> {
       String problem;
@@ -265,12 +274,12 @@ public final class ConsensusVerticle extends VerticleBase {
       if (b.envelope() instanceof Envelope.PrePrepare pp) {
         proposalSeenAt(pp); // our own proposal
       }
-      vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(b.envelope())));
+      vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", encode(b.envelope())));
     }
 
     @Override
     public void send(Action.Send s) {
-      vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", s.to()).put("payload",
+      vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", s.to()).put("payload",
           encode(s.envelope())));
     }
 
@@ -321,7 +330,7 @@ public final class ConsensusVerticle extends VerticleBase {
       equivocations.incrementAndGet();
       LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}", KeyIds.shortId(r.sender()),
           r.first().view(), r.first().height(), r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
-      vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "equivocation")
+      vertx.eventBus().publish(addresses.api().peersEvents(), new JsonObject().put("event", "equivocation")
           .put("pubkey", r.sender()).put("view", r.first().view()).put("height", r.first().height()));
     }
 
@@ -393,7 +402,7 @@ public final class ConsensusVerticle extends VerticleBase {
 
   private void askLedger(long height, String digest, String from) {
     org.kinmesh.chain.CompactBlock cb = judge.header(height, digest, null);
-    vertx.eventBus().<LedgerVerticle.Validation>request(LedgerVerticle.VALIDATE,
+    vertx.eventBus().<LedgerVerticle.Validation>request(addresses.ledger().validate(),
         new LedgerVerticle.ValidateRequest(cb, from)).onComplete(ar -> {
           if (ar.failed() || ar.result().body().verdict() == LedgerVerticle.Validation.Verdict.UNAVAILABLE) {
             // Not decided (transactions that never came): forget it; the next check, at the latest
@@ -435,7 +444,7 @@ public final class ConsensusVerticle extends VerticleBase {
     if (h == heightAtLastTick) {
       for (Envelope env : replica.ownPending()) {
         resent++;
-        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", encode(env)));
+        vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", encode(env)));
       }
     }
     heightAtLastTick = h;
@@ -449,7 +458,7 @@ public final class ConsensusVerticle extends VerticleBase {
     long asked = System.nanoTime();
     List<String> signers = lastCertificate == null ? List.of() : lastCertificate.signers();
     long time = Math.max(state.time(), clock.nowSeconds());
-    vertx.eventBus().<LedgerVerticle.Built>request(LedgerVerticle.BUILD, new LedgerVerticle.BuildRequest(b.height(),
+    vertx.eventBus().<LedgerVerticle.Built>request(addresses.ledger().build(), new LedgerVerticle.BuildRequest(b.height(),
         identity.publicKeyHex(), signers, time, b.mustPropose(), MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES)).onComplete(ar -> {
           building = false;
           if (stopping || ar.failed() || ar.result().body().block() == null) {
@@ -483,7 +492,7 @@ public final class ConsensusVerticle extends VerticleBase {
     Block block = full.withCommitCertificate(EnvelopeCodec.certificateJson(c.certificate()));
     judge.committedAt(c.height(), block.timestamp());
     boolean goOn = backlog.sent();
-    vertx.eventBus().<LedgerVerticle.Appended>request(LedgerVerticle.APPEND, block).onComplete(ar -> {
+    vertx.eventBus().<LedgerVerticle.Appended>request(addresses.ledger().append(), block).onComplete(ar -> {
       if (ar.failed()) {
         backlog.failed();
         LOG.error("op=commit height={} the ledger refused a committed block: {}", c.height(), ar.cause().getMessage());
@@ -547,7 +556,7 @@ public final class ConsensusVerticle extends VerticleBase {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(5_000);
     for (long h = f.from(); h <= f.toHeight(); h++) {
       long height = h;
-      vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", height), opts)
+      vertx.eventBus().<Block>request(addresses.ledger().block(), new JsonObject().put("height", height), opts)
           .onSuccess(m -> {
             Block b = m.body();
             try {
@@ -555,7 +564,7 @@ public final class ConsensusVerticle extends VerticleBase {
               // Compact, like proposals: the receiver fills in the transactions (it asks us for them).
               Envelope.Block env = signer.block(height, b.hash(), org.kinmesh.chain.CompactBlock.of(b).toJsonBytes(),
                   cert);
-              vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", f.to()).put("payload", encode(env)));
+              vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", f.to()).put("payload", encode(env)));
             } catch (EnvelopeException | RuntimeException e) {
               LOG.warn("op=serve_fetch height={} cannot send: {}", height, e.getMessage());
             }
@@ -591,7 +600,7 @@ public final class ConsensusVerticle extends VerticleBase {
         // What we sent while this link was down is lost (links deliver at most once): send our
         // pending view change or votes again, or a start-up or restart can stall for good.
         for (Envelope env : replica.ownPending()) {
-          vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", key).put("payload", encode(env)));
+          vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", key).put("payload", encode(env)));
         }
       }
     } else if ("down".equals(e.getString("event"))) {

@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.chain.AuditEntry;
+import org.kinmesh.chain.AuthorizedSet;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.CompactBlock;
 import org.kinmesh.chain.GovernanceState;
@@ -38,50 +40,16 @@ import org.slf4j.LoggerFactory;
  * transaction's signature is verified once on this node.
  */
 public final class LedgerVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
 
-  /** request/reply, local: the current GovernanceState object. */
-  public static final String STATE = "kinmesh.internal.ledger.state";
-  /** request/reply: {"height"} → the block JSON, or failure 404. */
-  public static final String BLOCK = "kinmesh.internal.ledger.block";
-  /** request/reply: {"max_tx","max_bytes"} → {"transactions": [tx JSON...]} oldest first. */
-  public static final String CANDIDATES = "kinmesh.internal.ledger.candidates";
-  /**
-   * request/reply: a committed Block (local object) → {@link Appended} once applied (the write to
-   * SQLite follows in order), or failure 409 if it does not apply.
-   */
-  public static final String APPEND = "kinmesh.internal.ledger.append";
-  /** request/reply: {"target"?} → {"entries": [...]}. */
-  public static final String AUDIT = "kinmesh.internal.ledger.audit";
-  /** request/reply, local: {@link BuildRequest} → {@link Built} (the next block from the mempool, or none). */
-  public static final String BUILD = "kinmesh.internal.ledger.build";
-  /** request/reply, local: {@link ValidateRequest} → {@link Validation} (may wait for missing transactions). */
-  public static final String VALIDATE = "kinmesh.internal.ledger.validate";
-  /**
-   * request/reply: {} → {"mempool", "arriving", "unwritten_blocks", "blocks_waited_for_transactions",
-   * "transactions_fetched", "signature_cache": {"size","hits","misses"}}.
-   */
-  public static final String STATS = "kinmesh.internal.ledger.stats";
-  /**
-   * request/reply: {} → {"ok", "reason"?, "message"?, "failing_since_ms"?, "write_failures", "recoveries",
-   * "unwritten_blocks", "max_unwritten_blocks", "commits_paused"}: whether the ledger's writes go through
-   * (a full disk shows here), and whether the backlog of unwritten blocks holds consensus back.
-   */
-  public static final String STORAGE = "kinmesh.internal.ledger.storage";
-  /**
-   * publish, local: {"unwritten"}: a block written while {@link #MAX_UNWRITTEN} blocks were
-   * unwritten is on disk now, with how many still wait (consensus resumes below the bound).
-   */
-  public static final String WRITTEN = "kinmesh.internal.ledger.written";
-  /** request/reply, local: the GovernanceState before the head block (the membership that voted on it). */
-  public static final String PARENT_STATE = "kinmesh.internal.ledger.parent_state";
-  /**
-   * request/reply: {"hash"} → {"hash", "status": "pending"} | {"hash", "status": "committed", "height", "block"} |
-   * {"hash", "status": "rejected", "reason"}; failure 404 for a hash this node does not know, 400 for a bad one.
-   */
-  public static final String TX_STATUS = "kinmesh.internal.ledger.tx_status";
-  /** publish, local: transactions wait in the mempool ({"pending": n}); an idle primary proposes at once. */
-  public static final String PENDING = "kinmesh.internal.ledger.pending";
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public LedgerVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
 
   /** Kept for callers that skip ledger payloads on links; see {@link TxMessages}. */
   public static final String FORWARD_PREFIX = TxMessages.FORWARD_ONE;
@@ -107,7 +75,7 @@ public final class LedgerVerticle extends VerticleBase {
   /**
    * The most committed blocks kept in memory ahead of the disk (a full disk, issue 13.3): at this
    * many, consensus holds its next height until the writes catch up ({@link Appended#unwritten},
-   * {@link #WRITTEN}), so the node takes no part in new commits instead of growing without bound.
+   * {@code ledger.written}), so the node takes no part in new commits instead of growing without bound.
    */
   static final int MAX_UNWRITTEN = 32;
 
@@ -177,6 +145,7 @@ public final class LedgerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.register(vertx, GovernanceState.class);
+    LocalCodec.register(vertx, AuthorizedSet.class);
     LocalCodec.register(vertx, Block.class);
     LocalCodec.register(vertx, AuditEntries.class);
     LocalCodec.register(vertx, BuildRequest.class);
@@ -205,22 +174,22 @@ public final class LedgerVerticle extends VerticleBase {
         .map(v -> {
           lastAuthorized = authorizedKeys(store.state());
           var bus = vertx.eventBus();
-          consumers.add(bus.consumer(Addresses.CHAIN_SUBMIT, this::submit));
-          consumers.add(bus.<JsonObject>consumer(Addresses.LINKS_INBOUND, this::fromPeer));
-          consumers.add(bus.<JsonObject>consumer(Addresses.PEERS_EVENTS, this::peerEvent));
+          consumers.add(bus.consumer(addresses.api().chainSubmit(), this::submit));
+          consumers.add(bus.<JsonObject>localConsumer(addresses.links().inbound(), this::fromPeer));
+          consumers.add(bus.<JsonObject>consumer(addresses.api().peersEvents(), this::peerEvent));
           scheduleReforward();
-          consumers.add(bus.consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorizedBody(store.state()))));
-          consumers.add(bus.consumer(STATE, m -> m.reply(store.state())));
-          consumers.add(bus.<JsonObject>consumer(TX_STATUS, this::txStatus));
-          consumers.add(bus.<JsonObject>consumer(BLOCK, this::block));
-          consumers.add(bus.<JsonObject>consumer(CANDIDATES, this::candidates));
-          consumers.add(bus.<Block>consumer(APPEND, this::append));
-          consumers.add(bus.<JsonObject>consumer(AUDIT, this::audit));
-          consumers.add(bus.consumer(STORAGE, m -> m.reply(storageBody())));
-          consumers.add(bus.consumer(PARENT_STATE, m -> m.reply(store.parentState())));
-          consumers.add(bus.<BuildRequest>consumer(BUILD, this::build));
-          consumers.add(bus.<ValidateRequest>consumer(VALIDATE, this::validate));
-          consumers.add(bus.consumer(STATS, m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
+          consumers.add(bus.localConsumer(addresses.chain().authorizedSetQuery(), m -> m.reply(AuthorizedSet.of(store.state()))));
+          consumers.add(bus.localConsumer(addresses.ledger().state(), m -> m.reply(store.state())));
+          consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().txStatus(), this::txStatus));
+          consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().block(), this::block));
+          consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().candidates(), this::candidates));
+          consumers.add(bus.<Block>localConsumer(addresses.ledger().append(), this::append));
+          consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().audit(), this::audit));
+          consumers.add(bus.localConsumer(addresses.ledger().storage(), m -> m.reply(storageBody())));
+          consumers.add(bus.localConsumer(addresses.ledger().parentState(), m -> m.reply(store.parentState())));
+          consumers.add(bus.<BuildRequest>localConsumer(addresses.ledger().build(), this::build));
+          consumers.add(bus.<ValidateRequest>localConsumer(addresses.ledger().validate(), this::validate));
+          consumers.add(bus.localConsumer(addresses.ledger().stats(), m -> m.reply(new JsonObject().put("mempool", intake.mempool().size())
               .put("arriving", arriving.size()).put("unwritten_blocks", store.unwrittenCount())
               .put("blocks_waited_for_transactions", blocksWaited).put("transactions_fetched", txsFetched)
               .put("signature_cache", new JsonObject().put("size", signatures.size()).put("hits", signatures.hits())
@@ -281,7 +250,7 @@ public final class LedgerVerticle extends VerticleBase {
   private void peerEvent(Message<JsonObject> m) {
     if (m.body() != null && "up".equals(m.body().getString("event")) && m.body().getString("pubkey") != null) {
       for (String payload : TxMessages.forwards(jsonOf(intake.mempool().peek(REFORWARD_BATCH, 1L << 20)))) {
-        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", m.body().getString("pubkey"))
+        vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", m.body().getString("pubkey"))
             .put("payload", payload));
       }
     }
@@ -291,7 +260,7 @@ public final class LedgerVerticle extends VerticleBase {
   private void scheduleReforward() {
     reforwardTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(5_000, 0.2), id -> {
       for (String payload : TxMessages.forwards(jsonOf(intake.mempool().peek(REFORWARD_BATCH, 1L << 20)))) {
-        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
+        vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", payload));
       }
       scheduleReforward();
     });
@@ -421,7 +390,7 @@ public final class LedgerVerticle extends VerticleBase {
   /** Tells an idle primary (its consensus host) that transactions wait; only when the mempool was empty. */
   private void announcePending(boolean wasEmpty) {
     if (wasEmpty && intake.mempool().size() > 0) {
-      vertx.eventBus().publish(PENDING, new JsonObject().put("pending", intake.mempool().size()));
+      vertx.eventBus().publish(addresses.ledger().pending(), new JsonObject().put("pending", intake.mempool().size()));
     }
   }
 
@@ -452,7 +421,7 @@ public final class LedgerVerticle extends VerticleBase {
     }
     lastForwardMs = clock.nowMillis();
     for (String payload : TxMessages.forwards(outbox)) {
-      vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
+      vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", payload));
     }
     outbox.clear();
   }
@@ -530,7 +499,7 @@ public final class LedgerVerticle extends VerticleBase {
         ar.result().forEach(tx -> found.add(TxMessages.json(tx)));
       }
       for (String payload : TxMessages.forwards(found)) {
-        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", to).put("payload", payload));
+        vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", to).put("payload", payload));
       }
     });
   }
@@ -646,9 +615,9 @@ public final class LedgerVerticle extends VerticleBase {
   private void askFor(List<String> hashes, String from) {
     for (String payload : TxMessages.requests(hashes)) {
       if (from != null) {
-        vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", from).put("payload", payload));
+        vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", from).put("payload", payload));
       } else {
-        vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
+        vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", payload));
       }
     }
   }
@@ -726,7 +695,7 @@ public final class LedgerVerticle extends VerticleBase {
    * A committed block: applied to the state at once, published, and written to SQLite behind it in
    * order (LedgerStore.applyNow). The reply does not wait for the disk; it says how many blocks
    * are unwritten, and each write made while {@link #MAX_UNWRITTEN} were waiting is announced on
-   * {@link #WRITTEN}, for consensus to resume.
+   * {@code ledger.written}, for consensus to resume.
    */
   private void append(Message<Block> m) {
     Block block = m.body();
@@ -743,12 +712,12 @@ public final class LedgerVerticle extends VerticleBase {
     fetches.committed(block.transactions());
     applying.durable().onFailure(e -> LOG.warn("op=append height={} not stored as the node stops: {}",
         block.height(), e.getMessage()));
-    vertx.eventBus().publish(Addresses.CHAIN_COMMITTED, committedBody(block));
+    vertx.eventBus().publish(addresses.api().chainCommitted(), committedBody(block));
     List<String> keys = authorizedKeys(applied.state());
     if (!keys.equals(lastAuthorized)) {
       lastAuthorized = keys;
       LOG.info("op=authorized_set height={} keys={}", block.height(), keys.size());
-      vertx.eventBus().publish(Addresses.AUTHORIZED_SET, authorizedBody(applied.state()));
+      vertx.eventBus().publish(addresses.chain().authorizedSet(), AuthorizedSet.of(applied.state()));
     }
     int unwritten = store.unwrittenCount();
     applying.durable().onSuccess(v -> {
@@ -756,7 +725,7 @@ public final class LedgerVerticle extends VerticleBase {
       if (left + 1 >= MAX_UNWRITTEN) {
         // A write at the bound: consensus may be holding a height for it. Each one is announced,
         // so commits go on at the disk's pace rather than after the whole backlog is written.
-        vertx.eventBus().publish(WRITTEN, new JsonObject().put("unwritten", left));
+        vertx.eventBus().publish(addresses.ledger().written(), new JsonObject().put("unwritten", left));
       }
     });
     m.reply(new Appended(block.height(), block.hash(), applied.state(), intake.mempool().size(), unwritten));
@@ -865,10 +834,6 @@ public final class LedgerVerticle extends VerticleBase {
 
   static List<String> authorizedKeys(GovernanceState s) {
     return s.authorizedConsensusNodes().stream().map(NodeRecord::pubkey).toList();
-  }
-
-  static JsonObject authorizedBody(GovernanceState s) {
-    return new JsonObject().put("height", s.height()).put("keys", new JsonArray(new ArrayList<Object>(authorizedKeys(s))));
   }
 
   static String error(String code, String message) {

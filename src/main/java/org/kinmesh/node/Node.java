@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.Block;
 import org.kinmesh.consensus.pbft.PbftConfig;
-import org.kinmesh.gossip.GossipAddresses;
-import org.kinmesh.gossip.GossipSettings;
 import org.kinmesh.gossip.GossipVerticle;
 import org.kinmesh.node.link.LinkSettings;
 import org.kinmesh.node.link.LinksVerticle;
@@ -21,7 +19,6 @@ import org.kinmesh.node.relay.RelayedSettings;
 import org.kinmesh.node.link.PathPolicy;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.punch.PunchVerticle;
-import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpTransport;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.WireException;
@@ -41,6 +38,9 @@ public final class Node extends VerticleBase {
   private final Block genesis;
   private final TimeSource clock;
   private final List<String> deployments = new ArrayList<>();
+  /** Every event-bus address of this node, from its bus_namespace. */
+  private final NodeAddresses addresses;
+  private final BusNamespaces.Claim claim;
   /** What start() is doing now, for a start-up failure's message (read on another thread). */
   private volatile String startStep = "not started";
   private NodeApiVerticle api;
@@ -51,6 +51,18 @@ public final class Node extends VerticleBase {
     this.identity = identity;
     this.genesis = genesis;
     this.clock = clock;
+    this.addresses = NodeAddresses.of(config.busScope());
+    this.claim = new BusNamespaces.Claim(config.busScope().namespace(), identity.shortId());
+  }
+
+  /** The deployment ids of this node's verticles, in start order (a test maps a delivery to its node). */
+  List<String> deploymentIds() {
+    return List.copyOf(deployments);
+  }
+
+  /** This node's event-bus addresses: the public ones under its bus_namespace, and its internal wiring. */
+  public NodeAddresses addresses() {
+    return addresses;
   }
 
   /** Reads and checks the genesis file named by the config. */
@@ -97,7 +109,7 @@ public final class Node extends VerticleBase {
   public Future<?> start() {
     String chain = genesis.blockchainId();
     api = new NodeApiVerticle(config.apiListen(), config.apiPortFile(), identity.publicKeyHex(),
-        config.adminAllowRemote(), config.serverLimits(), config.apiAllowedHosts());
+        config.adminAllowRemote(), config.serverLimits(), config.apiAllowedHosts()).scoped(addresses);
     PbftConfig pbft = new PbftConfig(chain, config.blockIntervalMs(), config.emptyBlockIntervalMs(),
         Math.max(config.intervals().viewChangeTimeoutMs(), config.emptyBlockIntervalMs() * 2),
         Math.max(160_000, config.emptyBlockIntervalMs() * 32), 16, 32, 32, 2_000);
@@ -105,18 +117,24 @@ public final class Node extends VerticleBase {
     return vertx.executeBlocking(() -> DataDirLock.acquire(config.dataDir()), false)
         .compose(l -> {
           dataDirLock = l;
-          return deploy(new ClockWatchVerticle(clock, LinkSettings.FRESHNESS_SECS));
+          // One node per bus_namespace in this Vert.x: two would answer each other's addresses.
+          String taken = BusNamespaces.claim(vertx, claim);
+          if (taken != null) {
+            return Future.failedFuture(new IllegalStateException(taken));
+          }
+          return deploy(new ClockWatchVerticle(clock, LinkSettings.FRESHNESS_SECS).scoped(addresses));
         })
-        .compose(v -> deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock)))
+        .compose(v -> deploy(new LedgerVerticle(config.ledgerDb(), genesis, clock).scoped(addresses)))
         .compose(v -> bindSocketPair(chain, PORT_PAIR_ATTEMPTS))
         // force_relay registers no endpoint at the relay: peers would dial it (issue 12.7). Relayed
         // traffic is routed by the relayed connection's authenticated key, not by the registration.
         .compose(v -> config.pathPolicy() == PathPolicy.FORCE_RELAY ? Future.<Void>succeededFuture()
             : deploy(new RelayClientVerticle(RelayClientSettings.fromConfig(config, chain, links.boundPort()),
-            identity, clock)))
+            identity, clock).scoped(addresses)))
         .compose(v -> config.pathPolicy() == PathPolicy.DIRECT_ONLY ? Future.<Void>succeededFuture()
-            : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)))
-        .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock)))
+            : deploy(new RelayedConnectionVerticle(RelayedSettings.fromConfig(config, chain), identity, clock)
+                .scoped(addresses)))
+        .compose(v -> deploy(new ConsensusVerticle(pbft, config.quorum(), identity, clock).scoped(addresses)))
         .compose(v -> deploy(api))
         .onSuccess(v -> startStep = "started")
         .onSuccess(v -> LOG.info("op=node_start node={} chain={} api={} port={} (udp and tcp)", identity.shortId(),
@@ -133,22 +151,22 @@ public final class Node extends VerticleBase {
    * the two, so the links' first dials already find the peer cache (gossip first, relay last).
    */
   private Future<Void> bindSocketPair(String chain, int attemptsLeft) {
-    udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), UdpAddresses.DEFAULT);
+    udp = new UdpTransport(linkListenHost(), config.gossipUdpPort(), addresses.udp());
     startStep = StartStep.of(udp);
     List<String> onSocket = new ArrayList<>();
     return vertx.deployVerticle(udp).recover(e -> Future.failedFuture(org.kinmesh.net.BindFailure.describe(e, "UDP",
         linkListenHost(), config.gossipUdpPort(), "gossip_udp_port (or listen_host)"))).compose(udpId -> {
       onSocket.add(udpId);
-      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, genesis.hash(), identity, clock, UdpAddresses.DEFAULT)
-          .refuseAll(config.pathPolicy() == PathPolicy.FORCE_RELAY))
+      Future<Void> beside = deployOn(onSocket, new PunchVerticle(chain, genesis.hash(), identity, clock, addresses.udp())
+          .scoped(config.busScope()).refuseAll(config.pathPolicy() == PathPolicy.FORCE_RELAY))
           .compose(v -> deployOn(onSocket, new org.kinmesh.stun.StunVerticle(
-              org.kinmesh.stun.StunSettings.fromConfig(config), UdpAddresses.DEFAULT)))
-          .compose(v -> deployOn(onSocket, new GossipVerticle(GossipSettings.fromConfig(config, chain), identity,
-              clock, UdpAddresses.DEFAULT, GossipAddresses.DEFAULT)
+              PackageSettings.stun(config), addresses.udp()).scoped(config.busScope())))
+          .compose(v -> deployOn(onSocket, new GossipVerticle(PackageSettings.gossip(config, chain), identity,
+              clock, addresses.udp(), addresses.gossip())
               .silent(config.pathPolicy() == PathPolicy.FORCE_RELAY)));
       return beside.recover(e -> undeployAll(onSocket).compose(v -> Future.<Void>failedFuture(e))).compose(v -> {
         links = new LinksVerticle(LinkSettings.fromConfig(config, chain, linkListenHost(), udp.boundPort()),
-            identity, clock, config.pathPolicy(), UdpAddresses.DEFAULT, genesis.hash());
+            identity, clock, config.pathPolicy(), addresses.udp(), genesis.hash()).scoped(addresses);
         startStep = StartStep.of(links);
         return vertx.deployVerticle(links).<Void>map(linksId -> {
           deployments.addAll(onSocket);
@@ -205,6 +223,7 @@ public final class Node extends VerticleBase {
   }
 
   private void releaseLock() {
+    BusNamespaces.release(vertx, claim);
     DataDirLock l = dataDirLock;
     dataDirLock = null;
     if (l != null) {

@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.chain.Transaction;
@@ -31,6 +32,15 @@ import org.slf4j.LoggerFactory;
  * over the event bus.
  */
 public final class NodeApiVerticle extends VerticleBase {
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
+
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public NodeApiVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(NodeApiVerticle.class);
   private static final String JSON = "application/json";
   private static final int MAX_INITIAL_LINE = 4096;
@@ -95,7 +105,7 @@ public final class NodeApiVerticle extends VerticleBase {
     router.post("/gossip").handler(new BoundedBody(GossipDatagram.MAX_GOSSIP_BYTES,
         ctx -> error(ctx, 413, "too_large", "body over " + GossipDatagram.MAX_GOSSIP_BYTES + " bytes")));
     router.post("/gossip").handler(this::gossip);
-    router.route("/admin/*").subRouter(new AdminRoutes(new EventBusAdminBackend(vertx.eventBus()), adminAllowRemote)
+    router.route("/admin/*").subRouter(new AdminRoutes(new EventBusAdminBackend(vertx.eventBus(), addresses), adminAllowRemote)
         .router(vertx));
     router.route().last().handler(ctx -> error(ctx, 404, "not_found", "no such path"));
     router.errorHandler(405, ctx -> error(ctx, 404, "not_found", "no such path"));
@@ -129,7 +139,7 @@ public final class NodeApiVerticle extends VerticleBase {
 
   /** 200 {"status":"ok"}, or 503 with the reason when the ledger cannot write (a full disk) or does not answer. */
   private void health(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(LedgerVerticle.STORAGE, null, ASK).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>request(addresses.ledger().storage(), null, ASK).onComplete(ar -> {
       if (ar.failed()) {
         json(ctx, 503, new JsonObject().put("status", "unavailable").put("reason", "ledger_not_answering")
             .put("message", "the ledger does not answer: " + ar.cause().getMessage()));
@@ -144,7 +154,7 @@ public final class NodeApiVerticle extends VerticleBase {
   }
 
   private void status(RoutingContext ctx) {
-    vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null, ASK).onComplete(ar -> {
+    vertx.eventBus().<GovernanceState>request(addresses.ledger().state(), null, ASK).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, 503, "unavailable", "ledger not ready");
         return;
@@ -153,18 +163,18 @@ public final class NodeApiVerticle extends VerticleBase {
       JsonObject base = new JsonObject().put("pubkey", pubkey).put("blockchain_id", s.params().blockchainId())
           .put("height", s.height()).put("head_hash", s.headHash());
       // Consensus adds view, role and quorum when it runs; without it the ledger part still answers.
-      vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null, ASK).onComplete(cs -> {
+      vertx.eventBus().<JsonObject>request(addresses.api().nodeStatus(), null, ASK).onComplete(cs -> {
         if (cs.succeeded()) {
           base.mergeIn(cs.result().body());
         }
-        vertx.eventBus().<JsonObject>request(Addresses.GOSSIP_STATUS, new JsonObject(), ASK).onComplete(gs -> {
+        vertx.eventBus().<JsonObject>request(addresses.gossip().status(), new JsonObject(), ASK).onComplete(gs -> {
           if (gs.succeeded()) {
             base.put("gossip", gs.result().body());
           }
-          vertx.eventBus().<JsonObject>request(LedgerVerticle.STORAGE, null, ASK).onComplete(st -> {
+          vertx.eventBus().<JsonObject>request(addresses.ledger().storage(), null, ASK).onComplete(st -> {
             base.put("storage", st.succeeded() ? st.result().body()
                 : new JsonObject().put("ok", false).put("reason", "ledger_not_answering"));
-            vertx.eventBus().<JsonObject>request(ClockWatchVerticle.STATUS, null, ASK).onComplete(ck -> {
+            vertx.eventBus().<JsonObject>request(addresses.clock().status(), null, ASK).onComplete(ck -> {
               if (ck.succeeded()) {
                 base.mergeIn(ck.result().body());
               }
@@ -185,7 +195,7 @@ public final class NodeApiVerticle extends VerticleBase {
       error(ctx, 400, "malformed", e.getMessage());
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx, ASK).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>request(addresses.api().chainSubmit(), tx, ASK).onComplete(ar -> {
       if (ar.succeeded()) {
         json(ctx, 202, ar.result().body());
       } else {
@@ -196,7 +206,7 @@ public final class NodeApiVerticle extends VerticleBase {
 
   /** Where a transaction stands on this node: pending, committed (height, block) or rejected (reason); 404 unknown. */
   private void transaction(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", ctx.pathParam("hash")),
+    vertx.eventBus().<JsonObject>request(addresses.ledger().txStatus(), new JsonObject().put("hash", ctx.pathParam("hash")),
         ASK).onComplete(ar -> {
           if (ar.succeeded()) {
             json(ctx, 200, ar.result().body());
@@ -214,7 +224,7 @@ public final class NodeApiVerticle extends VerticleBase {
       error(ctx, 400, "malformed", "height must be a non-negative integer");
       return;
     }
-    vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", height), ASK)
+    vertx.eventBus().<Block>request(addresses.ledger().block(), new JsonObject().put("height", height), ASK)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             Block b = ar.result().body();
@@ -236,7 +246,7 @@ public final class NodeApiVerticle extends VerticleBase {
   private void gossip(RoutingContext ctx) {
     JsonObject req = new JsonObject().put("source_ip", ctx.request().remoteAddress().hostAddress())
         .put("data", BoundedBody.bytes(ctx));
-    vertx.eventBus().<JsonObject>request(Addresses.GOSSIP_HTTP, req, ASK).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>request(addresses.gossip().http(), req, ASK).onComplete(ar -> {
       if (ar.failed()) {
         busError(ctx, ar.cause());
       } else {
@@ -248,7 +258,7 @@ public final class NodeApiVerticle extends VerticleBase {
 
   /** The list of peers as Links reports them (path, endpoint, NAT, last seen, state). */
   private void peers(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject(), ASK).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>request(addresses.api().peersStatus(), new JsonObject(), ASK).onComplete(ar -> {
       if (ar.failed()) {
         busError(ctx, ar.cause());
       } else {

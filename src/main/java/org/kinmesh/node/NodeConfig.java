@@ -41,7 +41,8 @@ public record NodeConfig(
     String listenHost,
     int eventLoops,
     org.kinmesh.net.ServerLimits serverLimits,
-    List<String> apiAllowedHosts) {
+    List<String> apiAllowedHosts,
+    org.kinmesh.bus.BusScope busScope) {
 
   /**
    * A node's verticles talk over the event bus; on one event loop a message between them is a
@@ -55,7 +56,7 @@ public record NodeConfig(
       "api_listen", "gossip_udp_port", "relay_url", "advertise_endpoints", "block_interval_ms",
       "empty_block_interval_ms", "intervals", "quorum", "admin_allow_remote", "force_relay", "direct_only",
       "stun_servers", "gossip", "listen_host", "event_loops", "api_allowed_hosts", "http_request_timeout_secs",
-      "http_idle_timeout_secs", "max_connections_per_ip");
+      "http_idle_timeout_secs", "max_connections_per_ip", "bus_namespace");
 
   /** The API's and the link port's limits (docs/security.md); 64 connections a source covers a household's peers. */
   public static final org.kinmesh.net.ServerLimits DEFAULT_SERVER_LIMITS =
@@ -138,10 +139,15 @@ public record NodeConfig(
         3 * org.kinmesh.node.link.PathSelector.HEARTBEAT_MS / 1000, "three of the links' heartbeats");
     List<String> allowedHosts = org.kinmesh.node.api.HostCheck.parseAllowed("api_allowed_hosts",
         r.stringList("api_allowed_hosts"));
+    String namespace = r.string("bus_namespace", org.kinmesh.bus.BusScope.DEFAULT_NAMESPACE);
+    String namespaceProblem = org.kinmesh.bus.BusScope.problem(namespace);
+    if (namespaceProblem != null) {
+      throw new ConfigException("bus_namespace", namespaceProblem);
+    }
     return new NodeConfig(path("identity_path", identity, env, baseDir), chain,
         path("genesis_path", genesis, env, baseDir), path("data_dir", dataDir, env, baseDir), api, udp, relay,
         List.copyOf(advertise), block, empty, intervals, quorum, remote, policy, stun, gossip, listenHost, eventLoops,
-        limits, allowedHosts);
+        limits, allowedHosts, new org.kinmesh.bus.BusScope(namespace));
   }
 
   private static Path path(String key, String value, Map<String, String> env, Path baseDir) {

@@ -16,8 +16,11 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
-import org.kinmesh.node.Addresses;
-import org.kinmesh.node.link.TokenBucket;
+import org.kinmesh.bus.BusScope;
+import org.kinmesh.bus.LocalCodec;
+import org.kinmesh.chain.AuthorizedSet;
+import org.kinmesh.chain.ChainAddresses;
+import org.kinmesh.util.TokenBucket;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -30,25 +33,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hole punching (docs/nat-traversal.md). Links ask it to open a direct UDP path to a peer with
- * the peer's candidate endpoints ({@link #START}); the peer is asked over another path to do the
+ * the peer's candidate endpoints ({@link PunchAddresses#start}); the peer is asked over another path to do the
  * same toward us ("call me"), so both sides probe at once and each side's outbound probes open
  * its own NAT for the other's. Every valid probe is answered to the address it came from, and
  * that address becomes a candidate (peer-reflexive: how a symmetric-NAT peer is reached). The
- * first reply that echoes one of our nonces opens the path: published on {@link #PATH}.
+ * first reply that echoes one of our nonces opens the path: published on {@link PunchAddresses#path}.
  */
 public final class PunchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PunchVerticle.class);
-  /** request/reply: {"peer", "endpoints": ["ip:port", ...]} → {} ; starts or hurries an attempt. */
-  public static final String START = "kinmesh.internal.punch.start";
-  /** send: {"peer"}; stops the attempt (the path is up, or the peer is gone). */
-  public static final String STOP = "kinmesh.internal.punch.stop";
-  /**
-   * publish: a direct path opened: {"peer", "endpoint", "rtt_ms", "elapsed_ms" (since the attempt
-   * began), "observed_self"}.
-   */
-  public static final String PATH = "kinmesh.internal.punch.path";
-  /** request/reply: {"attempts": [...], "drops": {...}}. */
-  public static final String STATUS = "kinmesh.internal.punch.status";
   /** Probes and replies answered per source IP per second (and burst): bounds reflection. */
   static final int PER_SOURCE_RATE = 50;
   static final int MAX_SOURCES = 1_024;
@@ -58,6 +50,8 @@ public final class PunchVerticle extends VerticleBase {
   private final Identity identity;
   private final TimeSource clock;
   private final UdpAddresses udp;
+  private PunchAddresses addresses = PunchAddresses.DEFAULT;
+  private ChainAddresses chain = ChainAddresses.DEFAULT;
   private final String genesis;
   private final ProbeCheck check;
   private final String log;
@@ -101,6 +95,13 @@ public final class PunchVerticle extends VerticleBase {
    * address) and starts no attempt; each dropped probe is counted as {@code force_relay}. Call
    * before deploying.
    */
+  /** Provides and consumes this node's addresses (default: the default namespace's); call before deploying. */
+  public PunchVerticle scoped(BusScope scope) {
+    this.addresses = PunchAddresses.in(scope);
+    this.chain = ChainAddresses.in(scope);
+    return this;
+  }
+
   public PunchVerticle refuseAll(boolean on) {
     this.refuseAll = on;
     return this;
@@ -108,15 +109,16 @@ public final class PunchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx, AuthorizedSet.class);
     var bus = vertx.eventBus();
-    consumers.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.PUNCH), m -> onDatagram(m.body())));
-    consumers.add(bus.<JsonObject>consumer(Addresses.AUTHORIZED_SET, m -> applyAuthorized(m.body())));
-    consumers.add(bus.<JsonObject>consumer(START, this::onStart));
-    consumers.add(bus.<JsonObject>consumer(STOP, m -> stopAttempt(m.body() == null ? null : m.body().getString("peer"))));
-    consumers.add(bus.<Object>consumer(STATUS, m -> m.reply(status())));
+    consumers.add(bus.<UdpDatagram>localConsumer(udp.inbound(DatagramKind.PUNCH), m -> onDatagram(m.body())));
+    consumers.add(bus.<AuthorizedSet>localConsumer(chain.authorizedSet(), m -> applyAuthorized(m.body())));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.start(), this::onStart));
+    consumers.add(bus.<JsonObject>localConsumer(addresses.stop(), m -> stopAttempt(m.body() == null ? null : m.body().getString("peer"))));
+    consumers.add(bus.<Object>localConsumer(addresses.status(), m -> m.reply(status())));
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    return Future.all(ready).onSuccess(v -> bus.<JsonObject>request(Addresses.AUTHORIZED_SET_QUERY, new JsonObject(),
+    return Future.all(ready).onSuccess(v -> bus.<AuthorizedSet>request(chain.authorizedSetQuery(), new JsonObject(),
         new DeliveryOptions().setSendTimeout(5_000)).onSuccess(r -> applyAuthorized(r.body())));
   }
 
@@ -131,17 +133,12 @@ public final class PunchVerticle extends VerticleBase {
     return Future.join(closing);
   }
 
-  private void applyAuthorized(JsonObject body) {
-    if (body == null || !(body.getValue("keys") instanceof JsonArray keys)) {
+  private void applyAuthorized(AuthorizedSet set) {
+    if (set == null) {
       return;
     }
-    Set<String> next = new java.util.HashSet<>();
-    keys.forEach(k -> {
-      if (k instanceof String s && WireRules.isPublicKeyHex(s)) {
-        next.add(s);
-      }
-    });
-    authorized = Set.copyOf(next);
+    Set<String> next = set.keys();
+    authorized = next;
     attempts.keySet().removeIf(k -> !next.contains(k));
     established.keySet().removeIf(k -> !next.contains(k));
   }
@@ -311,7 +308,7 @@ public final class PunchVerticle extends VerticleBase {
       long elapsed = clock.nowMillis() - a.startedAt();
       LOG.info("{} op=punch.ok peer={} endpoint={} rtt_ms={} elapsed_ms={} after {} rounds", log,
           KeyIds.shortId(p.from()), ok.endpoint(), ok.rttMillis(), elapsed, a.rounds());
-      vertx.eventBus().publish(PATH, new JsonObject().put("peer", p.from()).put("endpoint", ok.endpoint().toString())
+      vertx.eventBus().publish(addresses.path(), new JsonObject().put("peer", p.from()).put("endpoint", ok.endpoint().toString())
           .put("rtt_ms", ok.rttMillis()).put("elapsed_ms", elapsed).put("observed_self", ok.observedSelf()));
     }, () -> drop("unknown_nonce"));
   }

@@ -10,7 +10,7 @@ public final class StunJson {
   private StunJson() {}
 
   /**
-   * The body of Addresses.STUN_STATE: {"public_ip","public_port","nat_type","local_port"};
+   * The body of StunAddresses#state: {"public_ip","public_port","nat_type","local_port"};
    * public_ip and public_port are null while no server has answered.
    */
   public static JsonObject state(InetSocketAddress publicEndpoint, String natType, int localPort) {

@@ -3,20 +3,19 @@ package org.kinmesh.stun;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import org.kinmesh.node.Addresses;
 
 /**
  * The latest STUN view as another verticle sees it, for the node's status: {@code public_endpoint}
- * ("ip:port", "[ipv6]:port", or null) and {@code nat_type}. Follows STUN_STATE and asks
- * STUN_STATE_QUERY once at start; without a Stun verticle it stays null / "unknown".
+ * ("ip:port", "[ipv6]:port", or null) and {@code nat_type}. Follows StunAddresses#state and asks
+ * StunAddresses#stateQuery once at start; without a Stun verticle it stays null / "unknown".
  */
 public final class StunStatus {
   private JsonObject last;
 
   /** Starts following; the caller unregisters the consumer when it stops. */
-  public MessageConsumer<JsonObject> follow(EventBus bus) {
-    MessageConsumer<JsonObject> c = bus.consumer(Addresses.STUN_STATE, m -> last = m.body());
-    bus.<JsonObject>request(Addresses.STUN_STATE_QUERY, null).onSuccess(m -> {
+  public MessageConsumer<JsonObject> follow(EventBus bus, StunAddresses stun) {
+    MessageConsumer<JsonObject> c = bus.localConsumer(stun.state(), m -> last = m.body());
+    bus.<JsonObject>request(stun.stateQuery(), null).onSuccess(m -> {
       if (last == null) {
         last = m.body();
       }

@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.kinmesh.node.Addresses;
+import org.kinmesh.bus.BusScope;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * The node's Stun verticle: owns its public endpoint and NAT type. It probes through the node's
  * single UDP socket (UdpTransport), so the mapping it finds is the one gossip and punching use;
  * at start, every {@code stun_refresh_secs} ± 10 %, when the interface addresses change (polled
- * every {@code network_poll_secs} ± 20 %) and on {@link Addresses#STUN_REFRESH}. It publishes
- * {@link Addresses#STUN_STATE} when the view changes and after each probe that found an
- * endpoint, and answers {@link Addresses#STUN_STATE_QUERY}. Start-up does not wait for the
+ * every {@code network_poll_secs} ± 20 %) and on {@link StunAddresses#refresh}. It publishes
+ * {@link StunAddresses#state} when the view changes and after each probe that found an
+ * endpoint, and answers {@link StunAddresses#stateQuery}. Start-up does not wait for the
  * first probe (servers may be unreachable for 5 s each): until it ends the view is "unknown".
  */
 public final class StunVerticle extends VerticleBase {
@@ -35,6 +35,7 @@ public final class StunVerticle extends VerticleBase {
 
   private final StunSettings settings;
   private final UdpAddresses udp;
+  private StunAddresses addresses = StunAddresses.DEFAULT;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private StunClient client;
   private int localPort = -1;
@@ -55,15 +56,21 @@ public final class StunVerticle extends VerticleBase {
     this.udp = udp;
   }
 
+  /** Provides this node's Stun addresses (default: the default namespace's); call before deploying. */
+  public StunVerticle scoped(BusScope scope) {
+    this.addresses = StunAddresses.in(scope);
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     client = new StunClient(vertx, (to, data) -> bus.send(udp.send(),
         new UdpDatagram(StunClient.ipText(to), to.getPort(), Buffer.buffer(data))));
-    consumers.add(bus.<UdpDatagram>consumer(udp.inbound(DatagramKind.STUN),
+    consumers.add(bus.<UdpDatagram>localConsumer(udp.inbound(DatagramKind.STUN),
         m -> client.onDatagram(m.body().host(), m.body().port(), m.body().data().getBytes())));
-    consumers.add(bus.consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(state())));
-    consumers.add(bus.consumer(Addresses.STUN_REFRESH, m -> refresh("requested").onComplete(ar -> m.reply(state()))));
+    consumers.add(bus.localConsumer(addresses.stateQuery(), m -> m.reply(state())));
+    consumers.add(bus.localConsumer(addresses.refresh(), m -> refresh("requested").onComplete(ar -> m.reply(state()))));
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
     return Future.all(ready)
@@ -158,7 +165,7 @@ public final class StunVerticle extends VerticleBase {
           r.classification().mapping().wire(), r.classification().filtering().wire(), r.server(), r.elapsedMillis());
     }
     if (changed || endpoint != null) {
-      vertx.eventBus().publish(Addresses.STUN_STATE, state());
+      vertx.eventBus().publish(addresses.state(), state());
     }
   }
 

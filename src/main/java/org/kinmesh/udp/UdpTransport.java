@@ -14,7 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.kinmesh.node.LocalCodec;
+import org.kinmesh.bus.LocalCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +72,8 @@ public final class UdpTransport extends VerticleBase {
     socket.handler(this::onPacket);
     socket.exceptionHandler(e -> LOG.debug("op=udp.socket_error err={}", e.toString()));
     EventBus bus = vertx.eventBus();
-    MessageConsumer<UdpDatagram> send = bus.consumer(addresses.send(), m -> send(m.body()));
-    MessageConsumer<Object> info = bus.consumer(addresses.info(), m -> m.reply(info()));
+    MessageConsumer<UdpDatagram> send = bus.localConsumer(addresses.send(), m -> send(m.body()));
+    MessageConsumer<Object> info = bus.localConsumer(addresses.info(), m -> m.reply(info()));
     consumers.add(send);
     consumers.add(info);
     return Future.all(send.completion(), info.completion())

@@ -82,7 +82,7 @@ public final class GossipBench {
         ids.add(TestKeys.key(20_000 + i));
         keys.add(ids.get(i).publicKeyHex());
       }
-      JsonObject authorized = new JsonObject().put("height", 1).put("keys", keys);
+      org.kinmesh.chain.AuthorizedSet authorized = new org.kinmesh.chain.AuthorizedSet(1, new java.util.HashSet<>(keys.getList()));
       List<UdpTransport> transports = new ArrayList<>(n);
       List<Future<String>> deploying = new ArrayList<>();
       for (int i = 0; i < n; i++) {

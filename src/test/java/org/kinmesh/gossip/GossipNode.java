@@ -15,7 +15,6 @@ import org.kinmesh.chain.Genesis;
 import org.kinmesh.chain.GenesisSpec;
 import org.kinmesh.config.ConfigException;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.node.LedgerVerticle;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.Events;
@@ -40,7 +39,7 @@ final class GossipNode implements AutoCloseable {
 
   GossipNode(Identity id, Block genesis, Path dataDir, JsonObject gossipConfig, boolean persist) {
     this.id = id;
-    updates = new Events(vertx, Addresses.PEER_TABLE_UPDATED);
+    updates = new Events(vertx, org.kinmesh.gossip.GossipAddresses.DEFAULT.peerTableUpdated());
     Await.result(vertx.deployVerticle(new LedgerVerticle(dataDir.resolve("ledger.db"), genesis, TimeSource.SYSTEM)));
     udp = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
     Await.result(vertx.deployVerticle(udp));
@@ -94,13 +93,13 @@ final class GossipNode implements AutoCloseable {
   }
 
   JsonObject status() {
-    return Await.result(vertx.eventBus().<JsonObject>request(Addresses.GOSSIP_STATUS,
+    return Await.result(vertx.eventBus().<JsonObject>request(org.kinmesh.gossip.GossipAddresses.DEFAULT.status(),
         new JsonObject().put("table", true))).body();
   }
 
   /** The peer's endpoints best first (empty when unknown). */
   List<Endpoint> endpointsOf(String key) {
-    var reply = vertx.eventBus().<JsonObject>request(Addresses.PEER_TABLE_QUERY, new JsonObject().put("pubkey", key));
+    var reply = vertx.eventBus().<JsonObject>request(org.kinmesh.gossip.GossipAddresses.DEFAULT.peerTableQuery(), new JsonObject().put("pubkey", key));
     try {
       JsonObject body = reply.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
       List<Endpoint> out = new ArrayList<>();

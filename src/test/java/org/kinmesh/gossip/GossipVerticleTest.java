@@ -95,7 +95,7 @@ class GossipVerticleTest {
     // One node moves (its STUN view changes): it announces at once and everybody follows.
     GossipNode mover = nodes.get(2);
     Endpoint moved = new Endpoint("127.0.0.1", 9);
-    mover.vertx.eventBus().publish(org.kinmesh.node.Addresses.STUN_STATE, new JsonObject()
+    mover.vertx.eventBus().publish(org.kinmesh.stun.StunAddresses.DEFAULT.state(), new JsonObject()
         .put("public_ip", "127.0.0.1").put("public_port", 9).put("nat_type", "full_cone"));
     for (GossipNode n : nodes) {
       if (n != mover) {

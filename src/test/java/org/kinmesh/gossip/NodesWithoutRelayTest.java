@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.chain.Block;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.node.Node;
 import org.kinmesh.node.NodeConfig;
 import org.kinmesh.testing.Await;
@@ -64,7 +64,7 @@ class NodesWithoutRelayTest {
       Vertx v = Vertx.vertx();
       vertxes.add(v);
       Promise<Void> two = Promise.promise();
-      v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> {
+      v.eventBus().<JsonObject>consumer(NodeAddresses.DEFAULT.api().chainCommitted(), m -> {
         if (m.body().getLong("height") >= 2) {
           two.tryComplete();
         }
@@ -80,7 +80,7 @@ class NodesWithoutRelayTest {
     int linkEnds = 0;
     long successes = 0;
     for (int i = 0; i < 4; i++) {
-      JsonObject peers = Await.result(vertxes.get(i).eventBus().<JsonObject>request(Addresses.PEERS_STATUS,
+      JsonObject peers = Await.result(vertxes.get(i).eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().peersStatus(),
           new JsonObject())).body();
       int connected = 0;
       for (Object o : peers.getJsonArray("peers")) {
@@ -97,7 +97,7 @@ class NodesWithoutRelayTest {
           linkEnds++;
         }
       }
-      JsonObject g = Await.result(vertxes.get(i).eventBus().<JsonObject>request(Addresses.GOSSIP_STATUS,
+      JsonObject g = Await.result(vertxes.get(i).eventBus().<JsonObject>request(org.kinmesh.gossip.GossipAddresses.DEFAULT.status(),
           new JsonObject())).body();
       assertThat(g.getInteger("peers")).isEqualTo(3);
       successes += g.getJsonObject("counters").getJsonObject("events").getLong("endpoint_successes", 0L);
@@ -135,7 +135,7 @@ class NodesWithoutRelayTest {
     java.util.concurrent.atomic.AtomicInteger relayLookups = new java.util.concurrent.atomic.AtomicInteger();
     vb2.eventBus().addOutboundInterceptor(ctx -> {
       // Peers c and d never ran: nothing but the relay can know them, so only lookups of a count.
-      if (Addresses.RELAY_LOOKUP.equals(ctx.message().address()) && ctx.message().body() instanceof JsonObject b
+      if (NodeAddresses.DEFAULT.relayClient().lookup().equals(ctx.message().address()) && ctx.message().body() instanceof JsonObject b
           && keys.get(0).publicKeyHex().equals(b.getString("pubkey"))) {
         relayLookups.incrementAndGet();
       }
@@ -171,11 +171,11 @@ class NodesWithoutRelayTest {
   /** Waits for the peer's link-up event, after checking the status in case it came first. */
   private static void awaitConnected(Vertx v, String peer) {
     Promise<Void> up = Promise.promise();
-    v.eventBus().<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> {
+    v.eventBus().<JsonObject>consumer(NodeAddresses.DEFAULT.api().peersEvents(), m -> {
       if (peer.equals(m.body().getString("pubkey")) && "up".equals(m.body().getString("event"))) {
         up.tryComplete();
       }
-    }).completion().compose(x -> v.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()))
+    }).completion().compose(x -> v.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().peersStatus(), new JsonObject()))
         .onSuccess(m -> {
           for (Object o : m.body().getJsonArray("peers")) {
             JsonObject p = (JsonObject) o;

@@ -80,7 +80,7 @@ class ClockOffsetTest {
   }
 
   private static JsonObject clockOf(TestNetwork net, int i) {
-    return TestNetwork.await(net.node(i).vertx.eventBus().<JsonObject>request(ClockWatchVerticle.STATUS,
+    return TestNetwork.await(net.node(i).vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.clock().status(),
         new JsonObject()), TestNetwork.WAIT).body();
   }
 }

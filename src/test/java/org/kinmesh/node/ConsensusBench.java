@@ -93,7 +93,7 @@ public final class ConsensusBench {
       // one sample at a time with a pause between (latency of a quiet chain, not a queue).
       String k0 = n0.key();
       Map<Long, Promise<Long>> pending = new ConcurrentHashMap<>();
-      MessageConsumer<JsonObject> c = n0.vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> {
+      MessageConsumer<JsonObject> c = n0.vertx.eventBus().consumer(NodeAddresses.DEFAULT.api().chainCommitted(), m -> {
         long now = System.nanoTime();
         JsonArray txs = m.body().getJsonArray("transactions");
         for (int j = 0; j < txs.size(); j++) {
@@ -166,7 +166,7 @@ public final class ConsensusBench {
       List<String> senders = net.keys.stream().map(k -> k.publicKeyHex()).toList();
       AtomicLong blocks = new AtomicLong();
       AtomicLong maxPerBlock = new AtomicLong();
-      MessageConsumer<JsonObject> c3 = n0.vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> {
+      MessageConsumer<JsonObject> c3 = n0.vertx.eventBus().consumer(NodeAddresses.DEFAULT.api().chainCommitted(), m -> {
         JsonArray txs = m.body().getJsonArray("transactions");
         int mine = 0;
         for (int j = 0; j < txs.size(); j++) {
@@ -204,7 +204,7 @@ public final class ConsensusBench {
           break;
         }
         int i = submitted % 4;
-        net.node(i).vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT,
+        net.node(i).vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().chainSubmit(),
             new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8))).onFailure(e -> {
               rejected.incrementAndGet();
               window.release();
@@ -268,11 +268,11 @@ public final class ConsensusBench {
           sb.append(String.format(" %s=%.2f/%.2f", k, v.getDouble("p50"), v.getDouble("p99")));
         }
       }
-      JsonObject peers = TestNetwork.await(m.vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS,
+      JsonObject peers = TestNetwork.await(m.vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().peersStatus(),
           new JsonObject()), TestNetwork.WAIT).body();
       sb.append(" link_rejections=").append(peers.getJsonObject("rejections", new JsonObject()).encode());
       sb.append(" consensus_rejected=").append(st.getJsonObject("rejected", new JsonObject()).encode());
-      JsonObject ledger = TestNetwork.await(m.vertx.eventBus().<JsonObject>request(LedgerVerticle.STATS,
+      JsonObject ledger = TestNetwork.await(m.vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().stats(),
           new JsonObject()), TestNetwork.WAIT).body();
       sb.append(" ledger=").append(ledger.encode());
       System.out.println(sb);
@@ -318,7 +318,7 @@ public final class ConsensusBench {
         long sent = System.nanoTime();
         try {
           for (Transaction tx : txs) {
-            net.node(0).vertx.eventBus().request(Addresses.CHAIN_SUBMIT,
+            net.node(0).vertx.eventBus().request(NodeAddresses.DEFAULT.api().chainSubmit(),
                 new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8)));
           }
           long done = 0;

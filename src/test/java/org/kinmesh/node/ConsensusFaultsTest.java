@@ -172,7 +172,7 @@ class ConsensusFaultsTest {
     List<Transaction> txs = new java.util.ArrayList<>();
     Identity sender = net.node(submitTo).identity;
     long ts = System.currentTimeMillis() / 1000;
-    JsonObject last = net.awaitMessage(submitTo, Addresses.CHAIN_COMMITTED, b -> b.getJsonArray("transactions").stream()
+    JsonObject last = net.awaitMessage(submitTo, NodeAddresses.DEFAULT.api().chainCommitted(), b -> b.getJsonArray("transactions").stream()
         .anyMatch(t -> txs.size() == 30 && txs.get(29).hash().equals(((JsonObject) t).getString("hash"))), () -> {
           for (int k = 1; k <= 30; k++) {
             Transaction tx = Transaction.sign(sender, TestNetwork.CHAIN, k, ts, new Payload.Data("cd".repeat(64)));
@@ -188,7 +188,7 @@ class ConsensusFaultsTest {
       block(late, h).transactions().forEach(t -> held.add(t.hash()));
     }
     assertThat(held).containsAll(txs.stream().map(Transaction::hash).toList());
-    JsonObject stats = TestNetwork.await(net.node(late).vertx.eventBus().<JsonObject>request(LedgerVerticle.STATS,
+    JsonObject stats = TestNetwork.await(net.node(late).vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().stats(),
         new JsonObject()), TestNetwork.WAIT).body();
     assertThat(stats.getLong("blocks_waited_for_transactions")).as("ledger stats %s", stats).isPositive();
     assertThat(stats.getLong("transactions_fetched")).as("ledger stats %s", stats).isGreaterThanOrEqualTo(txs.size());
@@ -260,7 +260,7 @@ class ConsensusFaultsTest {
     Envelope first = signer.prePrepare(view, height, DIGEST_A, "{\"fake\":1}".getBytes(StandardCharsets.UTF_8));
     Envelope second = signer.prePrepare(view, height, DIGEST_B, "{\"fake\":2}".getBytes(StandardCharsets.UTF_8));
 
-    JsonObject event = net.awaitMessage(victim, Addresses.PEERS_EVENTS,
+    JsonObject event = net.awaitMessage(victim, NodeAddresses.DEFAULT.api().peersEvents(),
         e -> "equivocation".equals(e.getString("event")), () -> {
           net.inject(target, primaryKey.publicKeyHex(), new String(codec.encode(first), StandardCharsets.UTF_8));
           net.inject(target, primaryKey.publicKeyHex(), new String(codec.encode(second), StandardCharsets.UTF_8));
@@ -301,7 +301,7 @@ class ConsensusFaultsTest {
         new Payload.NodeDeauthorization(targetKey, Payload.DeauthMode.SUSPEND, "lost laptop", 3600));
     // Submitted to one backup only: the node forwards it to every consensus node's mempool, so
     // the primary (or the next one after a view change) proposes it.
-    JsonObject included = net.awaitMessage(primary, Addresses.CHAIN_COMMITTED,
+    JsonObject included = net.awaitMessage(primary, NodeAddresses.DEFAULT.api().chainCommitted(),
         b -> b.getJsonArray("transactions").stream()
             .anyMatch(t -> suspend.hash().equals(((JsonObject) t).getString("hash"))),
         () -> {
@@ -320,7 +320,7 @@ class ConsensusFaultsTest {
       assertThat(q.getInteger("threshold")).as("node %d", i).isEqualTo(2);
       // From hd + 1 on, no certificate holds the target's commit.
       for (long h = hd + 1; h <= hd + 3; h++) {
-        Block b = TestNetwork.await(net.node(i).vertx.eventBus().<Block>request(LedgerVerticle.BLOCK,
+        Block b = TestNetwork.await(net.node(i).vertx.eventBus().<Block>request(NodeAddresses.DEFAULT.ledger().block(),
             new JsonObject().put("height", h)), TestNetwork.WAIT).body();
         CommitCertificate cert = codec.decodeCertificate(b.commitCertificate());
         assertThat(cert.signers()).as("node %d height %d", i, h).doesNotContain(targetKey).hasSizeGreaterThanOrEqualTo(2);
@@ -426,7 +426,7 @@ class ConsensusFaultsTest {
   static final long WAIT_SECS = 120;
 
   Block block(int node, long height) {
-    return TestNetwork.await(net.node(node).vertx.eventBus().<Block>request(LedgerVerticle.BLOCK,
+    return TestNetwork.await(net.node(node).vertx.eventBus().<Block>request(NodeAddresses.DEFAULT.ledger().block(),
         new JsonObject().put("height", height)), TestNetwork.WAIT).body();
   }
 

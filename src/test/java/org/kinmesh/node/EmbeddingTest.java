@@ -47,7 +47,7 @@ class EmbeddingTest {
     }
     List<String> pending = new ArrayList<>(txs.stream().map(Transaction::hash).toList());
     Promise<Void> allCommitted = Promise.promise();
-    host.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> {
+    host.eventBus().<JsonObject>consumer(NodeAddresses.DEFAULT.api().chainCommitted(), m -> {
       for (Object o : m.body().getJsonArray("transactions")) {
         synchronized (pending) {
           pending.remove(((JsonObject) o).getString("hash"));
@@ -58,7 +58,7 @@ class EmbeddingTest {
       }
     });
     for (Transaction tx : txs) {
-      JsonObject reply = Await.result(host.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT,
+      JsonObject reply = Await.result(host.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().chainSubmit(),
           new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8)))).body();
       assertThat(reply.getString("hash")).isEqualTo(tx.hash());
       assertThat(reply.getString("validation")).isEqualTo("valid");
@@ -66,17 +66,17 @@ class EmbeddingTest {
     Await.result(allCommitted.future());
 
     // a bad submission is refused with its validation code, and nothing is queued
-    Throwable refused = Await.failure(host.eventBus().request(Addresses.CHAIN_SUBMIT,
+    Throwable refused = Await.failure(host.eventBus().request(NodeAddresses.DEFAULT.api().chainSubmit(),
         new JsonObject(new String(txs.get(0).toJsonBytes(), StandardCharsets.UTF_8))));
     assertThat(((ReplyException) refused).failureCode()).isEqualTo(400);
     assertThat(new JsonObject(refused.getMessage()).getString("error")).isEqualTo("duplicate");
-    Throwable malformed = Await.failure(host.eventBus().request(Addresses.CHAIN_SUBMIT, new JsonObject().put("x", 1)));
+    Throwable malformed = Await.failure(host.eventBus().request(NodeAddresses.DEFAULT.api().chainSubmit(), new JsonObject().put("x", 1)));
     assertThat(new JsonObject(malformed.getMessage()).getString("error")).isEqualTo("malformed");
 
-    JsonObject status = Await.result(host.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null)).body();
+    JsonObject status = Await.result(host.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().nodeStatus(), null)).body();
     assertThat(status.getJsonObject("quorum").getInteger("authorized")).isEqualTo(4);
     assertThat(status.getString("role")).isIn("primary", "backup");
-    JsonObject peers = Await.result(host.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()))
+    JsonObject peers = Await.result(host.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().peersStatus(), new JsonObject()))
         .body();
     assertThat(peers.getJsonArray("peers")).hasSize(3);
     net.assertNoFork();

@@ -45,9 +45,9 @@ class ForceRelayTest {
         assertThat(p.getString("endpoint")).isNull();
         assertThat(p.getString("direction")).as("no TCP link either way").isNull();
         // Nothing gave this peer an address for D: no gossip announce, no relay registration.
-        assertThat(failureCode(net, i, Addresses.PEER_TABLE_QUERY, d)).as("D in node %d's peer table", i)
+        assertThat(failureCode(net, i, NodeAddresses.DEFAULT.gossip().peerTableQuery(), d)).as("D in node %d's peer table", i)
             .isEqualTo(404);
-        assertThat(failureCode(net, i, Addresses.RELAY_LOOKUP, d)).as("D at the relay").isEqualTo(404);
+        assertThat(failureCode(net, i, NodeAddresses.DEFAULT.relayClient().lookup(), d)).as("D at the relay").isEqualTo(404);
         assertThat(net.peers(i).encode()).doesNotContain(":" + dPort + "\"");
       }
       // D's own view: everyone relayed, by its own policy.

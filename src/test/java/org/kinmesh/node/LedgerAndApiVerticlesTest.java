@@ -79,7 +79,7 @@ class LedgerAndApiVerticlesTest {
   }
 
   Block nextBlock(List<Transaction> txs) {
-    var s = Await.result(vertx.eventBus().<org.kinmesh.chain.GovernanceState>request(LedgerVerticle.STATE, null)).body();
+    var s = Await.result(vertx.eventBus().<org.kinmesh.chain.GovernanceState>request(NodeAddresses.DEFAULT.ledger().state(), null)).body();
     return Block.of("fam", s.height() + 1, s.headHash(), Math.max(s.time(), System.currentTimeMillis() / 1000),
         n1.publicKeyHex(), List.of(), txs);
   }
@@ -96,14 +96,14 @@ class LedgerAndApiVerticlesTest {
     assertThat(new JsonObject(again.body()).getString("error")).isEqualTo("duplicate");
     assertThat(post("/transactions", "{nope").statusCode()).isEqualTo(400);
 
-    JsonObject candidates = Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES,
+    JsonObject candidates = Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().candidates(),
         new JsonObject())).body();
     assertThat(candidates.getJsonArray("transactions")).hasSize(1);
 
     Promise<JsonObject> committed = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> committed.tryComplete(m.body()));
+    vertx.eventBus().<JsonObject>consumer(NodeAddresses.DEFAULT.api().chainCommitted(), m -> committed.tryComplete(m.body()));
     Block b1 = nextBlock(List.of(tx)).withCommitCertificate("{\"signers\":[]}");
-    Await.result(vertx.eventBus().request(LedgerVerticle.APPEND, b1));
+    Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), b1));
     JsonObject published = Await.result(committed.future());
     assertThat(published.getLong("height")).isEqualTo(1L);
     assertThat(published.getJsonArray("transactions").getJsonObject(0).getString("hash")).isEqualTo(tx.hash());
@@ -120,7 +120,7 @@ class LedgerAndApiVerticlesTest {
     assertThat(status.getString("head_hash")).isEqualTo(b1.hash());
     assertThat(status.getString("pubkey")).isEqualTo(n1.publicKeyHex());
     // the committed transaction left the mempool
-    assertThat(Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject())).body()
+    assertThat(Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().candidates(), new JsonObject())).body()
         .getJsonArray("transactions")).isEmpty();
   }
 
@@ -128,7 +128,7 @@ class LedgerAndApiVerticlesTest {
   void aBlockThatDoesNotExtendTheChainIsRefusedAndChangesNothing() throws Exception {
     Block wrong = Block.of("fam", 5, genesis.hash(), System.currentTimeMillis() / 1000, n1.publicKeyHex(), List.of(),
         List.of());
-    Throwable err = Await.failure(vertx.eventBus().request(LedgerVerticle.APPEND, wrong));
+    Throwable err = Await.failure(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), wrong));
     assertThat(((ReplyException) err).failureCode()).isEqualTo(LedgerVerticle.CONFLICT);
     assertThat(new JsonObject(get("/status").body()).getLong("height")).isZero();
   }
@@ -136,7 +136,7 @@ class LedgerAndApiVerticlesTest {
   @Test
   void aRestartedLedgerResumesFromDisk() throws Exception {
     Transaction tx = data("kept", 1);
-    Await.result(vertx.eventBus().request(LedgerVerticle.APPEND, nextBlock(List.of(tx))));
+    Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), nextBlock(List.of(tx))));
     Await.result(vertx.close());
     vertx = Vertx.vertx();
     deploy();
@@ -161,10 +161,14 @@ class LedgerAndApiVerticlesTest {
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("insufficient_permission");
     // the authorized set shrinks when the block commits, and the change is announced
-    Promise<JsonObject> announced = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(Addresses.AUTHORIZED_SET, m -> announced.tryComplete(m.body()));
-    Await.result(vertx.eventBus().request(LedgerVerticle.APPEND, nextBlock(List.of(suspend))));
-    assertThat(Await.result(announced.future()).getJsonArray("keys")).containsExactly(n1.publicKeyHex());
+    // ... as a typed AuthorizedSet that gossip, punch and the links use as it is (issue 14: parsed once)
+    Promise<Object> announced = Promise.promise();
+    vertx.eventBus().localConsumer(NodeAddresses.DEFAULT.chain().authorizedSet(), m -> announced.tryComplete(m.body()));
+    Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), nextBlock(List.of(suspend))));
+    assertThat(Await.result(announced.future())).isInstanceOfSatisfying(org.kinmesh.chain.AuthorizedSet.class,
+        set -> assertThat(set.keys()).containsExactly(n1.publicKeyHex()));
+    assertThat(Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.chain().authorizedSetQuery(), null)).body())
+        .isInstanceOf(org.kinmesh.chain.AuthorizedSet.class);
     assertThat(get("/peers").statusCode()).isEqualTo(503); // no Links verticle in this test
   }
 
@@ -190,18 +194,18 @@ class LedgerAndApiVerticlesTest {
 
     // The public event-bus address: the JSON text (String or Buffer) is parsed strictly too.
     for (Object body : List.of(dup, io.vertx.core.buffer.Buffer.buffer(dup))) {
-      Throwable err = Await.failure(vertx.eventBus().request(Addresses.CHAIN_SUBMIT, body));
+      Throwable err = Await.failure(vertx.eventBus().request(NodeAddresses.DEFAULT.api().chainSubmit(), body));
       assertThat(((ReplyException) err).failureCode()).isEqualTo(400);
       assertThat(new JsonObject(err.getMessage()).getString("error")).isEqualTo("malformed");
     }
-    assertThat(Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.CANDIDATES, new JsonObject())).body()
+    assertThat(Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().candidates(), new JsonObject())).body()
         .getJsonArray("transactions")).isEmpty();
   }
 
   @Test
   void aHostMaySubmitATypedTransactionOnTheBus() {
     Transaction tx = data("typed", 1);
-    JsonObject reply = Await.result(vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx)).body();
+    JsonObject reply = Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().chainSubmit(), tx)).body();
     assertThat(reply.getString("hash")).isEqualTo(tx.hash());
   }
 }

@@ -21,7 +21,7 @@ class MempoolRestartTest {
   Path dir;
 
   private static JsonObject txStatus(TestNetwork net, int i, String hash) {
-    return TestNetwork.await(net.node(i).vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS,
+    return TestNetwork.await(net.node(i).vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().txStatus(),
         new JsonObject().put("hash", hash)), TestNetwork.WAIT).body();
   }
 
@@ -57,7 +57,7 @@ class MempoolRestartTest {
   void aTransactionAcceptedByANodeThatCrashedBeforeForwardingItCommitsAfterItsRestart() throws Exception {
     try (TestNetwork net = new TestNetwork(dir, 4).startAll()) {
       Transaction tx = acceptAloneThenCrash(net, 1);
-      JsonObject block = net.awaitMessage(1, Addresses.CHAIN_COMMITTED,
+      JsonObject block = net.awaitMessage(1, NodeAddresses.DEFAULT.api().chainCommitted(),
           b -> b.getJsonArray("transactions").stream().anyMatch(t -> tx.hash().equals(((JsonObject) t)
               .getString("hash"))), () -> net.restart(0));
       long height = block.getLong("height");
@@ -83,7 +83,7 @@ class MempoolRestartTest {
       // Meanwhile the same sender's much higher nonce commits through node 1.
       Transaction later = Transaction.sign(net.node(0).identity, TestNetwork.CHAIN, 5_000,
           System.currentTimeMillis() / 1000, new Payload.Data("beef"));
-      JsonObject block = net.awaitMessage(1, Addresses.CHAIN_COMMITTED,
+      JsonObject block = net.awaitMessage(1, NodeAddresses.DEFAULT.api().chainCommitted(),
           b -> b.getJsonArray("transactions").stream().anyMatch(t -> later.hash().equals(((JsonObject) t)
               .getString("hash"))), () -> net.submit(1, later));
       net.restart(0);

@@ -32,6 +32,21 @@ class NodeConfigTest {
   }
 
   @Test
+  void busNamespaceDefaultsToKinmeshTakesTheEnvironmentAndRefusesBadNames() throws Exception {
+    assertThat(NodeConfig.fromJson(minimal(), Map.of(), null).busScope().publicAddress("chain.submit"))
+        .isEqualTo("kinmesh.chain.submit");
+    NodeConfig c = NodeConfig.fromJson(minimal().put("bus_namespace", "home"), Map.of("BUS_NAMESPACE", "family.two"),
+        null);
+    assertThat(c.busScope().publicAddress("chain.submit")).isEqualTo("family.two.chain.submit");
+    assertThat(c.busScope().internal("links.send")).isEqualTo("family.two.internal.links.send");
+    for (String bad : new String[] {"", "Home", "a..b", "home.", "a b", "home.internal", "x".repeat(33)}) {
+      assertThatThrownBy(() -> NodeConfig.fromJson(minimal().put("bus_namespace", bad), Map.of(), null))
+          .as("bus_namespace '%s'", bad).isInstanceOf(org.kinmesh.config.ConfigException.class)
+          .hasMessageStartingWith("config 'bus_namespace': bus namespace '" + bad + "'");
+    }
+  }
+
+  @Test
   void environmentAndFlagOverride() throws Exception {
     NodeConfig c = NodeConfig.fromJson(minimal().put("relay_url", "http://a:1"),
         Map.of("RELAY_URL", "http://b:2", "BLOCKCHAIN_ID", "fam", "GOSSIP_UDP_PORT", "7171"), null);

@@ -52,7 +52,7 @@ class NodeLifecycleTest {
     try (Socket s = new Socket("127.0.0.1", api)) {
       assertThat(s.isConnected()).isTrue();
     }
-    JsonObject status = Await.result(vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null)).body();
+    JsonObject status = Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().nodeStatus(), null)).body();
     assertThat(status.getJsonObject("quorum").getInteger("authorized")).isEqualTo(2);
 
     Await.result(vertx.undeploy(id));

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kinmesh.node.relay.RelayedAddresses;
 
 /** A started node keeps its relayed connection up by itself, and two nodes reach each other through it. */
 class NodeRelayedTest {
@@ -32,9 +31,9 @@ class NodeRelayedTest {
     String from = net.node(0).key();
     String to = net.node(1).key();
     // Match the payload too: consensus also talks through the relay (hellos, a view change at start).
-    JsonObject got = net.awaitMessage(1, RelayedAddresses.INBOUND, m -> from.equals(m.getString("from"))
+    JsonObject got = net.awaitMessage(1, NodeAddresses.DEFAULT.relayed().inbound(), m -> from.equals(m.getString("from"))
             && "through the relay".equals(m.getString("payload")),
-        () -> net.node(0).vertx.eventBus().send(RelayedAddresses.SEND,
+        () -> net.node(0).vertx.eventBus().send(NodeAddresses.DEFAULT.relayed().send(),
             new JsonObject().put("to", to).put("payload", "through the relay")));
     assertThat(got.getString("payload")).isEqualTo("through the relay");
   }
@@ -43,7 +42,7 @@ class NodeRelayedTest {
   private void awaitRelayed(int i) {
     Vertx v = net.node(i).vertx;
     Promise<Void> up = Promise.promise();
-    long timer = v.setPeriodic(20, id -> v.eventBus().<JsonObject>request(RelayedAddresses.STATUS, new JsonObject())
+    long timer = v.setPeriodic(20, id -> v.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.relayed().status(), new JsonObject())
         .onSuccess(r -> {
           if (r.body().getBoolean("connected")) {
             up.tryComplete();

@@ -53,7 +53,7 @@ class RelayFollowsChainTest {
   /** Submits a guardian transaction through node 0 and waits until node 0 committed it. */
   long commitByGuardian(long nonce, Payload p) {
     Transaction tx = Transaction.sign(net.guardian, TestNetwork.CHAIN, nonce, System.currentTimeMillis() / 1000, p);
-    JsonObject block = net.awaitMessage(0, Addresses.CHAIN_COMMITTED,
+    JsonObject block = net.awaitMessage(0, NodeAddresses.DEFAULT.api().chainCommitted(),
         b -> b.getJsonArray("transactions").stream().anyMatch(t -> tx.hash().equals(((JsonObject) t).getString("hash"))),
         () -> assertThat(net.submit(0, tx).getString("hash")).isEqualTo(tx.hash()));
     return block.getLong("height");

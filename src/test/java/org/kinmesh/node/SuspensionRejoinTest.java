@@ -53,13 +53,13 @@ class SuspensionRejoinTest {
 
     // When each block (and its timestamp) reached the observer, recorded from before the suspension.
     java.util.concurrent.ConcurrentSkipListMap<Long, long[]> seen = new java.util.concurrent.ConcurrentSkipListMap<>();
-    var recorder = net.node(observer).vertx.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED,
+    var recorder = net.node(observer).vertx.eventBus().<JsonObject>consumer(NodeAddresses.DEFAULT.api().chainCommitted(),
         m -> seen.putIfAbsent(m.body().getLong("height"), new long[] {m.body().getLong("timestamp"), System.nanoTime()}));
     TestNetwork.await(recorder.completion(), TestNetwork.WAIT);
 
     Transaction suspend = Transaction.sign(net.guardian, TestNetwork.CHAIN, 1, System.currentTimeMillis() / 1000,
         new Payload.NodeDeauthorization(targetKey, Payload.DeauthMode.SUSPEND, "laptop away", TTL_SECS));
-    JsonObject included = net.awaitMessage(observer, Addresses.CHAIN_COMMITTED,
+    JsonObject included = net.awaitMessage(observer, NodeAddresses.DEFAULT.api().chainCommitted(),
         b -> b.getJsonArray("transactions").stream()
             .anyMatch(t -> suspend.hash().equals(((JsonObject) t).getString("hash"))),
         () -> assertThat(net.submit(observer, suspend).getString("hash")).isEqualTo(suspend.hash()));
@@ -112,7 +112,7 @@ class SuspensionRejoinTest {
       if (m.height() < h) {
         continue;
       }
-      Block b = TestNetwork.await(m.vertx.eventBus().<Block>request(LedgerVerticle.BLOCK,
+      Block b = TestNetwork.await(m.vertx.eventBus().<Block>request(NodeAddresses.DEFAULT.ledger().block(),
           new JsonObject().put("height", h)), TestNetwork.WAIT).body();
       try {
         if (codec.decodeCertificate(b.commitCertificate()).signers().contains(key)) {

@@ -37,13 +37,19 @@ import org.kinmesh.util.TimeSource;
  * fast timers. Nodes can be stopped (their Vert.x closed: sockets drop as in a crash, nothing is
  * flushed beyond what SQLite committed) and restarted on the same data_dir. Every block a node
  * publishes on CHAIN_COMMITTED is recorded, across restarts, so a test can wait for heights and
- * check that no two nodes ever committed different blocks at one height.
+ * check that no two nodes ever committed different blocks at one height. Several networks may share
+ * one Vert.x ({@link #TestNetwork(Path, int, java.util.function.BiConsumer, Vertx, String, int)}): each
+ * node then gets its own bus_namespace and is undeployed, not closed, when stopped.
  */
 final class TestNetwork implements AutoCloseable {
   static final String CHAIN = "faults";
   static final Duration WAIT = Duration.ofSeconds(20);
 
   final Path dir;
+  /** The blockchain_id of this network: {@link #CHAIN} unless several share one Vert.x. */
+  final String chain;
+  /** The Vert.x every node of this network runs in, or null: each node in its own. */
+  private final Vertx shared;
   final Identity guardian = TestKeys.key(100);
   final List<Identity> keys = new ArrayList<>();
   final Block genesis;
@@ -70,6 +76,10 @@ final class TestNetwork implements AutoCloseable {
     final NodeConfig config;
     /** height -> hash of every block this node announced (all its lives). */
     final NavigableMap<Long, String> committed = new ConcurrentSkipListMap<>();
+    /** The hash of every transaction this node announced in a committed block (all its lives). */
+    final java.util.Set<String> committedTxs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private io.vertx.core.eventbus.MessageConsumer<JsonObject> commits;
+    private String deploymentId;
     /** The genesis this node starts from: the network's, unless a test gave it another. */
     Block genesis = TestNetwork.this.genesis;
     private final List<Map.Entry<Long, Promise<Void>>> waiters = new ArrayList<>();
@@ -90,21 +100,28 @@ final class TestNetwork implements AutoCloseable {
       return vertx != null;
     }
 
+    /** The node's event-bus addresses (its bus_namespace's). */
+    NodeAddresses addresses() {
+      return NodeAddresses.of(config.busScope());
+    }
+
     long height() {
       return committed.isEmpty() ? 0 : committed.lastKey();
     }
 
     private void start() {
-      Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions(nodeVertxOptions));
-      v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> onCommitted(m.body()));
+      Vertx v = shared != null ? shared : Vertx.vertx(new io.vertx.core.VertxOptions(nodeVertxOptions));
+      commits = v.eventBus().<JsonObject>consumer(addresses().api().chainCommitted(), m -> onCommitted(m.body()));
       Node n = new Node(config, identity, this.genesis, nodeClock.apply(index));
       vertx = v;
       node = n;
-      await(v.deployVerticle(n), WAIT);
+      // Twelve nodes starting on one shared Vert.x of a loaded 2-core machine take longer than one.
+      deploymentId = await(v.deployVerticle(n), shared != null ? WAIT.multipliedBy(3) : WAIT);
     }
 
     private void onCommitted(JsonObject b) {
       long h = b.getLong("height");
+      b.getJsonArray("transactions").forEach(t -> committedTxs.add(((JsonObject) t).getString("hash")));
       String previous = committed.put(h, b.getString("hash"));
       if (previous != null && !previous.equals(b.getString("hash"))) {
         throw new AssertionError("node " + index + " committed two blocks at height " + h);
@@ -143,14 +160,26 @@ final class TestNetwork implements AutoCloseable {
    * @param tweak changes each node's config JSON before it is parsed (index, json)
    */
   TestNetwork(Path dir, int n, java.util.function.BiConsumer<Integer, JsonObject> tweak) throws Exception {
+    this(dir, n, tweak, null, CHAIN, 101);
+  }
+
+  /**
+   * A network whose nodes all run in {@code shared} (null: each in its own Vert.x), on chain {@code chain},
+   * with consensus keys {@code firstKey}.. (the guardian stays key 100). With a shared Vert.x each node's
+   * bus_namespace is {@code <chain>.n<i>} unless the tweak sets another.
+   */
+  TestNetwork(Path dir, int n, java.util.function.BiConsumer<Integer, JsonObject> tweak, Vertx shared, String chain,
+      int firstKey) throws Exception {
     this.dir = dir;
+    this.shared = shared;
+    this.chain = chain;
     List<GenesisSpec.ConsensusNode> cn = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Identity k = TestKeys.key(101 + i);
+      Identity k = TestKeys.key(firstKey + i);
       keys.add(k);
       cn.add(new GenesisSpec.ConsensusNode(k.publicKeyHex(), i + 1));
     }
-    genesis = Genesis.build(new GenesisSpec(new ChainParams(CHAIN, 1, 0, 30, 72, 86_400),
+    genesis = Genesis.build(new GenesisSpec(new ChainParams(chain, 1, 0, 30, 72, 86_400),
         System.currentTimeMillis() / 1000 - 10, List.of(new GenesisSpec.Guardian(guardian.publicKeyHex(), "Mum")), cn));
     genesisFile = dir.resolve("genesis.json");
     Files.write(genesisFile, genesis.toJsonBytes());
@@ -166,6 +195,9 @@ final class TestNetwork implements AutoCloseable {
           .put("api_listen", "127.0.0.1:0").put("listen_host", "127.0.0.1").put("gossip_udp_port", 0).put("relay_url", relayUrl)
           .put("block_interval_ms", 100).put("empty_block_interval_ms", 500)
           .put("intervals", new JsonObject().put("view_change_timeout_ms", 1000).put("peer_retry_max_secs", 2));
+      if (shared != null) {
+        json.put("bus_namespace", chain + ".n" + i);
+      }
       tweak.accept(i, json);
       members.add(new Member(i, keys.get(i), NodeConfig.fromJson(json, Map.of(), null)));
     }
@@ -220,7 +252,11 @@ final class TestNetwork implements AutoCloseable {
     Vertx v = m.vertx;
     m.vertx = null;
     m.node = null;
-    await(v.close(), WAIT);
+    if (shared != null) {
+      await(m.commits.unregister().compose(x -> v.undeploy(m.deploymentId)), WAIT);
+    } else {
+      await(v.close(), WAIT);
+    }
   }
 
   /** A fresh Vert.x and Node on the same data_dir and identity. */
@@ -263,19 +299,19 @@ final class TestNetwork implements AutoCloseable {
   }
 
   JsonObject status(int i) {
-    return await(members.get(i).vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, new JsonObject()), WAIT)
+    return await(members.get(i).vertx.eventBus().<JsonObject>request(members.get(i).addresses().api().nodeStatus(), new JsonObject()), WAIT)
         .body();
   }
 
   /** Submits a transaction on node i's event bus; the reply body ({"hash","validation"}). */
   JsonObject submit(int i, Transaction tx) {
-    return await(members.get(i).vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT,
+    return await(members.get(i).vertx.eventBus().<JsonObject>request(members.get(i).addresses().api().chainSubmit(),
         new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8))), WAIT).body();
   }
 
   /** Publishes {"from","payload"} on node i's LINKS_INBOUND, as if a peer had sent it. */
   void inject(int i, String from, String payload) {
-    members.get(i).vertx.eventBus().publish(Addresses.LINKS_INBOUND,
+    members.get(i).vertx.eventBus().publish(members.get(i).addresses().links().inbound(),
         new JsonObject().put("from", from).put("payload", payload));
   }
 
@@ -306,7 +342,7 @@ final class TestNetwork implements AutoCloseable {
   /** Completes when node {@code observer}'s links publish {@code event} ("up"/"down") for {@code key}. */
   Future<Void> peerEvent(int observer, String key, String event) {
     Promise<Void> p = Promise.promise();
-    var c = members.get(observer).vertx.eventBus().<JsonObject>consumer(Addresses.PEERS_EVENTS, m -> {
+    var c = members.get(observer).vertx.eventBus().<JsonObject>consumer(members.get(observer).addresses().api().peersEvents(), m -> {
       if (key.equals(m.body().getString("pubkey")) && event.equals(m.body().getString("event"))) {
         p.tryComplete();
       }
@@ -338,7 +374,7 @@ final class TestNetwork implements AutoCloseable {
   List<Long> commitsDuring(int i, long windowMs) {
     Vertx v = members.get(i).vertx;
     List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    var c = v.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> seen.add(m.body().getLong("height")));
+    var c = v.eventBus().<JsonObject>consumer(members.get(i).addresses().api().chainCommitted(), m -> seen.add(m.body().getLong("height")));
     await(c.completion(), WAIT);
     Promise<Void> over = Promise.promise();
     v.setTimer(windowMs, t -> over.complete());
@@ -397,7 +433,7 @@ final class TestNetwork implements AutoCloseable {
 
   /** The node's PEERS_STATUS answer. */
   io.vertx.core.json.JsonObject peers(int i) {
-    return await(members.get(i).vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject()), WAIT)
+    return await(members.get(i).vertx.eventBus().<JsonObject>request(members.get(i).addresses().api().peersStatus(), new JsonObject()), WAIT)
         .body();
   }
 

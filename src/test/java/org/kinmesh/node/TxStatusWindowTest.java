@@ -66,19 +66,19 @@ class TxStatusWindowTest {
   }
 
   private Block committedBlock(List<Transaction> txs) {
-    GovernanceState s = Await.result(vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null)).body();
+    GovernanceState s = Await.result(vertx.eventBus().<GovernanceState>request(NodeAddresses.DEFAULT.ledger().state(), null)).body();
     return Block.of("fam", s.height() + 1, s.headHash(), Math.max(s.time(), System.currentTimeMillis() / 1000),
         n1.publicKeyHex(), List.of(), txs).withCommitCertificate("{\"signers\":[]}");
   }
 
   private void accept(Transaction tx) {
-    JsonObject reply = Await.result(vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT, tx)).body();
+    JsonObject reply = Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().chainSubmit(), tx)).body();
     assertThat(reply.getString("validation")).isEqualTo("valid");
     assertThat(status(tx).getString("status")).isEqualTo("pending");
   }
 
   private JsonObject status(Transaction tx) {
-    return Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS,
+    return Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().txStatus(),
         new JsonObject().put("hash", tx.hash()))).body();
   }
 
@@ -87,9 +87,9 @@ class TxStatusWindowTest {
     Promise<Message<JsonObject>> status = Promise.promise();
     Promise<Void> appended = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> {
-      vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", tx.hash()))
+      vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().txStatus(), new JsonObject().put("hash", tx.hash()))
           .onComplete(status);
-      vertx.eventBus().request(LedgerVerticle.APPEND, block).<Void>mapEmpty().onComplete(appended);
+      vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), block).<Void>mapEmpty().onComplete(appended);
     });
     Await.result(appended.future());
     return status.future();
@@ -125,7 +125,7 @@ class TxStatusWindowTest {
         Statement st = other.createStatement()) {
       st.execute("PRAGMA busy_timeout = 0");
       st.execute("BEGIN IMMEDIATE");
-      Await.result(vertx.eventBus().request(LedgerVerticle.APPEND, b1));
+      Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), b1));
       JsonObject s = status(overtaken);
       assertThat(s.getString("status")).isEqualTo("rejected");
       assertThat(s.getString("reason")).contains("nonce 1").contains("5");
@@ -147,23 +147,23 @@ class TxStatusWindowTest {
     accept(b);
     Block b1 = committedBlock(List.of(a, b));
     Promise<List<String>> atEvent = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(Addresses.CHAIN_COMMITTED, m -> Future.all(
-        vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", a.hash())),
-        vertx.eventBus().<JsonObject>request(LedgerVerticle.TX_STATUS, new JsonObject().put("hash", b.hash())))
+    vertx.eventBus().<JsonObject>consumer(NodeAddresses.DEFAULT.api().chainCommitted(), m -> Future.all(
+        vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().txStatus(), new JsonObject().put("hash", a.hash())),
+        vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().txStatus(), new JsonObject().put("hash", b.hash())))
         .map(all -> all.<Message<JsonObject>>list().stream().map(r -> r.body().getString("status")).toList())
         .onComplete(atEvent));
     try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         Statement st = other.createStatement()) {
       st.execute("PRAGMA busy_timeout = 0");
       st.execute("BEGIN IMMEDIATE");
-      Await.result(vertx.eventBus().request(LedgerVerticle.APPEND, b1));
+      Await.result(vertx.eventBus().request(NodeAddresses.DEFAULT.ledger().append(), b1));
       assertThat(Await.result(atEvent.future())).containsExactly("committed", "committed");
-      JsonObject stats = Await.result(vertx.eventBus().<JsonObject>request(LedgerVerticle.STATS, null)).body();
+      JsonObject stats = Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.ledger().stats(), null)).body();
       assertThat(stats.getInteger("unwritten_blocks")).as("the block is held in memory").isEqualTo(1);
       st.execute("ROLLBACK");
     }
     Await.until("the block is written", java.time.Duration.ofSeconds(20), () -> Await.result(vertx.eventBus()
-        .<JsonObject>request(LedgerVerticle.STATS, null)).body().getInteger("unwritten_blocks") == 0);
+        .<JsonObject>request(NodeAddresses.DEFAULT.ledger().stats(), null)).body().getInteger("unwritten_blocks") == 0);
     assertThat(status(a).getString("status")).isEqualTo("committed");
     assertThat(status(b).getLong("height")).isEqualTo(1L);
   }

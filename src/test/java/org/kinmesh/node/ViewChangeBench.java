@@ -55,7 +55,7 @@ public final class ViewChangeBench {
           }
           Transaction tx = Transaction.sign(net.keys.get(i), TestNetwork.CHAIN, nonces[i] + 1,
               System.currentTimeMillis() / 1000, new Payload.Data(payloadHex));
-          m.vertx.eventBus().<JsonObject>request(Addresses.CHAIN_SUBMIT,
+          m.vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().chainSubmit(),
               new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8)));
           nonces[i]++; // once per transaction: a gap holds the sender's later transactions back (docs/chain.md)
         } catch (RuntimeException e) {
@@ -76,7 +76,7 @@ public final class ViewChangeBench {
         long[] t0 = new long[1];
         // Replaced = the first commit of a block another node proposed: a block the dead primary
         // proposed just before dying may still commit without it, and says nothing about the stall.
-        JsonObject next = net.awaitMessage(watcher, Addresses.CHAIN_COMMITTED,
+        JsonObject next = net.awaitMessage(watcher, NodeAddresses.DEFAULT.api().chainCommitted(),
             b -> !killed.equals(b.getString("proposer")), () -> {
               t0[0] = System.nanoTime();
               net.stop(primary);

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.TestKeys;
 import org.kinmesh.udp.UdpAddresses;
@@ -43,14 +42,14 @@ class PunchVerticleTest {
     UdpTransport udp = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
     Await.result(v.deployVerticle(udp));
     // Stands in for the ledger: the authorized set, queried at start and published.
-    v.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+    v.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
     Await.result(v.deployVerticle(new PunchVerticle("family", id, TimeSource.SYSTEM, UdpAddresses.DEFAULT)));
-    v.eventBus().publish(Addresses.AUTHORIZED_SET, authorized());
+    v.eventBus().publish(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSet(), authorized());
     return udp;
   }
 
-  private JsonObject authorized() {
-    return new JsonObject().put("height", 1).put("keys", new JsonArray(List.of(a.publicKeyHex(), b.publicKeyHex())));
+  private org.kinmesh.chain.AuthorizedSet authorized() {
+    return new org.kinmesh.chain.AuthorizedSet(1, java.util.Set.of(a.publicKeyHex(), b.publicKeyHex()));
   }
 
   @AfterEach
@@ -61,7 +60,7 @@ class PunchVerticleTest {
 
   private static Promise<JsonObject> nextPath(Vertx v) {
     Promise<JsonObject> p = Promise.promise();
-    Await.result(v.eventBus().<JsonObject>consumer(PunchVerticle.PATH, m -> p.tryComplete(m.body())).completion());
+    Await.result(v.eventBus().<JsonObject>consumer(PunchAddresses.DEFAULT.path(), m -> p.tryComplete(m.body())).completion());
     return p;
   }
 
@@ -69,7 +68,7 @@ class PunchVerticleTest {
   void oneSideStartingOpensThePathOnBothSides() {
     Promise<JsonObject> atA = nextPath(va);
     Promise<JsonObject> atB = nextPath(vb);
-    Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+    Await.result(va.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
         .put("endpoints", new JsonArray().add("127.0.0.1:" + udpB.boundPort()))));
     JsonObject pathA = Await.result(atA.future());
     JsonObject pathB = Await.result(atB.future());
@@ -91,15 +90,15 @@ class PunchVerticleTest {
       Await.result(vc.deployVerticle(udpC));
       UdpTransport udpD = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
       Await.result(vd.deployVerticle(udpD));
-      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      vc.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
       Await.result(vc.deployVerticle(new PunchVerticle("family", b, frozen, UdpAddresses.DEFAULT)));
       Promise<JsonObject> atC = nextPath(vc);
-      Await.result(vc.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", a.publicKeyHex())
+      Await.result(vc.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", a.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpD.boundPort()))));
       // Now A's Punch exists at that endpoint and punches C: its probe comes from the endpoint C knows.
-      vd.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      vd.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
       Await.result(vd.deployVerticle(new PunchVerticle("family", a, TimeSource.SYSTEM, UdpAddresses.DEFAULT)));
-      Await.result(vd.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+      Await.result(vd.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
       JsonObject path = Await.result(atC.future());
       assertEquals("127.0.0.1:" + udpD.boundPort(), path.getString("endpoint"));
@@ -111,10 +110,10 @@ class PunchVerticleTest {
 
   @Test
   void startRefusesUnauthorizedPeersAndBadEndpoints() {
-    Throwable t = Await.failure(va.eventBus().request(PunchVerticle.START,
+    Throwable t = Await.failure(va.eventBus().request(PunchAddresses.DEFAULT.start(),
         new JsonObject().put("peer", outsider.publicKeyHex()).put("endpoints", new JsonArray())));
     assertTrue(t.getMessage().contains("authorized"), t.getMessage());
-    Throwable bad = Await.failure(va.eventBus().request(PunchVerticle.START,
+    Throwable bad = Await.failure(va.eventBus().request(PunchAddresses.DEFAULT.start(),
         new JsonObject().put("peer", b.publicKeyHex()).put("endpoints", new JsonArray().add("localhost:1"))));
     assertTrue(bad.getMessage().contains("bad endpoint"), bad.getMessage());
   }
@@ -130,10 +129,10 @@ class PunchVerticleTest {
         TimeSource.SYSTEM.nowSeconds());
     send(va, udpB, wrongChain.encode());
     Promise<JsonObject> atB = nextPath(vb);
-    Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+    Await.result(va.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
         .put("endpoints", new JsonArray().add("127.0.0.1:" + udpB.boundPort()))));
     Await.result(atB.future());
-    JsonObject drops = Await.result(vb.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+    JsonObject drops = Await.result(vb.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
         .getJsonObject("drops");
     assertEquals(1L, drops.getLong("unauthorized"));
     assertEquals(1L, drops.getLong("malformed"));
@@ -147,7 +146,7 @@ class PunchVerticleTest {
     try {
       UdpTransport udpC = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
       Await.result(vc.deployVerticle(udpC));
-      vc.eventBus().consumer(Addresses.AUTHORIZED_SET_QUERY, m -> m.reply(authorized()));
+      vc.eventBus().localConsumer(org.kinmesh.chain.ChainAddresses.DEFAULT.authorizedSetQuery(), m -> m.reply(authorized()));
       Await.result(vc.deployVerticle(new PunchVerticle("family", b, TimeSource.SYSTEM, UdpAddresses.DEFAULT)
           .refuseAll(true)));
       Promise<Void> threeProbes = Promise.promise();
@@ -159,14 +158,14 @@ class PunchVerticleTest {
             }
           }).completion());
       Promise<JsonObject> atA = nextPath(va);
-      Await.result(va.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", b.publicKeyHex())
+      Await.result(va.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", b.publicKeyHex())
           .put("endpoints", new JsonArray().add("127.0.0.1:" + udpC.boundPort()))));
       Await.result(threeProbes.future());
-      JsonObject drops = Await.result(vc.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+      JsonObject drops = Await.result(vc.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
           .getJsonObject("drops");
       assertTrue(drops.getLong("force_relay", 0L) >= 3, drops.encode());
       assertTrue(!atA.future().isComplete(), "A got a path to a force_relay node");
-      Throwable refused = Await.failure(vc.eventBus().request(PunchVerticle.START, new JsonObject()
+      Throwable refused = Await.failure(vc.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject()
           .put("peer", a.publicKeyHex()).put("endpoints", new JsonArray().add("127.0.0.1:" + udpA.boundPort()))));
       assertTrue(refused.getMessage().contains("force_relay"), refused.getMessage());
     } finally {
@@ -184,7 +183,7 @@ class PunchVerticleTest {
     victim.handler(d -> received.addAndGet(d.data().length()));
     // B is punching A at an address where nothing answers, so its attempt keeps running rounds.
     io.vertx.core.datagram.DatagramSocket silent = Await.result(vb.createDatagramSocket().listen(0, "127.0.0.1"));
-    Await.result(vb.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", a.publicKeyHex())
+    Await.result(vb.eventBus().request(PunchAddresses.DEFAULT.start(), new JsonObject().put("peer", a.publicKeyHex())
         .put("endpoints", new JsonArray().add("127.0.0.1:" + silent.localAddress().port()))));
     io.vertx.core.buffer.Buffer probe = Probe.probe(a, "family", org.kinmesh.chain.Block.ZERO_HASH, b.publicKeyHex(), Probe.newNonce(),
         TimeSource.SYSTEM.nowSeconds()).encode();
@@ -208,7 +207,7 @@ class PunchVerticleTest {
   }
 
   private int roundsTowardA() {
-    JsonArray attempts = Await.result(vb.eventBus().<JsonObject>request(PunchVerticle.STATUS, null)).body()
+    JsonArray attempts = Await.result(vb.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
         .getJsonArray("attempts");
     for (Object o : attempts) {
       JsonObject at = (JsonObject) o;

@@ -17,7 +17,7 @@ class StunNodeConfigTest {
   }
 
   private static StunSettings settings(JsonObject json, Map<String, String> env) throws ConfigException {
-    return StunSettings.fromConfig(NodeConfig.fromJson(json, env, null));
+    return org.kinmesh.node.PackageSettings.stun(NodeConfig.fromJson(json, env, null));
   }
 
   @Test

@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.ChainParams;
 import org.kinmesh.chain.Genesis;
 import org.kinmesh.chain.GenesisSpec;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.node.Node;
 import org.kinmesh.node.NodeConfig;
 import org.kinmesh.testing.Await;
@@ -71,7 +71,7 @@ class StunNodeTest {
     try (LocalRelay relay = new LocalRelay(dir, "stunchain", new JsonObject().put("stun_alternate", "127.0.0.2"),
         new ManualTimeSource(LocalRelay.START_SECS * 1000)).start()) {
       Vertx vertx = Vertx.vertx();
-      try (Events states = new Events(vertx, Addresses.STUN_STATE)) {
+      try (Events states = new Events(vertx, org.kinmesh.stun.StunAddresses.DEFAULT.state())) {
         Node node = start(vertx, me, genesisFile, "a", new JsonArray().add("127.0.0.1:"
             + relay.stunAddresses().get(0).getPort()));
         JsonObject published = states.next();
@@ -79,7 +79,7 @@ class StunNodeTest {
         JsonObject s = status(node.apiPort());
         assertThat(s.getString("public_endpoint")).isEqualTo("127.0.0.1:" + node.udpPort());
         assertThat(s.getString("nat_type")).isEqualTo("open");
-        JsonObject bus = Await.result(vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null)).body();
+        JsonObject bus = Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().nodeStatus(), null)).body();
         assertThat(bus.getString("public_endpoint")).isEqualTo(s.getString("public_endpoint"));
       } finally {
         Await.result(vertx.close());

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.Events;
 import org.kinmesh.testing.LocalRelay;
@@ -57,7 +56,7 @@ class StunVerticleTest {
   void findsTheTransportsOwnEndpointThroughTheRelayResponder() {
     try (LocalRelay relay = new LocalRelay(dir, "chain", new JsonObject().put("stun_alternate", "127.0.0.2"),
         new ManualTimeSource(LocalRelay.START_SECS * 1000)).start();
-        Events states = new Events(vertx, Addresses.STUN_STATE)) {
+        Events states = new Events(vertx, org.kinmesh.stun.StunAddresses.DEFAULT.state())) {
       InetSocketAddress server = relay.stunAddresses().get(0);
       stun(List.of("127.0.0.1:" + server.getPort()));
       JsonObject s = states.next();
@@ -65,9 +64,9 @@ class StunVerticleTest {
       assertThat(s.getInteger("public_port")).as("the mapping is the UdpTransport socket's").isEqualTo(udp.boundPort());
       assertThat(s.getString("nat_type")).isEqualTo("open");
       assertThat(s.getInteger("local_port")).isEqualTo(udp.boundPort());
-      assertThat(ask(Addresses.STUN_STATE_QUERY)).isEqualTo(s);
+      assertThat(ask(org.kinmesh.stun.StunAddresses.DEFAULT.stateQuery())).isEqualTo(s);
       // a refresh that finds the same endpoint still publishes it (consumers learn it is fresh)
-      assertThat(ask(Addresses.STUN_REFRESH)).isEqualTo(s);
+      assertThat(ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh())).isEqualTo(s);
       assertThat(states.next()).isEqualTo(s);
       JsonObject transport = ask(UdpAddresses.DEFAULT.info());
       assertThat(transport.getJsonObject("received").getLong("stun")).isGreaterThanOrEqualTo(2);
@@ -77,11 +76,11 @@ class StunVerticleTest {
   @Test
   void withoutServersTheViewIsUnknownAndNothingIsSent() {
     stun(List.of());
-    JsonObject s = ask(Addresses.STUN_STATE_QUERY);
+    JsonObject s = ask(org.kinmesh.stun.StunAddresses.DEFAULT.stateQuery());
     assertThat(s.getValue("public_ip")).isNull();
     assertThat(s.getValue("public_port")).isNull();
     assertThat(s.getString("nat_type")).isEqualTo("unknown");
-    assertThat(ask(Addresses.STUN_REFRESH)).isEqualTo(s);
+    assertThat(ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh())).isEqualTo(s);
     assertThat(ask(UdpAddresses.DEFAULT.info()).getLong("sent")).isZero();
   }
 
@@ -105,14 +104,14 @@ class StunVerticleTest {
   void aChangedMappingIsPublished() {
     AtomicInteger mapped = new AtomicInteger(40_000);
     int port = scriptedServer(mapped);
-    try (Events states = new Events(vertx, Addresses.STUN_STATE)) {
+    try (Events states = new Events(vertx, org.kinmesh.stun.StunAddresses.DEFAULT.state())) {
       stun(List.of("127.0.0.1:" + port));
       JsonObject first = states.next();
       assertThat(first.getString("public_ip")).isEqualTo("198.51.100.7");
       assertThat(first.getInteger("public_port")).isEqualTo(40_000);
       assertThat(first.getString("nat_type")).as("one server without OTHER-ADDRESS").isEqualTo("unknown");
       mapped.set(40_123);
-      JsonObject after = ask(Addresses.STUN_REFRESH);
+      JsonObject after = ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh());
       assertThat(after.getInteger("public_port")).isEqualTo(40_123);
       assertThat(states.next()).isEqualTo(after);
     }
@@ -123,7 +122,7 @@ class StunVerticleTest {
     DatagramSocket silent = vertx.createDatagramSocket();
     int port = Await.result(silent.listen(0, "127.0.0.1")).localAddress().port();
     stun(List.of("127.0.0.1:" + port));
-    JsonObject s = ask(Addresses.STUN_REFRESH); // joins the start-up probe: replies when it is over
+    JsonObject s = ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh()); // joins the start-up probe: replies when it is over
     assertThat(s.getValue("public_ip")).isNull();
     assertThat(s.getString("nat_type")).isEqualTo("unknown");
   }

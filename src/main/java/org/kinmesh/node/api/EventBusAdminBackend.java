@@ -11,32 +11,34 @@ import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.chain.Transaction;
 import org.kinmesh.chain.TransactionIntake;
 import org.kinmesh.chain.ValidationResult;
-import org.kinmesh.node.Addresses;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.node.LedgerVerticle;
 
 /** The admin backend of a running node: asks the ledger verticle over the event bus. */
 public final class EventBusAdminBackend implements AdminBackend {
   private final EventBus bus;
+  private final NodeAddresses addresses;
 
-  public EventBusAdminBackend(EventBus bus) {
+  public EventBusAdminBackend(EventBus bus, NodeAddresses addresses) {
     this.bus = bus;
+    this.addresses = addresses;
   }
 
   @Override
   public Future<GovernanceState> state() {
-    return bus.<GovernanceState>request(LedgerVerticle.STATE, null).map(m -> m.body());
+    return bus.<GovernanceState>request(addresses.ledger().state(), null).map(m -> m.body());
   }
 
   @Override
   public Future<List<AuditEntry>> audit(String target) {
-    return bus.<LedgerVerticle.AuditEntries>request(LedgerVerticle.AUDIT, new JsonObject().put("target", target))
+    return bus.<LedgerVerticle.AuditEntries>request(addresses.ledger().audit(), new JsonObject().put("target", target))
         .map(m -> m.body().entries());
   }
 
   @Override
   public Future<TransactionIntake.Outcome> submit(Transaction tx) {
     // Passed typed: the admin route parsed it strictly once, the ledger does not parse it again.
-    return bus.<JsonObject>request(Addresses.CHAIN_SUBMIT, tx)
+    return bus.<JsonObject>request(addresses.api().chainSubmit(), tx)
         .map(m -> new TransactionIntake.Outcome(TransactionIntake.Outcome.Kind.QUEUED, tx.hash(),
             ValidationResult.of(code(m.body().getString("validation")), "queued")))
         .recover(err -> {

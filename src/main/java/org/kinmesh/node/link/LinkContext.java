@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.kinmesh.crypto.Identity;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.util.TimeSource;
 
 /**
@@ -14,6 +15,8 @@ import org.kinmesh.util.TimeSource;
  */
 final class LinkContext {
   final Vertx vertx;
+  /** The node's event-bus addresses, set by the links verticle at start. */
+  NodeAddresses addresses = NodeAddresses.DEFAULT;
   final LinkSettings settings;
   final Identity identity;
   /**

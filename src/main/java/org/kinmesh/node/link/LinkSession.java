@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import java.util.Optional;
 import org.kinmesh.util.Jitter;
+import org.kinmesh.util.TokenBucket;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.ErrorCode;
 import org.kinmesh.wire.WireException;

@@ -1,5 +1,7 @@
 package org.kinmesh.node.link;
 
+import org.kinmesh.chain.AuthorizedSet;
+import org.kinmesh.node.NodeAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -8,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
-import org.kinmesh.node.relay.RelayedAddresses;
-import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.punch.PunchAddresses;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -27,6 +27,15 @@ import org.slf4j.LoggerFactory;
  * down. This verticle wires them and owns the event-bus addresses. docs/links.md has the frames.
  */
 public final class LinksVerticle extends VerticleBase {
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
+
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public LinksVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
 
   private final LinkSettings settings;
@@ -93,14 +102,16 @@ public final class LinksVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    org.kinmesh.bus.LocalCodec.register(vertx, AuthorizedSet.class);
     ctx = new LinkContext(vertx, settings, identity, clock, policy, genesis, counters);
+    ctx.addresses = addresses;
     PeerEvents events = new PeerEvents(ctx);
     pathTimer = new PathTimer(ctx, events);
     RelayedPath relayed = new RelayedPath(ctx, events, pathTimer, this::received, p -> {
       // The peer takes no direct link (force_relay): drop every direct path to it, and stop punching.
       tcp.peerForcesRelay(p);
       udp.close(p.key);
-      vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+      vertx.eventBus().send(addresses.punch().stop(), new JsonObject().put("peer", p.key));
     });
     // Called only once messages flow, after every part below exists.
     udp = new UdpPaths(ctx, udpAddresses, events, pathTimer, new UdpPaths.Listener() {
@@ -120,7 +131,7 @@ public final class LinksVerticle extends VerticleBase {
     pathTimer.watch(udp, relayed);
     ctx.refusals.onRefused(p -> {
       udp.close(p.key);
-      vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+      vertx.eventBus().send(addresses.punch().stop(), new JsonObject().put("peer", p.key));
     });
     punching = new Punching(ctx, udp, relayed);
     tcp = new TcpLinks(ctx, events, pathTimer, new PeerEndpoints(ctx, punching::punch), this::received);
@@ -129,18 +140,18 @@ public final class LinksVerticle extends VerticleBase {
 
     var bus = vertx.eventBus();
     List<Future<Void>> ready = new ArrayList<>();
-    ready.add(bus.<JsonObject>consumer(Addresses.AUTHORIZED_SET, m -> roster.apply(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(Addresses.LINKS_SEND, m -> router.send(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(Addresses.LINKS_BROADCAST, m -> router.broadcast(m.body())).completion());
-    ready.add(bus.<Object>consumer(Addresses.PEERS_STATUS, m -> m.reply(LinkStatus.of(ctx, udp))).completion());
-    ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> udp.onPunched(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> relayed.onState(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(Addresses.STUN_STATE, m -> punching.onStunState(m.body())).completion());
+    ready.add(bus.<AuthorizedSet>localConsumer(addresses.chain().authorizedSet(), m -> roster.apply(m.body())).completion());
+    ready.add(bus.<JsonObject>localConsumer(addresses.links().send(), m -> router.send(m.body())).completion());
+    ready.add(bus.<JsonObject>localConsumer(addresses.links().broadcast(), m -> router.broadcast(m.body())).completion());
+    ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> m.reply(LinkStatus.of(ctx, udp))).completion());
+    ready.add(bus.<JsonObject>localConsumer(addresses.punch().path(), m -> udp.onPunched(m.body())).completion());
+    ready.add(bus.<JsonObject>localConsumer(addresses.relayed().state(), m -> relayed.onState(m.body())).completion());
+    ready.add(bus.<JsonObject>localConsumer(addresses.stun().state(), m -> punching.onStunState(m.body())).completion());
     EndpointNews news = new EndpointNews(ctx, tcp, udp, punching);
-    ready.add(bus.<JsonObject>consumer(Addresses.PEER_TABLE_UPDATED, m -> news.onPeerTable(m.body()))
+    ready.add(bus.<JsonObject>localConsumer(addresses.gossip().peerTableUpdated(), m -> news.onPeerTable(m.body()))
         .completion());
-    ready.add(bus.<JsonObject>consumer(RelayedAddresses.INBOUND, m -> relayed.onInbound(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(RelayedAddresses.UNDELIVERABLE, m -> relayed.onUndeliverable(m.body()))
+    ready.add(bus.<JsonObject>localConsumer(addresses.relayed().inbound(), m -> relayed.onInbound(m.body())).completion());
+    ready.add(bus.<JsonObject>localConsumer(addresses.relayed().undeliverable(), m -> relayed.onUndeliverable(m.body()))
         .completion());
     ready.add(bus.<UdpDatagram>consumer(udpAddresses.inbound(DatagramKind.LINK), m -> udp.onDatagram(m.body()))
         .completion());
@@ -168,7 +179,7 @@ public final class LinksVerticle extends VerticleBase {
     if (ctx.stopping || ctx.authorizedHeight >= 0) {
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.AUTHORIZED_SET_QUERY, new JsonObject(),
+    vertx.eventBus().<AuthorizedSet>request(addresses.chain().authorizedSetQuery(), new JsonObject(),
         new DeliveryOptions().setSendTimeout(5_000)).onComplete(ar -> {
           if (ar.succeeded()) {
             roster.apply(ar.result().body());
@@ -192,6 +203,6 @@ public final class LinksVerticle extends VerticleBase {
   }
 
   private void publishInbound(String from, String payload) {
-    vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", from).put("payload", payload));
+    vertx.eventBus().publish(addresses.links().inbound(), new JsonObject().put("from", from).put("payload", payload));
   }
 }

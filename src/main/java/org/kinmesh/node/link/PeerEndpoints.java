@@ -5,7 +5,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Endpoint;
 
@@ -45,7 +44,8 @@ final class PeerEndpoints {
         // not usable: ask the table as before
       }
     }
-    return ctx.vertx.eventBus().<JsonObject>request(Addresses.PEER_TABLE_QUERY, new JsonObject().put("pubkey", p.key),
+    return ctx.vertx.eventBus().<JsonObject>request(ctx.addresses.gossip().peerTableQuery(),
+        new JsonObject().put("pubkey", p.key),
         TABLE_ASK).map(m -> {
           JsonArray eps = m.body().getJsonArray("endpoints");
           JsonObject best = eps == null || eps.isEmpty() ? null : eps.getJsonObject(0);
@@ -63,7 +63,7 @@ final class PeerEndpoints {
   /** Tells the peer table how the dialed endpoint did. */
   void report(Peer p, boolean ok) {
     if (p.dialed != null) {
-      ctx.vertx.eventBus().send(Addresses.PEER_ENDPOINT_RESULT, new JsonObject().put("pubkey", p.key)
+      ctx.vertx.eventBus().send(ctx.addresses.gossip().peerEndpointResult(), new JsonObject().put("pubkey", p.key)
           .put("endpoint", p.dialed).put("ok", ok).put("source", p.dialedFromTable ? "table" : "relay"));
     }
   }
@@ -85,7 +85,7 @@ final class PeerEndpoints {
       p.dialed = p.endpoint;
       return Future.succeededFuture(split(p.endpoint));
     }
-    return ctx.vertx.eventBus().<JsonObject>request(Addresses.RELAY_LOOKUP, new JsonObject().put("pubkey", p.key),
+    return ctx.vertx.eventBus().<JsonObject>request(ctx.addresses.relayClient().lookup(), new JsonObject().put("pubkey", p.key),
         new DeliveryOptions().setSendTimeout(ctx.settings.lookupTimeoutMillis())).map(m -> {
           JsonObject b = m.body();
           String ip = b.getString("ip");

@@ -2,7 +2,6 @@ package org.kinmesh.node.link;
 
 import io.vertx.core.json.JsonObject;
 import org.kinmesh.crypto.KeyIds;
-import org.kinmesh.node.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,7 @@ final class PeerEvents {
     if (reason != null) {
       e.put("reason", reason);
     }
-    ctx.vertx.eventBus().publish(Addresses.PEERS_EVENTS, e);
+    ctx.vertx.eventBus().publish(ctx.addresses.api().peersEvents(), e);
   }
 
   /**

@@ -1,12 +1,13 @@
 package org.kinmesh.node.link;
 
+import org.kinmesh.chain.AuthorizedSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import org.kinmesh.crypto.KeyIds;
-import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.punch.PunchAddresses;
 import org.kinmesh.wire.WireRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,22 +36,13 @@ final class PeerRoster {
   }
 
   /** AUTHORIZED_SET: {"height", "keys"}; a set older than the last one is ignored. */
-  void apply(JsonObject body) {
-    if (ctx.stopping || body == null || !(body.getValue("keys") instanceof JsonArray keys)) {
+  void apply(AuthorizedSet set) {
+    if (ctx.stopping || set == null || set.height() < ctx.authorizedHeight) {
       return;
     }
-    long height = body.getValue("height") instanceof Number n ? n.longValue() : 0;
-    if (height < ctx.authorizedHeight) {
-      return;
-    }
-    ctx.authorizedHeight = height;
-    Set<String> next = new HashSet<>();
-    for (Object k : keys) {
-      if (k instanceof String s && WireRules.isPublicKeyHex(s)) {
-        next.add(s);
-      }
-    }
-    ctx.authorized = Set.copyOf(next);
+    ctx.authorizedHeight = set.height();
+    Set<String> next = set.keys();
+    ctx.authorized = next;
     for (String gone : new ArrayList<>(ctx.peers.keySet())) {
       if (!next.contains(gone)) {
         deauthorize(ctx.peers.remove(gone));
@@ -75,7 +67,7 @@ final class PeerRoster {
 
   private void deauthorize(Peer p) {
     udp.close(p.key);
-    ctx.vertx.eventBus().send(PunchVerticle.STOP, new JsonObject().put("peer", p.key));
+    ctx.vertx.eventBus().send(ctx.addresses.punch().stop(), new JsonObject().put("peer", p.key));
     tcp.deauthorize(p);
     // Down whatever path it was up on (and during a hand-over between two of its links).
     if (p.reach.deauthorized()) {

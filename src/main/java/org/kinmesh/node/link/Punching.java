@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.crypto.KeyIds;
-import org.kinmesh.punch.PunchVerticle;
+import org.kinmesh.punch.PunchAddresses;
 import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Endpoint;
@@ -48,7 +48,7 @@ final class Punching {
         || udp.has(p.key) || endpoints.isEmpty()) {
       return;
     }
-    ctx.vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
+    ctx.vertx.eventBus().request(ctx.addresses.punch().start(), new JsonObject().put("peer", p.key)
         .put("endpoints", new JsonArray(new ArrayList<>(endpoints)))).onFailure(e ->
         LOG.debug("{} op=link.punch peer={} not started: {}", ctx.log, KeyIds.shortId(p.key), e.getMessage()));
     callMe(p);
@@ -117,7 +117,7 @@ final class Punching {
       eps.add(p.endpoint);
     }
     LOG.debug("{} op=link.call_me peer={} endpoints={}", ctx.log, KeyIds.shortId(p.key), eps);
-    ctx.vertx.eventBus().request(PunchVerticle.START, new JsonObject().put("peer", p.key)
+    ctx.vertx.eventBus().request(ctx.addresses.punch().start(), new JsonObject().put("peer", p.key)
         .put("endpoints", new JsonArray(eps))).onFailure(e ->
         LOG.debug("{} op=link.punch peer={} not started: {}", ctx.log, KeyIds.shortId(p.key), e.getMessage()));
   }

@@ -1,7 +1,6 @@
 package org.kinmesh.node.link;
 
 import io.vertx.core.json.JsonObject;
-import org.kinmesh.node.relay.RelayedAddresses;
 
 /**
  * The relayed path: while our relayed-traffic connection to the relay is up, a peer is reachable
@@ -59,7 +58,7 @@ final class RelayedPath {
   }
 
   void send(String to, String payload) {
-    ctx.vertx.eventBus().send(RelayedAddresses.SEND, new JsonObject().put("to", to).put("payload", payload));
+    ctx.vertx.eventBus().send(ctx.addresses.relayed().send(), new JsonObject().put("to", to).put("payload", payload));
   }
 
   void onState(JsonObject b) {

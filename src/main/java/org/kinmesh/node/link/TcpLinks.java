@@ -209,7 +209,7 @@ final class TcpLinks implements LinkSession.Host {
     if (!checked && !(ctx.authorized.contains(h.pubkey()) && !ctx.self.equals(h.pubkey()) && h.signatureValid())) {
       return;
     }
-    ctx.vertx.eventBus().publish(org.kinmesh.node.ClockWatchVerticle.SAMPLE, new io.vertx.core.json.JsonObject()
+    ctx.vertx.eventBus().publish(ctx.addresses.clock().sample(), new io.vertx.core.json.JsonObject()
         .put("source", h.pubkey()).put("offset_ms", ctx.clock.nowMillis() - h.timestamp() * 1000));
   }
 

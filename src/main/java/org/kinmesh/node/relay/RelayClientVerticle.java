@@ -1,5 +1,6 @@
 package org.kinmesh.node.relay;
 
+import org.kinmesh.node.NodeAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -8,7 +9,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.crypto.KeyIds;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.relay.client.RelayAnswer;
 import org.kinmesh.relay.client.RelayHttpClient;
 import org.kinmesh.util.Jitter;
@@ -19,11 +19,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's relay client: registers at start and every interval ± 10%, keeps the session
- * token, answers {@link Addresses#RELAY_LOOKUP} and publishes {@link Addresses#RELAY_STATE}.
+ * token, answers {@link RelayClientAddresses#lookup} and publishes {@link RelayClientAddresses#state}.
  * Start never waits for the relay: a relay that is down is retried in the background and the
  * node registers as soon as it returns.
  */
 public final class RelayClientVerticle extends VerticleBase {
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
+
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public RelayClientVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(RelayClientVerticle.class);
   private static final double JITTER = 0.1;
   /** The Stun verticle answers from memory; a slow answer means there is none. */
@@ -86,10 +95,11 @@ public final class RelayClientVerticle extends VerticleBase {
   public Future<?> start() {
     http = new RelayHttpClient(vertx, settings.relayUrl(), clock);
     schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
-    lookups = vertx.eventBus().consumer(Addresses.RELAY_LOOKUP, this::onLookup);
-    stunState = vertx.eventBus().consumer(Addresses.STUN_STATE, m -> onStunState(m.body()));
-    follow = new RelayFollowFeed(vertx, http, settings.blockchainId(), log, this::relayFollowedFurther);
-    commits = vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> follow.committed());
+    lookups = vertx.eventBus().localConsumer(addresses.relayClient().lookup(), this::onLookup);
+    stunState = vertx.eventBus().localConsumer(addresses.stun().state(), m -> onStunState(m.body()));
+    follow = new RelayFollowFeed(vertx, addresses.ledger(), http, settings.blockchainId(), log,
+        this::relayFollowedFurther);
+    commits = vertx.eventBus().localConsumer(addresses.api().chainCommitted(), m -> follow.committed());
     followRound();
     return Future.all(lookups.completion(), stunState.completion(), commits.completion()).onSuccess(v -> lastStunState()
         .onComplete(ar -> registerRound()));
@@ -105,7 +115,7 @@ public final class RelayClientVerticle extends VerticleBase {
     if (!settings.followStun()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.STUN_STATE_QUERY, null,
+    return vertx.eventBus().<JsonObject>request(addresses.stun().stateQuery(), null,
         new DeliveryOptions().setSendTimeout(STUN_QUERY_TIMEOUT_MS)).compose(m -> {
           if (m.body() != null && m.body().getValue("public_ip") != null) {
             adopt(m.body());
@@ -114,7 +124,7 @@ public final class RelayClientVerticle extends VerticleBase {
           // No result yet: the start-up probe is most likely still running (a node with no STUN
           // servers answers at once). Join it, for a bounded time, rather than publish the listen
           // address and correct it a second later; a probe that takes longer is adopted when it ends.
-          return vertx.eventBus().<JsonObject>request(Addresses.STUN_REFRESH, null,
+          return vertx.eventBus().<JsonObject>request(addresses.stun().refresh(), null,
               new DeliveryOptions().setSendTimeout(FIRST_PROBE_WAIT_MS)).onSuccess(r -> adopt(r.body()))
               .<Void>mapEmpty();
         }).otherwiseEmpty();
@@ -236,7 +246,7 @@ public final class RelayClientVerticle extends VerticleBase {
         .map(answer -> {
           Long offset = http.relayClockOffsetMs();
           if (offset != null) {
-            vertx.eventBus().publish(org.kinmesh.node.ClockWatchVerticle.SAMPLE,
+            vertx.eventBus().publish(addresses.clock().sample(),
                 new JsonObject().put("source", "relay").put("offset_ms", offset));
           }
           return onRegisterAnswer(answer, sent);
@@ -268,7 +278,7 @@ public final class RelayClientVerticle extends VerticleBase {
     }
     inOutage = false;
     registered = true;
-    vertx.eventBus().publish(Addresses.RELAY_STATE, new JsonObject().put("registered", true)
+    vertx.eventBus().publish(addresses.relayClient().state(), new JsonObject().put("registered", true)
         .put("observed_ip", body.getString("observed_ip")).put("observed_port", body.getInteger("observed_port"))
         .put("token_expires", tokenExpires));
     return true;
@@ -289,7 +299,7 @@ public final class RelayClientVerticle extends VerticleBase {
     if (registered) {
       registered = false;
     }
-    vertx.eventBus().publish(Addresses.RELAY_STATE, new JsonObject().put("registered", false)
+    vertx.eventBus().publish(addresses.relayClient().state(), new JsonObject().put("registered", false)
         .putNull("observed_ip").putNull("observed_port").put("error", code));
     return false;
   }

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.chain.NodeRecord;
-import org.kinmesh.node.LedgerVerticle;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.relay.client.RelayAnswer;
 import org.kinmesh.relay.client.RelayHttpClient;
 import org.slf4j.Logger;
@@ -44,8 +44,12 @@ final class RelayFollowFeed {
 
   /** Called when the relay's followed height went up since its last answer (it may know new keys). */
   private final Runnable relayMoved;
+  /** The ledger's addresses of the node this feed belongs to. */
+  private final NodeAddresses.Ledger ledger;
 
-  RelayFollowFeed(Vertx vertx, RelayHttpClient http, String blockchainId, String log, Runnable relayMoved) {
+  RelayFollowFeed(Vertx vertx, NodeAddresses.Ledger ledger, RelayHttpClient http, String blockchainId, String log,
+      Runnable relayMoved) {
+    this.ledger = ledger;
     this.relayMoved = relayMoved;
     this.vertx = vertx;
     this.http = http;
@@ -144,7 +148,7 @@ final class RelayFollowFeed {
     if (h > to || batch.size() >= MAX_BLOCKS || (bytes >= MAX_BYTES && !batch.isEmpty())) {
       return Future.succeededFuture(batch);
     }
-    return vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", h),
+    return vertx.eventBus().<Block>request(ledger.block(), new JsonObject().put("height", h),
         new DeliveryOptions().setSendTimeout(LEDGER_TIMEOUT_MS)).compose(m -> {
           Block b = m.body();
           batch.add(b);
@@ -153,7 +157,7 @@ final class RelayFollowFeed {
   }
 
   private Future<GovernanceState> ledgerState() {
-    return vertx.eventBus().<GovernanceState>request(LedgerVerticle.STATE, null,
+    return vertx.eventBus().<GovernanceState>request(ledger.state(), null,
         new DeliveryOptions().setSendTimeout(LEDGER_TIMEOUT_MS)).map(m -> m.body());
   }
 

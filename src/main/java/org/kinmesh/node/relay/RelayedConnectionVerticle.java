@@ -1,5 +1,6 @@
 package org.kinmesh.node.relay;
 
+import org.kinmesh.node.NodeAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -41,6 +42,15 @@ import org.slf4j.LoggerFactory;
  * stops the node. Path selection (when to use this instead of a direct link) is not decided here.
  */
 public final class RelayedConnectionVerticle extends VerticleBase {
+  /** This node's event-bus addresses (docs/architecture.md); {@link #scoped} sets them before deployment. */
+  private NodeAddresses addresses = NodeAddresses.DEFAULT;
+
+  /** Uses the addresses of the node it belongs to (default: namespace kinmesh); call before deploying. */
+  public RelayedConnectionVerticle scoped(NodeAddresses addresses) {
+    this.addresses = addresses;
+    return this;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(RelayedConnectionVerticle.class);
   private static final double JITTER = 0.1;
 
@@ -97,8 +107,8 @@ public final class RelayedConnectionVerticle extends VerticleBase {
         .setMaxFrameSize(hardCap).setMaxMessageSize(hardCap));
     schedule = new ReconnectSchedule(settings.reconnect(), settings.stableMillis());
     var bus = vertx.eventBus();
-    consumers.add(bus.consumer(RelayedAddresses.SEND, this::onSend));
-    consumers.add(bus.consumer(RelayedAddresses.STATUS, m -> m.reply(status())));
+    consumers.add(bus.localConsumer(addresses.relayed().send(), this::onSend));
+    consumers.add(bus.localConsumer(addresses.relayed().status(), m -> m.reply(status())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).onSuccess(v -> connect());
   }
 
@@ -207,7 +217,7 @@ public final class RelayedConnectionVerticle extends VerticleBase {
       LOG.info("{} op=relayed.connect relay={} connected", log, settings.relayUrl());
     }
     outage = null;
-    vertx.eventBus().publish(RelayedAddresses.STATE, new JsonObject().put("connected", true)
+    vertx.eventBus().publish(addresses.relayed().state(), new JsonObject().put("connected", true)
         .put("relay", settings.relayUrl()));
     schedulePing();
   }
@@ -278,7 +288,7 @@ public final class RelayedConnectionVerticle extends VerticleBase {
           settings.relayUrl(), reason, detail);
     }
     outage = reason;
-    vertx.eventBus().publish(RelayedAddresses.STATE, new JsonObject().put("connected", false)
+    vertx.eventBus().publish(addresses.relayed().state(), new JsonObject().put("connected", false)
         .put("relay", settings.relayUrl()).put("reason", reason).put("retry_in_ms", delay));
     reconnectTimer = vertx.setTimer(delay, id -> connect());
   }
@@ -300,7 +310,7 @@ public final class RelayedConnectionVerticle extends VerticleBase {
     }
     if (in.type() == RelayFrame.UNDELIVERABLE) {
       counters.increment("undeliverable." + in.reason().code());
-      vertx.eventBus().publish(RelayedAddresses.UNDELIVERABLE, new JsonObject().put("to", in.key())
+      vertx.eventBus().publish(addresses.relayed().undeliverable(), new JsonObject().put("to", in.key())
           .put("reason", in.reason().code()));
       return;
     }
@@ -313,7 +323,7 @@ public final class RelayedConnectionVerticle extends VerticleBase {
       return;
     }
     counters.increment("received");
-    vertx.eventBus().publish(RelayedAddresses.INBOUND, new JsonObject().put("from", in.key()).put("payload", payload));
+    vertx.eventBus().publish(addresses.relayed().inbound(), new JsonObject().put("from", in.key()).put("payload", payload));
   }
 
   private void onSend(Message<Object> m) {

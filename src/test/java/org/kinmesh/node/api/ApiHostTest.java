@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.config.HostPort;
 import org.kinmesh.node.NodeApiVerticle;
 import org.kinmesh.testing.Await;
@@ -29,7 +30,7 @@ class ApiHostTest {
   void start() {
     vertx = Vertx.vertx();
     // The API alone: /health asks the ledger whether its writes go through; here it always does.
-    vertx.eventBus().<JsonObject>consumer(org.kinmesh.node.LedgerVerticle.STORAGE,
+    vertx.eventBus().<JsonObject>localConsumer(NodeAddresses.DEFAULT.ledger().storage(),
         m -> m.reply(new JsonObject().put("ok", true)));
     NodeApiVerticle api = new NodeApiVerticle(new HostPort("127.0.0.1", 0), dir.resolve("api.port"),
         TestKeys.key(11).publicKeyHex(), false);

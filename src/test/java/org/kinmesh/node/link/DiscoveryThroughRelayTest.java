@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
 import org.kinmesh.net.RetryPolicy;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.node.relay.RelayClientSettings;
 import org.kinmesh.node.relay.RelayClientVerticle;
 import org.kinmesh.testing.Await;
@@ -42,12 +42,12 @@ class DiscoveryThroughRelayTest {
 
   /** Deploys links on port 0, then the relay client publishing that port, as the node's start-up would. */
   Events startNode(Vertx vertx, Identity id) {
-    Events events = new Events(vertx, Addresses.PEERS_EVENTS);
+    Events events = new Events(vertx, NodeAddresses.DEFAULT.api().peersEvents());
     LinksVerticle links = new LinksVerticle(LinkNode.fast(0), id, clock);
     Await.result(vertx.deployVerticle(links));
     RelayClientSettings s = new RelayClientSettings(relay.url(), LinkNode.CHAIN, 600_000, "127.0.0.1", links.boundPort(),
         new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)));
-    try (Events state = new Events(vertx, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(vertx, NodeAddresses.DEFAULT.relayClient().state())) {
       Await.result(vertx.deployVerticle(new RelayClientVerticle(s, id, clock)));
       state.next(m -> m.getBoolean("registered"));
     }
@@ -59,7 +59,7 @@ class DiscoveryThroughRelayTest {
     for (Identity k : keys) {
       arr.add(k.publicKeyHex());
     }
-    vertx.eventBus().publish(Addresses.AUTHORIZED_SET, new JsonObject().put("height", 1).put("keys", arr));
+    vertx.eventBus().publish(NodeAddresses.DEFAULT.chain().authorizedSet(), new org.kinmesh.chain.AuthorizedSet(1, new java.util.HashSet<>(arr.getList())));
   }
 
   @Test
@@ -67,12 +67,12 @@ class DiscoveryThroughRelayTest {
     relay = new LocalRelay(dir, LinkNode.CHAIN, new JsonObject(), clock, a, b).start();
     Events ea = startNode(va, a);
     Events eb = startNode(vb, b);
-    try (Events inbound = new Events(vb, Addresses.LINKS_INBOUND)) {
+    try (Events inbound = new Events(vb, NodeAddresses.DEFAULT.links().inbound())) {
       authorize(va, a, b);
       authorize(vb, a, b);
       ea.next(e -> "up".equals(e.getString("event")) && e.getString("pubkey").equals(b.publicKeyHex()));
       eb.next(e -> "up".equals(e.getString("event")) && e.getString("pubkey").equals(a.publicKeyHex()));
-      va.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", b.publicKeyHex()).put("payload", "hello b"));
+      va.eventBus().send(NodeAddresses.DEFAULT.links().send(), new JsonObject().put("to", b.publicKeyHex()).put("payload", "hello b"));
       assertThat(inbound.next().getString("payload")).isEqualTo("hello b");
     }
   }

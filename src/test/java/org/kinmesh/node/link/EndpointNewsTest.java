@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
-import org.kinmesh.node.Addresses;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.TestKeys;
 import org.kinmesh.util.TimeSource;
@@ -53,14 +53,14 @@ class EndpointNewsTest {
           () -> "backoff".equals(nb.peerStatus(a).getString("state")));
 
       // Gossip learns where b is.
-      na.vertx.eventBus().publish(Addresses.PEER_TABLE_UPDATED, news(b, nb.links.boundPort()));
+      na.vertx.eventBus().publish(NodeAddresses.DEFAULT.gossip().peerTableUpdated(), news(b, nb.links.boundPort()));
       Await.until("a linked to b well before its back-off", Duration.ofSeconds(10),
           () -> "connected".equals(na.peerStatus(b).getString("state")));
       assertThat(na.peerStatus(b).getString("direction")).isEqualTo("out");
       assertThat(na.links.counters().get(TcpDialer.DIALS_ON_NEWS)).isEqualTo(1);
 
       // The same endpoint again (gossip republishes after every score change) is no news.
-      na.vertx.eventBus().publish(Addresses.PEER_TABLE_UPDATED, news(b, nb.links.boundPort()));
+      na.vertx.eventBus().publish(NodeAddresses.DEFAULT.gossip().peerTableUpdated(), news(b, nb.links.boundPort()));
       na.status();
       assertThat(na.links.counters().get(TcpDialer.DIALS_ON_NEWS)).isEqualTo(1);
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.testing.TestKeys;
 import org.kinmesh.util.ManualTimeSource;
+import org.kinmesh.util.TokenBucket;
 import org.kinmesh.wire.WireException;
 
 /** The pure parts of a link: hello codec and checks, and the rate bucket. */

@@ -6,9 +6,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Set;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.Events;
 import org.kinmesh.util.TimeSource;
@@ -29,9 +29,9 @@ final class LinkNode implements AutoCloseable {
 
   LinkNode(Identity id, Map<String, Integer> directory, LinkSettings settings, TimeSource clock) {
     this.id = id;
-    vertx.eventBus().<JsonObject>consumer(Addresses.RELAY_LOOKUP, m -> lookup(directory, m));
-    inbound = new Events(vertx, Addresses.LINKS_INBOUND);
-    events = new Events(vertx, Addresses.PEERS_EVENTS);
+    vertx.eventBus().<JsonObject>localConsumer(NodeAddresses.DEFAULT.relayClient().lookup(), m -> lookup(directory, m));
+    inbound = new Events(vertx, NodeAddresses.DEFAULT.links().inbound());
+    events = new Events(vertx, NodeAddresses.DEFAULT.api().peersEvents());
     links = new LinksVerticle(settings, id, clock);
     deployment = Await.result(vertx.deployVerticle(links));
     directory.put(id.publicKeyHex(), links.boundPort());
@@ -60,19 +60,19 @@ final class LinkNode implements AutoCloseable {
     for (Identity k : keys) {
       arr.add(k.publicKeyHex());
     }
-    vertx.eventBus().publish(Addresses.AUTHORIZED_SET, new JsonObject().put("height", height).put("keys", arr));
+    vertx.eventBus().publish(NodeAddresses.DEFAULT.chain().authorizedSet(), new org.kinmesh.chain.AuthorizedSet(height, keysOf(arr)));
   }
 
   void send(Identity to, String payload) {
-    vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", to.publicKeyHex()).put("payload", payload));
+    vertx.eventBus().send(NodeAddresses.DEFAULT.links().send(), new JsonObject().put("to", to.publicKeyHex()).put("payload", payload));
   }
 
   void broadcast(String payload) {
-    vertx.eventBus().send(Addresses.LINKS_BROADCAST, new JsonObject().put("payload", payload));
+    vertx.eventBus().send(NodeAddresses.DEFAULT.links().broadcast(), new JsonObject().put("payload", payload));
   }
 
   JsonObject status() {
-    return Await.result(vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject())).body();
+    return Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.api().peersStatus(), new JsonObject())).body();
   }
 
   JsonObject peerStatus(Identity peer) {
@@ -104,7 +104,7 @@ final class LinkNode implements AutoCloseable {
    */
   java.util.List<JsonObject> eventsSoFar() {
     status();
-    vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "marker"));
+    vertx.eventBus().publish(NodeAddresses.DEFAULT.api().peersEvents(), new JsonObject().put("event", "marker"));
     java.util.List<JsonObject> out = new java.util.ArrayList<>();
     for (JsonObject e = events.next(); !"marker".equals(e.getString("event")); e = events.next()) {
       out.add(e);
@@ -127,5 +127,11 @@ final class LinkNode implements AutoCloseable {
 
   static Set<String> keys(Identity... ids) {
     return java.util.Arrays.stream(ids).map(Identity::publicKeyHex).collect(java.util.stream.Collectors.toSet());
+  }
+
+  private static java.util.Set<String> keysOf(io.vertx.core.json.JsonArray arr) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    arr.forEach(k -> keys.add((String) k));
+    return keys;
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.Events;
 import org.kinmesh.testing.TestKeys;
@@ -49,7 +49,7 @@ class LinksTableFirstTest {
     nb = new LinkNode(b, directory, LinkNode.fast(0), TimeSource.SYSTEM);
     directory.remove(a.publicKeyHex()); // only a can dial: b finds no endpoint for a anywhere
     int deadPort = dead;
-    Await.result(na.vertx.eventBus().<JsonObject>consumer(Addresses.PEER_TABLE_QUERY, m -> {
+    Await.result(na.vertx.eventBus().<JsonObject>localConsumer(NodeAddresses.DEFAULT.gossip().peerTableQuery(), m -> {
       if (b.publicKeyHex().equals(m.body().getString("pubkey"))) {
         m.reply(new JsonObject().put("pubkey", b.publicKeyHex()).put("endpoints", new JsonArray()
             .add(new JsonObject().put("endpoint", "127.0.0.1:" + deadPort).put("ip", "127.0.0.1").put("port", deadPort))));
@@ -57,7 +57,7 @@ class LinksTableFirstTest {
         m.fail(404, "{\"error\":\"not_found\",\"message\":\"none\"}");
       }
     }).completion());
-    try (Events reports = new Events(na.vertx, Addresses.PEER_ENDPOINT_RESULT)) {
+    try (Events reports = new Events(na.vertx, NodeAddresses.DEFAULT.gossip().peerEndpointResult())) {
       na.authorize(1, a, b);
       nb.authorize(1, a, b);
       JsonObject first = reports.next();

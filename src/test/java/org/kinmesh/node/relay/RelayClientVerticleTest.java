@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
 import org.kinmesh.net.RetryPolicy;
-import org.kinmesh.node.Addresses;
 import org.kinmesh.relay.client.RelayHttpClient;
 import org.kinmesh.testing.Await;
 import org.kinmesh.testing.Events;
@@ -57,11 +57,11 @@ class RelayClientVerticleTest {
   }
 
   Message<JsonObject> lookup(Object body) {
-    return Await.result(node.eventBus().request(Addresses.RELAY_LOOKUP, body, new DeliveryOptions().setSendTimeout(20_000)));
+    return Await.result(node.eventBus().request(NodeAddresses.DEFAULT.relayClient().lookup(), body, new DeliveryOptions().setSendTimeout(20_000)));
   }
 
   ReplyException lookupFails(Object body) {
-    Throwable t = Await.failure(node.eventBus().request(Addresses.RELAY_LOOKUP, body,
+    Throwable t = Await.failure(node.eventBus().request(NodeAddresses.DEFAULT.relayClient().lookup(), body,
         new DeliveryOptions().setSendTimeout(20_000)));
     assertThat(t).isInstanceOf(ReplyException.class);
     return (ReplyException) t;
@@ -76,7 +76,7 @@ class RelayClientVerticleTest {
   @Test
   void registersAtStartAndAgainOnTheTimer() {
     relay(new JsonObject()).start();
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       RelayClientVerticle v = deploy(relay.url(), 100);
       JsonObject first = state.next(m -> m.getBoolean("registered"));
       assertThat(first.getString("observed_ip")).isEqualTo("127.0.0.1");
@@ -92,13 +92,13 @@ class RelayClientVerticleTest {
   @Test
   void publishesThePublicEndpointStunFoundAndOnlyWhenNoneIsConfigured() {
     relay(new JsonObject()).start();
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
           new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
       Await.result(node.deployVerticle(new RelayClientVerticle(follow, alice, nodeClock)));
       state.next(m -> m.getBoolean("registered"));
       nodeClock.advanceSeconds(1); // the relay wants a newer timestamp for the next registration
-      node.eventBus().publish(Addresses.STUN_STATE, new JsonObject().put("public_ip", "203.0.113.9")
+      node.eventBus().publish(NodeAddresses.DEFAULT.stun().state(), new JsonObject().put("public_ip", "203.0.113.9")
           .put("public_port", 7070).put("nat_type", "port_restricted"));
       state.next(m -> m.getBoolean("registered"));
     }
@@ -117,14 +117,14 @@ class RelayClientVerticleTest {
     relay(new JsonObject()).start();
     // The Stun verticle's start-up probe is running: its last state has no endpoint yet, and a
     // refresh request joins the probe and is answered when it ends.
-    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().putNull("public_ip")
+    node.eventBus().localConsumer(NodeAddresses.DEFAULT.stun().stateQuery(), m -> m.reply(new JsonObject().putNull("public_ip")
         .putNull("public_port").put("nat_type", "unknown")));
     io.vertx.core.Promise<io.vertx.core.eventbus.Message<Object>> refresh = io.vertx.core.Promise.promise();
-    node.eventBus().consumer(Addresses.STUN_REFRESH, refresh::tryComplete);
+    node.eventBus().localConsumer(NodeAddresses.DEFAULT.stun().refresh(), refresh::tryComplete);
     RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
         new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
     RelayClientVerticle v;
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       v = new RelayClientVerticle(follow, alice, nodeClock);
       node.deployVerticle(v);
       io.vertx.core.eventbus.Message<Object> asked = Await.result(refresh.future());
@@ -132,7 +132,7 @@ class RelayClientVerticleTest {
       // The probe ends; its result is also published, as the Stun verticle does.
       JsonObject found = new JsonObject().put("public_ip", "203.0.113.9").put("public_port", 7070)
           .put("nat_type", "full_cone");
-      node.eventBus().publish(Addresses.STUN_STATE, found);
+      node.eventBus().publish(NodeAddresses.DEFAULT.stun().state(), found);
       asked.reply(found);
       state.next(m -> m.getBoolean("registered"));
     }
@@ -143,12 +143,12 @@ class RelayClientVerticleTest {
   @Test
   void aStunProbeThatNeverEndsDelaysTheFirstRegistrationOnlyBriefly() {
     relay(new JsonObject()).start();
-    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().putNull("public_ip")
+    node.eventBus().localConsumer(NodeAddresses.DEFAULT.stun().stateQuery(), m -> m.reply(new JsonObject().putNull("public_ip")
         .put("nat_type", "unknown")));
-    node.eventBus().consumer(Addresses.STUN_REFRESH, m -> { }); // never answers
+    node.eventBus().localConsumer(NodeAddresses.DEFAULT.stun().refresh(), m -> { }); // never answers
     RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
         new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       Await.result(node.deployVerticle(new RelayClientVerticle(follow, alice, nodeClock)));
       state.next(m -> m.getBoolean("registered")); // after FIRST_PROBE_WAIT_MS, with the listen address
     }
@@ -159,12 +159,12 @@ class RelayClientVerticleTest {
   void aStunResultFromBeforeTheClientStartedIsInTheFirstRegistration() {
     relay(new JsonObject()).start();
     // The Stun verticle deploys first and may have published already: only its query answers now.
-    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject()
+    node.eventBus().localConsumer(NodeAddresses.DEFAULT.stun().stateQuery(), m -> m.reply(new JsonObject()
         .put("public_ip", "203.0.113.9").put("public_port", 7070).put("nat_type", "open")));
     RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
         new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
     RelayClientVerticle v;
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       v = new RelayClientVerticle(follow, alice, nodeClock);
       Await.result(node.deployVerticle(v));
       state.next(m -> m.getBoolean("registered"));
@@ -179,11 +179,11 @@ class RelayClientVerticleTest {
     RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
         new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
     RelayClientVerticle v = new RelayClientVerticle(follow, alice, nodeClock);
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       Await.result(node.deployVerticle(v));
       state.next(m -> m.getBoolean("registered"));
       // STUN finishes in the same second: registering now would be refused as a replay.
-      node.eventBus().publish(Addresses.STUN_STATE, new JsonObject().put("public_ip", "203.0.113.9")
+      node.eventBus().publish(NodeAddresses.DEFAULT.stun().state(), new JsonObject().put("public_ip", "203.0.113.9")
           .put("public_port", 7070).put("nat_type", "restricted"));
       lookupFails(new JsonObject().put("pubkey", "ABC")); // handled after STUN_STATE, on the client's loop
       nodeClock.advanceSeconds(1);
@@ -197,11 +197,11 @@ class RelayClientVerticleTest {
   @Test
   void aStunAnswerWithoutAnEndpointKeepsTheConfiguredOne() {
     relay(new JsonObject()).start();
-    node.eventBus().consumer(Addresses.STUN_STATE_QUERY, m -> m.reply(new JsonObject().put("public_ip", "not-an-ip")
+    node.eventBus().localConsumer(NodeAddresses.DEFAULT.stun().stateQuery(), m -> m.reply(new JsonObject().put("public_ip", "not-an-ip")
         .put("public_port", 7070)));
     RelayClientSettings follow = new RelayClientSettings(relay.url(), CHAIN, 60_000, "127.0.0.1", 40_000,
         new Backoff(20, 100), new RetryPolicy(3, new Backoff(10, 40)), true);
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       Await.result(node.deployVerticle(new RelayClientVerticle(follow, alice, nodeClock)));
       state.next(m -> m.getBoolean("registered"));
     }
@@ -223,7 +223,7 @@ class RelayClientVerticleTest {
   void lookupAnswersEndpointAndClearFailures() {
     relay(new JsonObject()).start();
     registerBob();
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       deploy(relay.url(), 60_000);
       state.next(m -> m.getBoolean("registered"));
     }
@@ -246,7 +246,7 @@ class RelayClientVerticleTest {
     relay(new JsonObject()).start();
     String url = relay.url();
     relay.stop();
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       RelayClientVerticle v = deploy(url, 60_000);
       // Several failed tries, each reported, one outage logged.
       for (int i = 0; i < 3; i++) {
@@ -270,7 +270,7 @@ class RelayClientVerticleTest {
     relay(new JsonObject().put("token_ttl_secs", 10)).start();
     registerBob();
     RelayClientVerticle v;
-    try (Events state = new Events(node, Addresses.RELAY_STATE)) {
+    try (Events state = new Events(node, NodeAddresses.DEFAULT.relayClient().state())) {
       v = deploy(relay.url(), 600_000);
       state.next(m -> m.getBoolean("registered"));
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.net.Backoff;
 import org.kinmesh.relay.client.RelayHttpClient;
@@ -67,8 +68,8 @@ class RelayedConnectionVerticleTest {
   Node node(Identity id, RelayedSettings s) {
     Vertx v = Vertx.vertx();
     nodes.add(v);
-    Node n = new Node(v, new Events(v, RelayedAddresses.STATE), new Events(v, RelayedAddresses.INBOUND),
-        new Events(v, RelayedAddresses.UNDELIVERABLE), new RelayedConnectionVerticle(s, id, clock));
+    Node n = new Node(v, new Events(v, NodeAddresses.DEFAULT.relayed().state()), new Events(v, NodeAddresses.DEFAULT.relayed().inbound()),
+        new Events(v, NodeAddresses.DEFAULT.relayed().undeliverable()), new RelayedConnectionVerticle(s, id, clock));
     Await.result(v.deployVerticle(n.verticle));
     return n;
   }
@@ -83,23 +84,23 @@ class RelayedConnectionVerticleTest {
     }
 
     void send(Identity to, String payload) {
-      vertx.eventBus().send(RelayedAddresses.SEND, new JsonObject().put("to", to.publicKeyHex()).put("payload", payload));
+      vertx.eventBus().send(NodeAddresses.DEFAULT.relayed().send(), new JsonObject().put("to", to.publicKeyHex()).put("payload", payload));
     }
 
     JsonObject request(Object body) {
-      return Await.result(vertx.eventBus().<JsonObject>request(RelayedAddresses.SEND, body,
+      return Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.relayed().send(), body,
           new DeliveryOptions().setSendTimeout(10_000))).body();
     }
 
     ReplyException refused(Object body) {
-      Throwable t = Await.failure(vertx.eventBus().request(RelayedAddresses.SEND, body,
+      Throwable t = Await.failure(vertx.eventBus().request(NodeAddresses.DEFAULT.relayed().send(), body,
           new DeliveryOptions().setSendTimeout(10_000)));
       assertThat(t).isInstanceOf(ReplyException.class);
       return (ReplyException) t;
     }
 
     JsonObject status() {
-      return Await.result(vertx.eventBus().<JsonObject>request(RelayedAddresses.STATUS, new JsonObject())).body();
+      return Await.result(vertx.eventBus().<JsonObject>request(NodeAddresses.DEFAULT.relayed().status(), new JsonObject())).body();
     }
   }
 
@@ -167,7 +168,7 @@ class RelayedConnectionVerticleTest {
     assertThat(big.failureCode()).isEqualTo(413);
     assertThat(new JsonObject(big.getMessage()).getString("error")).isEqualTo("too_large");
     // Fire-and-forget sends that are refused are counted, and nothing reached the relay.
-    a.vertx().eventBus().send(RelayedAddresses.SEND, new JsonObject());
+    a.vertx().eventBus().send(NodeAddresses.DEFAULT.relayed().send(), new JsonObject());
     assertThat(a.status().getJsonObject("counters").getLong("send_malformed")).isEqualTo(5);
     assertThat(a.verticle().counters().get("sent")).isZero();
     assertThat(a.verticle().connected()).isTrue();

@@ -3,7 +3,7 @@ package org.kinmesh.node.link.udp;
 import org.kinmesh.crypto.Ed25519;
 import org.kinmesh.crypto.Hex;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.node.link.TokenBucket;
+import org.kinmesh.util.TokenBucket;
 import org.kinmesh.util.TimeSource;
 import org.kinmesh.wire.Canonical;
 import org.kinmesh.wire.MessageTag;

@@ -1,6 +1,5 @@
-package org.kinmesh.node.link;
+package org.kinmesh.util;
 
-import org.kinmesh.util.TimeSource;
 
 /** Per-peer rate limit: {@code ratePerSec} tokens a second, bursts up to {@code burst}. Pure, clock injected. */
 public final class TokenBucket {

@@ -1,4 +1,4 @@
-package org.kinmesh.node;
+package org.kinmesh.bus;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
