@@ -66,44 +66,64 @@ public final class Ledger {
 
   /** As {@link #apply(GovernanceState, Block)}, with transaction signatures checked through {@code sig}. */
   public static Applied apply(GovernanceState s, Block b, SignatureCheck sig) throws InvalidBlockException {
-    if (!b.blockchainId().equals(s.params().blockchainId())) {
-      throw blockError(WRONG_CHAIN, "block is for blockchain '" + b.blockchainId() + "'");
+    return apply(s, b.blockchainId(), b.height(), b.prevHash(), b.timestamp(), b.proposer(), b.lastCommitSigners(),
+        b.transactions(), b.hash(), sig);
+  }
+
+  /**
+   * A block whose DATA transactions are reduced to their hashes (the relay's replay). Every part of
+   * the state but the nonces comes out as {@link #apply} gives it: DATA changes only its sender's
+   * nonce, nothing reads a nonce but the replay check of a later transaction, and a nonce the relay
+   * lacks is lower than the real one (nonces grow), so every transaction the chain took passes here
+   * too (docs/relay.md, "What the relay never holds").
+   */
+  public static Applied applyFollowed(GovernanceState s, FollowedBlock b, SignatureCheck sig)
+      throws InvalidBlockException {
+    return apply(s, b.blockchainId(), b.height(), b.prevHash(), b.timestamp(), b.proposer(), b.lastCommitSigners(),
+        b.governance(), b.hash(), sig);
+  }
+
+  private static Applied apply(GovernanceState s, String blockchainId, long height, String prevHash, long timestamp,
+      String proposerKey, List<String> lastCommitSigners, List<Transaction> txs, String hash, SignatureCheck sig)
+      throws InvalidBlockException {
+    if (!blockchainId.equals(s.params().blockchainId())) {
+      throw blockError(WRONG_CHAIN, "block is for blockchain '" + blockchainId + "'");
     }
-    if (b.height() != s.height() + 1) {
-      throw blockError(INVALID_BLOCK, "height " + b.height() + " does not follow " + s.height());
+    if (height != s.height() + 1) {
+      throw blockError(INVALID_BLOCK, "height " + height + " does not follow " + s.height());
     }
-    if (!b.prevHash().equals(s.headHash())) {
+    if (!prevHash.equals(s.headHash())) {
       throw blockError(INVALID_BLOCK, "prev_hash does not match the head " + s.headHash());
     }
-    if (b.timestamp() < s.time()) {
-      throw blockError(INVALID_BLOCK, "timestamp " + b.timestamp() + " is before the head's " + s.time());
+    if (timestamp < s.time()) {
+      throw blockError(INVALID_BLOCK, "timestamp " + timestamp + " is before the head's " + s.time());
     }
-    ValidationResult proposer = s.checkVoter(b.proposer());
+    ValidationResult proposer = s.checkVoter(proposerKey);
     if (!proposer.accepted()) {
       throw blockError(NOT_A_CONSENSUS_NODE, "proposer: " + proposer.message());
     }
-    for (String signer : b.lastCommitSigners()) {
+    for (String signer : lastCommitSigners) {
       NodeRecord n = s.nodes().get(signer);
       if (n == null || !n.consensusNode()) {
         throw blockError(NOT_A_CONSENSUS_NODE, "commit signer " + signer + " is not a consensus node");
       }
     }
     GovernanceState.Builder w = s.toBuilder();
-    w.height = b.height();
-    AuditLog log = new AuditLog(b.height(), b.timestamp());
-    List<String> credited = new ArrayList<>(b.lastCommitSigners());
-    credited.add(b.proposer());
-    advance(w, b.timestamp(), credited, log);
-    for (int i = 0; i < b.transactions().size(); i++) {
-      Transaction tx = b.transactions().get(i);
+    w.height = height;
+    AuditLog log = new AuditLog(height, timestamp);
+    List<String> credited = new ArrayList<>(lastCommitSigners);
+    credited.add(proposerKey);
+    advance(w, timestamp, credited, log);
+    for (int i = 0; i < txs.size(); i++) {
+      Transaction tx = txs.get(i);
       GovernanceState before = w.build();
-      ValidationResult r = TxValidator.validate(before, tx, b.timestamp(), sig);
+      ValidationResult r = TxValidator.validate(before, tx, timestamp, sig);
       if (!r.accepted()) {
         throw new InvalidBlockException(r, i);
       }
       TxEffects.apply(w, before, tx, log);
     }
-    w.headHash = b.hash();
+    w.headHash = hash;
     return new Applied(w.build(), log.entries());
   }
 

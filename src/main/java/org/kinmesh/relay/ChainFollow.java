@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.kinmesh.chain.Block;
+import org.kinmesh.chain.FollowedBlock;
 import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.chain.InvalidBlockException;
 import org.kinmesh.chain.Ledger;
@@ -43,6 +44,12 @@ public final class ChainFollow {
 
   /** The state after block 0, which must be the genesis the chain was registered with. */
   public static GovernanceState start(String blockchainId, String genesisHash, Block genesis) throws WireException {
+    return start(blockchainId, genesisHash, FollowedBlock.of(genesis));
+  }
+
+  /** As {@link #start(String, String, Block)} for the form the relay receives and stores. */
+  public static GovernanceState start(String blockchainId, String genesisHash, FollowedBlock genesis)
+      throws WireException {
     requireChain(blockchainId, genesis);
     if (genesis.height() != 0) {
       throw new WireException(ErrorCode.CONFLICT, "the relay does not follow blockchain '" + blockchainId
@@ -53,7 +60,7 @@ public final class ChainFollow {
           + genesisHash + " blockchain '" + blockchainId + "' was registered with");
     }
     try {
-      return Ledger.genesis(genesis).state();
+      return Ledger.genesis(genesis.genesisBlock()).state();
     } catch (InvalidBlockException e) {
       throw WireException.malformed("genesis does not apply: " + e.getMessage());
     }
@@ -61,6 +68,11 @@ public final class ChainFollow {
 
   /** The state after {@code b}, once its certificate shows a quorum of {@code s}'s voters committed it. */
   public static GovernanceState next(GovernanceState s, Block b) throws WireException {
+    return next(s, FollowedBlock.of(b));
+  }
+
+  /** As {@link #next(GovernanceState, Block)}; the block's DATA transactions are hashes only. */
+  public static GovernanceState next(GovernanceState s, FollowedBlock b) throws WireException {
     String chain = s.params().blockchainId();
     requireChain(chain, b);
     if (b.height() != s.height() + 1) {
@@ -93,7 +105,7 @@ public final class ChainFollow {
           + voters.size());
     }
     try {
-      return Ledger.apply(s, b).state();
+      return Ledger.applyFollowed(s, b, org.kinmesh.chain.SignatureCheck.ALWAYS).state();
     } catch (InvalidBlockException e) {
       throw new WireException(ErrorCode.CONFLICT, "certified block " + b.height() + " does not apply to the"
           + " relay's state: " + e.getMessage());
@@ -114,8 +126,11 @@ public final class ChainFollow {
     return out;
   }
 
-  /** The body of POST /follow/{id}: {"blocks": [block, ...]}, in height order. */
-  public static List<Block> parseBody(byte[] body) throws WireException {
+  /**
+   * The body of POST /follow/{id}: {"blocks": [block, ...]}, in height order, each with its DATA
+   * transactions as {"hash"} alone (a DATA transaction sent in full is reduced at once).
+   */
+  public static List<FollowedBlock> parseBody(byte[] body) throws WireException {
     StrictJson j = StrictJson.parse(body, MAX_BODY_BYTES);
     var fields = j.node().fieldNames();
     while (fields.hasNext()) {
@@ -124,7 +139,7 @@ public final class ChainFollow {
         throw WireException.malformed("unknown field '" + f + "'; the body is {\"blocks\": [...]}");
       }
     }
-    List<Block> blocks = new ArrayList<>();
+    List<FollowedBlock> blocks = new ArrayList<>();
     var items = j.requireArray("blocks", MAX_BLOCKS_PER_REQUEST);
     if (items.isEmpty()) {
       throw WireException.malformed("field 'blocks' is empty: send 1 to " + MAX_BLOCKS_PER_REQUEST + " blocks");
@@ -134,7 +149,7 @@ public final class ChainFollow {
         throw WireException.malformed("blocks[" + i + "] must be a block object");
       }
       try {
-        blocks.add(Block.parse(items.get(i).toString().getBytes(StandardCharsets.UTF_8)));
+        blocks.add(FollowedBlock.parse(items.get(i).toString().getBytes(StandardCharsets.UTF_8)));
       } catch (WireException e) {
         throw WireException.malformed("blocks[" + i + "]: " + e.getMessage());
       }
@@ -142,7 +157,7 @@ public final class ChainFollow {
     return blocks;
   }
 
-  private static void requireChain(String blockchainId, Block b) throws WireException {
+  private static void requireChain(String blockchainId, FollowedBlock b) throws WireException {
     if (!b.blockchainId().equals(blockchainId)) {
       throw new WireException(ErrorCode.CONFLICT, "block " + b.height() + " is for blockchain '" + b.blockchainId()
           + "', not '" + blockchainId + "'");

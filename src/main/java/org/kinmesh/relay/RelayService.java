@@ -219,10 +219,10 @@ public final class RelayService {
         throw WireException.malformed("blockchain id must be 1-64 characters of [A-Za-z0-9._-]");
       }
       RelayDirectory.Chain chain = requireChain(blockchainId);
-      List<org.kinmesh.chain.Block> blocks = ChainFollow.parseBody(body);
+      List<org.kinmesh.chain.FollowedBlock> blocks = ChainFollow.parseBody(body);
       org.kinmesh.chain.GovernanceState head = chain.followed();
-      List<org.kinmesh.chain.Block> fresh = new ArrayList<>();
-      for (org.kinmesh.chain.Block b : blocks) {
+      List<org.kinmesh.chain.FollowedBlock> fresh = new ArrayList<>();
+      for (org.kinmesh.chain.FollowedBlock b : blocks) {
         if (head != null && b.blockchainId().equals(blockchainId) && b.height() <= head.height()) {
           continue; // another node brought the relay this far already
         }

@@ -180,10 +180,10 @@ public final class RelayStore {
           org.kinmesh.chain.GovernanceState head = s;
           try {
             for (Row r : rows) {
-              org.kinmesh.chain.Block b = org.kinmesh.chain.Block.parse(
+              org.kinmesh.chain.FollowedBlock b = org.kinmesh.chain.FollowedBlock.parse(
                   r.getString("body").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-              head = head == null ? org.kinmesh.chain.Ledger.genesis(b).state()
-                  : org.kinmesh.chain.Ledger.apply(head, b, tx -> true).state();
+              head = head == null ? org.kinmesh.chain.Ledger.genesis(b.genesisBlock()).state()
+                  : org.kinmesh.chain.Ledger.applyFollowed(head, b, tx -> true).state();
             }
           } catch (WireException | org.kinmesh.chain.InvalidBlockException e) {
             return Future.failedFuture(new IllegalStateException("the relay's stored followed blocks of '" + chain
@@ -201,10 +201,11 @@ public final class RelayStore {
    * Stores verified blocks and the chain's keys as of the new head, in one transaction; fails
    * with CONFLICT when another request stored one of these heights first.
    */
-  public Future<Void> follow(String blockchainId, List<org.kinmesh.chain.Block> blocks,
+  public Future<Void> follow(String blockchainId, List<org.kinmesh.chain.FollowedBlock> blocks,
       java.util.Map<String, Boolean> keys) {
     List<Tuple> rows = new ArrayList<>();
-    for (org.kinmesh.chain.Block b : blocks) {
+    // The followed form: DATA transactions as their hash only, never a family's payload.
+    for (org.kinmesh.chain.FollowedBlock b : blocks) {
       rows.add(Tuple.of(blockchainId, b.height(), new String(b.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8)));
     }
     List<Tuple> keyRows = new ArrayList<>();

@@ -106,14 +106,17 @@ public final class RelayHttpClient implements AutoCloseable {
     return send(client.get(port(), host(), path("/follow/" + blockchainId)), null);
   }
 
-  /** Hands the relay committed blocks, in height order, each with its commit certificate. */
+  /**
+   * Hands the relay committed blocks, in height order, each with its commit certificate and its DATA
+   * transactions reduced to their hashes: a family's data never reaches the relay.
+   */
   public Future<RelayAnswer> follow(String blockchainId, List<org.kinmesh.chain.Block> blocks) {
     Buffer body = Buffer.buffer().appendString("{\"blocks\":[");
     for (int i = 0; i < blocks.size(); i++) {
       if (i > 0) {
         body.appendString(",");
       }
-      body.appendBytes(blocks.get(i).toJsonBytes());
+      body.appendBytes(org.kinmesh.chain.FollowedBlock.of(blocks.get(i)).toJsonBytes());
     }
     body.appendString("]}");
     HttpRequest<Buffer> r = client.post(port(), host(), path("/follow/" + blockchainId))
