@@ -55,6 +55,7 @@ public final class NodeApiVerticle extends VerticleBase {
   private final org.kinmesh.node.api.HostCheck hosts;
   private final org.kinmesh.net.ConnectionGuard.Stats connectionStats = new org.kinmesh.net.ConnectionGuard.Stats();
   private HttpServer server;
+  private org.kinmesh.node.api.DashboardRoutes dashboard;
 
   public NodeApiVerticle(HostPort listen, Path portFile, String pubkey, boolean adminAllowRemote) {
     this(listen, portFile, pubkey, adminAllowRemote, NodeConfig.DEFAULT_SERVER_LIMITS, java.util.List.of());
@@ -107,6 +108,9 @@ public final class NodeApiVerticle extends VerticleBase {
     router.post("/gossip").handler(this::gossip);
     router.route("/admin/*").subRouter(new AdminRoutes(new EventBusAdminBackend(vertx.eventBus(), addresses), adminAllowRemote)
         .router(vertx));
+    dashboard = new org.kinmesh.node.api.DashboardRoutes(vertx, pubkey, new EventBusAdminBackend(vertx.eventBus()),
+        adminAllowRemote);
+    dashboard.mount(router);
     router.route().last().handler(ctx -> error(ctx, 404, "not_found", "no such path"));
     router.errorHandler(405, ctx -> error(ctx, 404, "not_found", "no such path"));
     router.errorHandler(500, ctx -> error(ctx, 500, "internal", "internal error"));
@@ -115,7 +119,7 @@ public final class NodeApiVerticle extends VerticleBase {
     HttpServerOptions options = org.kinmesh.net.ConnectionGuard.apply(new HttpServerOptions(), limits)
         .setHost(listen.host()).setPort(listen.port())
         .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADERS);
-    return vertx.createHttpServer(options)
+    return dashboard.start().compose(d -> vertx.createHttpServer(options)
         .connectionHandler(guard::connected)
         .invalidRequestHandler(org.kinmesh.net.HttpErrors.invalidRequests("api", MAX_INITIAL_LINE, MAX_HEADERS))
         .requestHandler(guard.requests(router)).listen()
@@ -129,11 +133,14 @@ public final class NodeApiVerticle extends VerticleBase {
             Files.writeString(portFile, Integer.toString(s.actualPort()) + "\n");
             return null;
           });
-        });
+        }));
   }
 
   @Override
   public Future<?> stop() {
+    if (dashboard != null) {
+      dashboard.stop();
+    }
     return server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
   }
 

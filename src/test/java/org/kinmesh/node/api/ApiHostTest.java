@@ -50,7 +50,8 @@ class ApiHostTest {
 
   @Test
   void aForeignHostIsRefusedOnEveryRoute() throws Exception {
-    for (String path : new String[] {"/health", "/blocks/0", "/status", "/admin/proposals", "/peers"}) {
+    for (String path : new String[] {"/health", "/blocks/0", "/status", "/admin/proposals", "/peers", "/",
+        "/dashboard/events", "/dashboard/app.js"}) {
       for (String host : new String[] {"evil.example", "evil.example:" + port, "localhost.evil.example",
           "127.0.0.1.nip.io:" + port}) {
         RawHttp.Answer a = get(path, host);
@@ -71,6 +72,24 @@ class ApiHostTest {
       assertThat(a.status()).as("Host " + host + " -> " + a.body()).isEqualTo(200);
       assertThat(a.header("access-control-allow-origin")).as("no CORS header").isNull();
     }
+  }
+
+  /** The dashboard's page and its files come from inside the jar, from this origin only, never framed. */
+  @Test
+  void theDashboardIsServedFromTheJarWithAStrictContentPolicy() throws Exception {
+    RawHttp.Answer page = get("/", "localhost:" + port);
+    assertThat(page.status()).as(page.body()).isEqualTo(200);
+    assertThat(page.header("content-type")).startsWith("text/html");
+    assertThat(page.body()).contains("<svg id=\"map\"").contains("src=\"/dashboard/app.js\"")
+        .doesNotContain("http://", "https://");
+    assertThat(page.header("content-security-policy")).contains("default-src 'none'", "script-src 'self'",
+        "connect-src 'self'", "frame-ancestors 'none'");
+    assertThat(page.header("access-control-allow-origin")).isNull();
+    RawHttp.Answer script = get("/dashboard/app.js", "127.0.0.1:" + port);
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.header("content-type")).startsWith("text/javascript");
+    assertThat(script.body()).contains("EventSource(\"/dashboard/events\")").doesNotContain("innerHTML");
+    assertThat(get("/dashboard/app.css", "localhost").status()).isEqualTo(200);
   }
 
   @Test
