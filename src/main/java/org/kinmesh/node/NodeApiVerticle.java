@@ -108,7 +108,8 @@ public final class NodeApiVerticle extends VerticleBase {
     router.post("/gossip").handler(this::gossip);
     router.route("/admin/*").subRouter(new AdminRoutes(new EventBusAdminBackend(vertx.eventBus(), addresses), adminAllowRemote)
         .router(vertx));
-    dashboard = new org.kinmesh.node.api.DashboardRoutes(vertx, pubkey, new EventBusAdminBackend(vertx.eventBus()),
+    dashboard = new org.kinmesh.node.api.DashboardRoutes(vertx, addresses, pubkey,
+        new EventBusAdminBackend(vertx.eventBus(), addresses),
         adminAllowRemote);
     dashboard.mount(router);
     router.route().last().handler(ctx -> error(ctx, 404, "not_found", "no such path"));

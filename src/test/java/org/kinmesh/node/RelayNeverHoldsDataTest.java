@@ -53,7 +53,7 @@ class RelayNeverHoldsDataTest {
 
   long commitByGuardian(long nonce, Payload p) {
     Transaction tx = Transaction.sign(net.guardian, TestNetwork.CHAIN, nonce, System.currentTimeMillis() / 1000, p);
-    JsonObject block = net.awaitMessage(0, Addresses.CHAIN_COMMITTED,
+    JsonObject block = net.awaitMessage(0, NodeAddresses.DEFAULT.api().chainCommitted(),
         b -> b.getJsonArray("transactions").stream().anyMatch(t -> tx.hash().equals(((JsonObject) t).getString("hash"))),
         () -> assertThat(net.submit(0, tx).getString("hash")).isEqualTo(tx.hash()));
     return block.getLong("height");
@@ -73,7 +73,7 @@ class RelayNeverHoldsDataTest {
 
   GovernanceState ledger() {
     return Await.result(net.node(0).vertx.eventBus().<GovernanceState>request(
-        org.kinmesh.node.LedgerVerticle.STATE, null)).body();
+        NodeAddresses.DEFAULT.ledger().state(), null)).body();
   }
 
   /** The relay's head is a block node 0 committed, and its active keys are the ledger's at that height. */
@@ -113,7 +113,7 @@ class RelayNeverHoldsDataTest {
 
     Transaction data = Transaction.sign(net.guardian, TestNetwork.CHAIN, 1, System.currentTimeMillis() / 1000,
         Payload.Data.of(canary.getBytes(StandardCharsets.UTF_8)));
-    JsonObject dataBlock = net.awaitMessage(0, Addresses.CHAIN_COMMITTED,
+    JsonObject dataBlock = net.awaitMessage(0, NodeAddresses.DEFAULT.api().chainCommitted(),
         b -> b.getJsonArray("transactions").stream().anyMatch(t -> data.hash().equals(((JsonObject) t).getString("hash"))),
         () -> assertThat(net.submit(0, data).getString("hash")).isEqualTo(data.hash()));
     // Governance after the DATA of the same guardian (nonces the relay never sees), then a short suspension.

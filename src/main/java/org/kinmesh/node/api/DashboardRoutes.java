@@ -18,8 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kinmesh.chain.Block;
-import org.kinmesh.node.Addresses;
-import org.kinmesh.node.LedgerVerticle;
+import org.kinmesh.node.NodeAddresses;
 import org.kinmesh.util.Jitter;
 
 /**
@@ -29,6 +28,8 @@ import org.kinmesh.util.Jitter;
  * every couple of seconds. Snapshots are built only while a page watches, one at a time.
  */
 public final class DashboardRoutes {
+  /** The event-bus addresses of the node this dashboard belongs to. */
+  private final NodeAddresses addresses;
   /** Pages watching at once; more get 503 (each costs a connection and a snapshot write). */
   static final int MAX_STREAMS = 16;
   private static final long REFRESH_MS = 2_000;
@@ -48,7 +49,9 @@ public final class DashboardRoutes {
   private boolean building;
   private boolean again;
 
-  public DashboardRoutes(Vertx vertx, String self, AdminBackend admin, boolean adminAllowRemote) {
+  public DashboardRoutes(Vertx vertx, NodeAddresses addresses, String self, AdminBackend admin,
+      boolean adminAllowRemote) {
+    this.addresses = addresses;
     this.vertx = vertx;
     this.self = self;
     this.admin = admin;
@@ -68,8 +71,8 @@ public final class DashboardRoutes {
 
   /** Listens for commits and link changes and arms the periodic refresh; call on the API's event loop. */
   public Future<Void> start() {
-    consumers.add(vertx.eventBus().consumer(Addresses.CHAIN_COMMITTED, m -> refresh()));
-    consumers.add(vertx.eventBus().consumer(Addresses.PEERS_EVENTS, m -> refresh()));
+    consumers.add(vertx.eventBus().localConsumer(addresses.api().chainCommitted(), m -> refresh()));
+    consumers.add(vertx.eventBus().localConsumer(addresses.api().peersEvents(), m -> refresh()));
     arm();
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
@@ -148,13 +151,13 @@ public final class DashboardRoutes {
 
   private Future<JsonObject> build() {
     return admin.state().compose(state -> {
-      Future<JsonObject> consensus = vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null, ASK)
+      Future<JsonObject> consensus = vertx.eventBus().<JsonObject>request(addresses.api().nodeStatus(), null, ASK)
           .map(m -> m.body()).otherwise((JsonObject) null);
-      Future<JsonArray> peers = vertx.eventBus().<JsonObject>request(Addresses.PEERS_STATUS, new JsonObject(), ASK)
+      Future<JsonArray> peers = vertx.eventBus().<JsonObject>request(addresses.api().peersStatus(), new JsonObject(), ASK)
           .map(m -> m.body().getJsonArray("peers", new JsonArray())).otherwise((JsonArray) null);
       List<Future<Block>> blocks = new ArrayList<>();
       for (long h = state.height(); h >= 0 && h > state.height() - DashboardView.RECENT_BLOCKS; h--) {
-        blocks.add(vertx.eventBus().<Block>request(LedgerVerticle.BLOCK, new JsonObject().put("height", h), ASK)
+        blocks.add(vertx.eventBus().<Block>request(addresses.ledger().block(), new JsonObject().put("height", h), ASK)
             .map(m -> m.body()).otherwise((Block) null));
       }
       Future<List<org.kinmesh.chain.AuditEntry>> audit = admin.audit(null).otherwise(List.of());

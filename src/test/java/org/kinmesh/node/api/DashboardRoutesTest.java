@@ -48,7 +48,7 @@ class DashboardRoutesTest {
       @Override
       public Future<?> start() {
         Router router = Router.router(vertx);
-        DashboardRoutes d = new DashboardRoutes(vertx, self, backend, false);
+        DashboardRoutes d = new DashboardRoutes(vertx, org.kinmesh.node.NodeAddresses.DEFAULT, self, backend, false);
         d.mount(router);
         return d.start().compose(v -> vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"))
             .onSuccess(s -> server[0] = s);
