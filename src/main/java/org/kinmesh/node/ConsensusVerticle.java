@@ -270,8 +270,10 @@ public final class ConsensusVerticle extends VerticleBase {
         }
       } else if (a instanceof Action.ReportEquivocation r) {
         equivocations.incrementAndGet();
-        LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}", KeyIds.shortId(r.sender()),
-            r.first().view(), r.first().height(), r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
+        LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}: that node signed two different blocks;"
+            + " it is faulty or its key is stolen: a guardian should suspend it (kinmesh admin node suspend) and"
+            + " check that machine", KeyIds.shortId(r.sender()), r.first().view(), r.first().height(),
+            r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
         vertx.eventBus().publish(Addresses.PEERS_EVENTS, new JsonObject().put("event", "equivocation")
             .put("pubkey", r.sender()).put("view", r.first().view()).put("height", r.first().height()));
       } else if (a instanceof Action.Rejected r) {
@@ -455,7 +457,8 @@ public final class ConsensusVerticle extends VerticleBase {
     committedBlocks++;
     if (emergency) {
       emergencyBlocks++;
-      LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {})",
+      LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {});"
+          + " bring the missing nodes back online (kinmesh status shows which) to return to the strict quorum",
           c.height(), block.hash().substring(0, 12), c.certificate().signers().size(), before.size(),
           before.threshold());
     }
@@ -493,7 +496,8 @@ public final class ConsensusVerticle extends VerticleBase {
                   cert);
               vertx.eventBus().send(Addresses.LINKS_SEND, new JsonObject().put("to", f.to()).put("payload", encode(env)));
             } catch (EnvelopeException | RuntimeException e) {
-              LOG.warn("op=serve_fetch height={} cannot send: {}", height, e.getMessage());
+              LOG.warn("op=serve_fetch height={} cannot send: {}; the peer asks again, nothing to do unless this"
+                  + " repeats (then check this node's ledger database)", height, e.getMessage());
             }
           });
     }
@@ -590,7 +594,8 @@ public final class ConsensusVerticle extends VerticleBase {
         LOG.info("op=participation node={} voting again at height {} (view {})", identity.shortId(),
             replica.committedHeight(), replica.view());
       } else {
-        LOG.warn("op=participation node={} NOT voting: last voted height {}, committed {}, view {}{}",
+        LOG.warn("op=participation node={} NOT voting: last voted height {}, committed {}, view {}{}; it catches up"
+            + " by itself; if this lasts minutes, check its links (kinmesh paths) and its clock",
             identity.shortId(), replica.lastVotedHeight(), replica.committedHeight(), replica.view(),
             replica.inViewChange() ? " (waiting for a new view)" : "");
       }
@@ -600,7 +605,8 @@ public final class ConsensusVerticle extends VerticleBase {
       lastMode = d.mode();
       switch (d.mode()) {
         case HEALTHY, DEGRADED -> LOG.info("op=quorum node={} {}", identity.shortId(), d.summary());
-        case STALLED, EMERGENCY -> LOG.warn("op=quorum node={} {}", identity.shortId(), d.summary());
+        case STALLED, EMERGENCY -> LOG.warn("op=quorum node={} {}; bring the missing nodes back online (kinmesh"
+            + " paths shows which peers are down)", identity.shortId(), d.summary());
       }
     }
   }
