@@ -104,6 +104,7 @@ public final class ConsensusVerticle extends VerticleBase {
   private long committedBlocks;
   private long emergencyBlocks;
   private long resent;
+  private long viewChanges;
   private long heightAtLastTick = -1;
   private Replica replica;
   private ProposalJudge judge;
@@ -280,6 +281,7 @@ public final class ConsensusVerticle extends VerticleBase {
         count(r.reason(), r.sender(), r.detail());
       } else if (a instanceof Action.ViewChanged v) {
         summary.viewChanged();
+        viewChanges++;
         LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
       }
     }
@@ -683,6 +685,7 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("phases_ms", phasesJson())
         .put("rejected", rejects)
         .put("equivocations", equivocations.get())
+        .put("view_changes", viewChanges)
         .mergeIn(stun.addTo(new JsonObject()));
   }
 }
