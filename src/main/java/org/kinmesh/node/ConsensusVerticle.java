@@ -105,6 +105,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private long emergencyBlocks;
   private long resent;
   private long viewChanges;
+  /** Proposal seen to committed here, for blocks committed in their proposal's view (/metrics). */
+  private final LatencyHistogram commitLatency = new LatencyHistogram();
   private long heightAtLastTick = -1;
   private Replica replica;
   private ProposalJudge judge;
@@ -254,7 +256,9 @@ public final class ConsensusVerticle extends VerticleBase {
         phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
         long[] seen = proposalSeen.get(c.height());
         if (seen != null && seen[0] == c.view()) {
-          viewTimeouts.observe((System.nanoTime() - seen[1]) / 1_000_000);
+          long took = System.nanoTime() - seen[1];
+          viewTimeouts.observe(took / 1_000_000);
+          commitLatency.observeNanos(took);
         }
         proposalSeen.headMap(c.height(), true).clear();
         committed(c);
@@ -686,6 +690,7 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("rejected", rejects)
         .put("equivocations", equivocations.get())
         .put("view_changes", viewChanges)
+        .put("commit_latency", commitLatency.toJson())
         .mergeIn(stun.addTo(new JsonObject()));
   }
 }

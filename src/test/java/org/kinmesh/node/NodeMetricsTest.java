@@ -57,6 +57,13 @@ class NodeMetricsTest {
       assertThat(pathsPerPeer).hasSize(3).allSatisfy((peer, ones) -> assertThat(ones).as(peer).isEqualTo(1));
       assertThat(named(s, "kinmesh_peer_path")).extracting(m -> m.label("path"))
           .contains("direct_udp", "direct_tcp", "relayed", "none");
+      // The latency histogram: cumulative buckets up to +Inf = count, at least one committed block.
+      List<Sample> buckets = named(s, "kinmesh_pbft_commit_latency_seconds_bucket");
+      assertThat(buckets).extracting(b -> b.label("le")).contains("0.005", "+Inf");
+      double count = one(s, "kinmesh_pbft_commit_latency_seconds_count");
+      assertThat(count).isGreaterThanOrEqualTo(1);
+      assertThat(buckets.get(buckets.size() - 1).value()).isEqualTo(count);
+      assertThat(one(s, "kinmesh_pbft_commit_latency_seconds_sum")).isGreaterThan(0);
       assertThat(one(s, "kinmesh_gossip_peers")).isGreaterThanOrEqualTo(0);
       assertThat(named(s, "kinmesh_gossip_dropped_total")).isNotEmpty();
       assertThat(named(s, "kinmesh_pbft_rejected_total")).extracting(m -> m.label("reason")).contains("stale");
