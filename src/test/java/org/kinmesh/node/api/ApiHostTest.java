@@ -49,7 +49,7 @@ class ApiHostTest {
 
   @Test
   void aForeignHostIsRefusedOnEveryRoute() throws Exception {
-    for (String path : new String[] {"/health", "/blocks/0", "/status", "/admin/proposals", "/peers"}) {
+    for (String path : new String[] {"/health", "/blocks/0", "/status", "/admin/proposals", "/peers", "/metrics"}) {
       for (String host : new String[] {"evil.example", "evil.example:" + port, "localhost.evil.example",
           "127.0.0.1.nip.io:" + port}) {
         RawHttp.Answer a = get(path, host);
