@@ -58,7 +58,8 @@ public final class MetricsScrapeBench {
     for (int s = 0; s < 20; s++) {
       latency.observeNanos(1_000_000L * (s + i % 7));
     }
-    return new JsonObject().put("commit_latency", latency.toJson()).put("height", 1000 + i).put("view", 3).put("view_changes", 3).put("equivocations", 0)
+    return new JsonObject().put("commit_latency", latency.toJson()).put("height", 1000 + i).put("view", 3)
+        .put("view_changes", 3).put("equivocations", 0)
         .put("phases", new JsonObject().put("committed", 1000 + i)).put("rejected", rejected)
         .put("quorum", new JsonObject().put("mode", i % 2 == 0 ? "healthy" : "degraded"))
         .put("gossip", new JsonObject().put("peers", 50).put("peer_endpoints", 120).put("entries", 51).put("ver", 7)
