@@ -322,7 +322,8 @@ public final class GossipVerticle extends VerticleBase {
     }
     Future<Void> persisted = store == null ? Future.succeededFuture() : store.saveOwnVer(a.ver())
         .recover(e -> {
-          LOG.warn("{} op=gossip.own_ver_save ver={} err={}", log, a.ver(), e.toString());
+          LOG.warn("{} op=gossip.own_ver_save ver={} err={}; announcements go on; check the disk holding data_dir",
+              log, a.ver(), e.toString());
           return Future.succeededFuture();
         });
     persisted.onComplete(v -> {

@@ -99,7 +99,8 @@ public final class PeerStore {
             "INSERT INTO peer_endpoints (pubkey, endpoint, nat_type, last_seen, version, score, source) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?)").executeBatch(batch).mapEmpty())
         .compose(v -> upsertOwnVer(conn, ownVer)))
-        .onFailure(e -> LOG.warn("op=gossip.cache_save rows={} err={} (the previous cache is kept)", rows.size(),
+        .onFailure(e -> LOG.warn("op=gossip.cache_save rows={} err={} (the previous cache is kept); check the disk"
+            + " holding data_dir", rows.size(),
             e.toString()))
         .mapEmpty();
   }

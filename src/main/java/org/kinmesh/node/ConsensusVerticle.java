@@ -70,6 +70,8 @@ public final class ConsensusVerticle extends VerticleBase {
   private static final long RESPONDING_WINDOW_MS = 15_000;
   /** How often the quorum mode is re-evaluated (it tracks how long the strict quorum was unreachable). */
   private static final long QUORUM_CHECK_MS = 1_000;
+  /** How often the one-line activity summary is logged (jittered ±10 %): empty blocks are not. */
+  private static final long SUMMARY_MS = 10 * 60_000;
   /** Rejections that are normal lateness or redundancy in a healthy network: debug only. */
   private static final java.util.Set<RejectReason> ROUTINE = java.util.EnumSet.of(RejectReason.STALE,
       RejectReason.OLD_VIEW, RejectReason.DUPLICATE, RejectReason.OUT_OF_WINDOW);
@@ -86,6 +88,8 @@ public final class ConsensusVerticle extends VerticleBase {
   /** Peers whose link is up (Links' PEERS_EVENTS, seeded from PEERS_STATUS at start). */
   private final java.util.Set<String> linked = new java.util.HashSet<>();
   private long quorumTimer = -1;
+  private long summaryTimer = -1;
+  private final ActivitySummary summary = new ActivitySummary(System.nanoTime() / 1_000_000);
   private QuorumMode lastMode;
   private Boolean lastVoting;
   private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
@@ -109,6 +113,9 @@ public final class ConsensusVerticle extends VerticleBase {
   private long committedBlocks;
   private long emergencyBlocks;
   private long resent;
+  private long viewChanges;
+  /** Proposal seen to committed here, for blocks committed in their proposal's view (/metrics). */
+  private final LatencyHistogram commitLatency = new LatencyHistogram();
   private long heightAtLastTick = -1;
   private Replica replica;
   private ProposalJudge judge;
@@ -162,6 +169,7 @@ public final class ConsensusVerticle extends VerticleBase {
       }));
       bus.<JsonObject>request(addresses.api().peersStatus(), new JsonObject()).onSuccess(m -> seedLinked(m.body()));
       scheduleQuorumCheck();
+      scheduleSummary();
       run(replica.handle(new Event.Start()));
       LOG.info("op=consensus_start node={} height={} view={} members={} threshold={}", identity.shortId(),
           resume.height(), resume.view(), resume.membership().size(), resume.membership().threshold());
@@ -175,6 +183,9 @@ public final class ConsensusVerticle extends VerticleBase {
     timers.values().forEach(vertx::cancelTimer);
     if (quorumTimer >= 0) {
       vertx.cancelTimer(quorumTimer);
+    }
+    if (summaryTimer >= 0) {
+      vertx.cancelTimer(summaryTimer);
     }
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
@@ -288,7 +299,9 @@ public final class ConsensusVerticle extends VerticleBase {
       phases.mark(c.height(), PhaseTrace.Mark.COMMITTED, System.nanoTime());
       long[] seen = proposalSeen.get(c.height());
       if (seen != null && seen[0] == c.view()) {
-        viewTimeouts.observe((System.nanoTime() - seen[1]) / 1_000_000);
+        long took = System.nanoTime() - seen[1];
+        viewTimeouts.observe(took / 1_000_000);
+        commitLatency.observeNanos(took);
       }
       proposalSeen.headMap(c.height(), true).clear();
       ConsensusVerticle.this.committed(c);
@@ -328,8 +341,10 @@ public final class ConsensusVerticle extends VerticleBase {
     @Override
     public void reportEquivocation(Action.ReportEquivocation r) {
       equivocations.incrementAndGet();
-      LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}", KeyIds.shortId(r.sender()),
-          r.first().view(), r.first().height(), r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
+      LOG.warn("op=equivocation sender={} view={} height={} digests={}/{}: that node signed two different blocks;"
+          + " it is faulty or its key is stolen: a guardian should suspend it (kinmesh admin node suspend) and"
+          + " check that machine", KeyIds.shortId(r.sender()), r.first().view(), r.first().height(),
+          r.first().digest().substring(0, 12), r.second().digest().substring(0, 12));
       vertx.eventBus().publish(addresses.api().peersEvents(), new JsonObject().put("event", "equivocation")
           .put("pubkey", r.sender()).put("view", r.first().view()).put("height", r.first().height()));
     }
@@ -341,6 +356,8 @@ public final class ConsensusVerticle extends VerticleBase {
 
     @Override
     public void viewChanged(Action.ViewChanged v) {
+      summary.viewChanged();
+      viewChanges++;
       LOG.info("op=view_change view={} primary={}", v.view(), KeyIds.shortId(v.primary()));
     }
   }
@@ -515,12 +532,23 @@ public final class ConsensusVerticle extends VerticleBase {
     committedBlocks++;
     if (emergency) {
       emergencyBlocks++;
-      LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {})",
+      LOG.warn("op=commit height={} hash={} committed with the EMERGENCY majority: {} of {} signed (strict {});"
+          + " bring the missing nodes back online (kinmesh status shows which) to return to the strict quorum",
           c.height(), block.hash().substring(0, 12), c.certificate().signers().size(), before.size(),
           before.threshold());
     }
-    LOG.info("op=commit height={} hash={} txs={} view={}", c.height(), block.hash().substring(0, 12),
-        block.transactions().size(), c.view());
+    // Lab tools parse this line (PathLog); an empty block is routine and only counted in the summary.
+    int txs = block.transactions().size();
+    summary.committed(txs);
+    if (txs > 0 || LOG.isDebugEnabled()) {
+      String line = "op=commit height={} hash={} txs={} view={}";
+      Object[] args = {c.height(), block.hash().substring(0, 12), txs, c.view()};
+      if (txs > 0) {
+        LOG.info(line, args);
+      } else {
+        LOG.debug(line, args);
+      }
+    }
     Event.Applied applied = new Event.Applied(c.height(), next);
     if (!goOn) {
       // The ledger may hold as many committed blocks unwritten as it may (a full disk): the
@@ -566,7 +594,8 @@ public final class ConsensusVerticle extends VerticleBase {
                   cert);
               vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", f.to()).put("payload", encode(env)));
             } catch (EnvelopeException | RuntimeException e) {
-              LOG.warn("op=serve_fetch height={} cannot send: {}", height, e.getMessage());
+              LOG.warn("op=serve_fetch height={} cannot send: {}; the peer asks again, nothing to do unless this"
+                  + " repeats (then check this node's ledger database)", height, e.getMessage());
             }
           });
     }
@@ -594,6 +623,7 @@ public final class ConsensusVerticle extends VerticleBase {
     if (key == null) {
       return;
     }
+    summary.peerEvent(e.getString("event"), e.getString("reason"));
     if ("up".equals(e.getString("event"))) {
       linked.add(key);
       if (!stopping) {
@@ -662,7 +692,8 @@ public final class ConsensusVerticle extends VerticleBase {
         LOG.info("op=participation node={} voting again at height {} (view {})", identity.shortId(),
             replica.committedHeight(), replica.view());
       } else {
-        LOG.warn("op=participation node={} NOT voting: last voted height {}, committed {}, view {}{}",
+        LOG.warn("op=participation node={} NOT voting: last voted height {}, committed {}, view {}{}; it catches up"
+            + " by itself; if this lasts minutes, check its links (kinmesh paths) and its clock",
             identity.shortId(), replica.lastVotedHeight(), replica.committedHeight(), replica.view(),
             replica.inViewChange() ? " (waiting for a new view)" : "");
       }
@@ -672,9 +703,24 @@ public final class ConsensusVerticle extends VerticleBase {
       lastMode = d.mode();
       switch (d.mode()) {
         case HEALTHY, DEGRADED -> LOG.info("op=quorum node={} {}", identity.shortId(), d.summary());
-        case STALLED, EMERGENCY -> LOG.warn("op=quorum node={} {}", identity.shortId(), d.summary());
+        case STALLED, EMERGENCY -> LOG.warn("op=quorum node={} {}; bring the missing nodes back online (kinmesh"
+            + " paths shows which peers are down)", identity.shortId(), d.summary());
       }
     }
+  }
+
+  private void scheduleSummary() {
+    summaryTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(SUMMARY_MS, 0.1), t -> {
+      if (stopping) {
+        return;
+      }
+      QuorumMode mode = lastMode == null ? decide().mode() : lastMode;
+      Membership m = replica.membership();
+      int others = m.size() - (m.contains(identity.publicKeyHex()) ? 1 : 0);
+      int up = (int) linked.stream().filter(m::contains).count();
+      LOG.info("{}", summary.line(System.nanoTime() / 1_000_000, replica.committedHeight(), mode.name(), up, others));
+      scheduleSummary();
+    });
   }
 
   /** {"blocks": n, "<phase>": {"p50": ms, "p99": ms}, ...} over the last blocks this node applied. */
@@ -735,6 +781,8 @@ public final class ConsensusVerticle extends VerticleBase {
         .put("phases_ms", phasesJson())
         .put("rejected", rejects)
         .put("equivocations", equivocations.get())
+        .put("view_changes", viewChanges)
+        .put("commit_latency", commitLatency.toJson())
         .mergeIn(stun.addTo(new JsonObject()));
   }
 }

@@ -375,7 +375,8 @@ public final class LedgerVerticle extends VerticleBase {
           } else {
             stored.remove(tx.hash());
             intake.mempool().drop(tx.hash());
-            LOG.warn("op=submit hash={} could not be stored: {}", tx.hash().substring(0, 12), ar.cause().getMessage());
+            LOG.warn("op=submit hash={} could not be stored: {}; the sender was told to retry; check the disk"
+                + " holding data_dir (free space, permissions)", tx.hash().substring(0, 12), ar.cause().getMessage());
             m.fail(UNAVAILABLE, error("unavailable", "the transaction could not be stored ("
                 + ar.cause().getMessage() + "); it was not accepted, send it again later"));
           }
@@ -528,7 +529,8 @@ public final class LedgerVerticle extends VerticleBase {
     try {
       dry = store.dryRun(block);
     } catch (InvalidBlockException | RuntimeException e) {
-      LOG.warn("op=build_block height={} refused ({}); proposing an empty block", r.height(), e.getMessage());
+      LOG.warn("op=build_block height={} refused ({}); proposing an empty block; the pending transactions stay"
+          + " in the mempool; if this repeats, report it with this line (a bug)", r.height(), e.getMessage());
       block = Block.of(chain, r.height(), s.headHash(), time, r.proposer(), r.signers(), List.of());
       try {
         dry = store.dryRun(block);
@@ -703,14 +705,17 @@ public final class LedgerVerticle extends VerticleBase {
     try {
       applying = store.applyNow(block, dryRuns.remove(block.hash()));
     } catch (InvalidBlockException | IllegalStateException e) {
-      LOG.warn("op=append height={} refused: {}", block.height(), e.getMessage());
+      LOG.warn("op=append height={} refused: {}; this node stops committing: move data_dir aside and let it"
+          + " catch up from its peers, and report this line (a bug or a damaged ledger)", block.height(),
+          e.getMessage());
       m.fail(CONFLICT, error("invalid_block", String.valueOf(e.getMessage())));
       return;
     }
     Ledger.Applied applied = applying.applied();
     settle(block, intake.mempool().onCommitted(block, applied.state()));
     fetches.committed(block.transactions());
-    applying.durable().onFailure(e -> LOG.warn("op=append height={} not stored as the node stops: {}",
+    applying.durable().onFailure(e -> LOG.warn("op=append height={} not stored as the node stops: {};"
+        + " nothing to do: it is fetched from the peers at the next start",
         block.height(), e.getMessage()));
     vertx.eventBus().publish(addresses.api().chainCommitted(), committedBody(block));
     List<String> keys = authorizedKeys(applied.state());

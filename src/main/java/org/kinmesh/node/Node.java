@@ -230,7 +230,8 @@ public final class Node extends VerticleBase {
       try {
         l.close();
       } catch (IOException e) {
-        LOG.warn("op=node_stop data_dir lock not released cleanly: {}", e.getMessage());
+        LOG.warn("op=node_stop data_dir lock not released cleanly: {}; the next start takes it over once this"
+            + " process is gone", e.getMessage());
       }
     }
   }

@@ -56,6 +56,7 @@ public final class NodeApiVerticle extends VerticleBase {
   private final org.kinmesh.net.ConnectionGuard.Stats connectionStats = new org.kinmesh.net.ConnectionGuard.Stats();
   private HttpServer server;
   private org.kinmesh.node.api.DashboardRoutes dashboard;
+  private final NodeMetrics metrics = new NodeMetrics();
 
   public NodeApiVerticle(HostPort listen, Path portFile, String pubkey, boolean adminAllowRemote) {
     this(listen, portFile, pubkey, adminAllowRemote, NodeConfig.DEFAULT_SERVER_LIMITS, java.util.List.of());
@@ -98,6 +99,7 @@ public final class NodeApiVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/status").handler(this::status);
     router.get("/peers").handler(this::peers);
+    router.get("/metrics").handler(this::metrics);
     router.post("/transactions").handler(new BoundedBody(WireRules.MAX_MESSAGE_BYTES,
         ctx -> error(ctx, 413, "too_large", "body over " + WireRules.MAX_MESSAGE_BYTES + " bytes")));
     router.post("/transactions").handler(this::submit);
@@ -162,6 +164,25 @@ public final class NodeApiVerticle extends VerticleBase {
   }
 
   private void status(RoutingContext ctx) {
+    statusObject(ctx, base -> json(ctx, 200, base));
+  }
+
+  /**
+   * Prometheus text (docs/node.md "Metrics"): the /status and /peers snapshots copied into the
+   * meters at each scrape, so the numbers are the ones /status shows.
+   */
+  private void metrics(RoutingContext ctx) {
+    statusObject(ctx, status -> vertx.eventBus().<JsonObject>request(addresses.api().peersStatus(), new JsonObject(), ASK)
+        .onComplete(ar -> {
+          JsonArray peers = ar.succeeded() ? ar.result().body().getJsonArray("peers", new JsonArray())
+              : new JsonArray();
+          metrics.update(status, peers);
+          ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+        }));
+  }
+
+  /** The /status object, gathered from the verticles that own each part; 503 when the ledger does not answer. */
+  private void statusObject(RoutingContext ctx, java.util.function.Consumer<JsonObject> done) {
     vertx.eventBus().<GovernanceState>request(addresses.ledger().state(), null, ASK).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, 503, "unavailable", "ledger not ready");
@@ -186,7 +207,7 @@ public final class NodeApiVerticle extends VerticleBase {
               if (ck.succeeded()) {
                 base.mergeIn(ck.result().body());
               }
-              json(ctx, 200, base);
+              done.accept(base);
             });
           });
         });

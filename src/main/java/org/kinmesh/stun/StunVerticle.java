@@ -134,7 +134,8 @@ public final class StunVerticle extends VerticleBase {
         }
         apply(r);
       } else if (!stopping) {
-        LOG.warn("op=stun.probe failed: {}", ar.cause().toString());
+        LOG.warn("op=stun.probe failed: {}; retried at the next refresh; kinmesh stun shows what each server"
+            + " answers", ar.cause().toString());
       }
       done.complete(state());
       if (stopping) {
@@ -154,7 +155,8 @@ public final class StunVerticle extends VerticleBase {
     boolean changed = !java.util.Objects.equals(endpoint, r.publicEndpoint()) || nat != r.natType();
     // no answer at all keeps the last endpoint (a flaky server is not a new network), but says so
     if (r.publicEndpoint() == null && endpoint != null) {
-      LOG.warn("op=stun.probe no server answered; keeping {} ({})", StunClient.endpointText(endpoint), nat.wire());
+      LOG.warn("op=stun.probe no server answered; keeping {} ({}); check that outgoing UDP is allowed and the"
+          + " stun_servers in the config (kinmesh stun tests them)", StunClient.endpointText(endpoint), nat.wire());
       return;
     }
     endpoint = r.publicEndpoint();

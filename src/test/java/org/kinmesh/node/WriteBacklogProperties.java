@@ -35,7 +35,7 @@ class WriteBacklogProperties {
       toConsensus.add(new int[] {0, count});
     }
 
-    /** A write made at the bound is announced (LedgerVerticle.WRITTEN). */
+    /** A write made at the bound is announced (ledger.written). */
     void write() {
       unwritten.poll();
       if (unwritten.size() + 1 >= MAX) {

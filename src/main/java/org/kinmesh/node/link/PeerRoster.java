@@ -53,7 +53,8 @@ final class PeerRoster {
       if (!k.equals(ctx.self) && !ctx.peers.containsKey(k)) {
         if (ctx.peers.size() >= MAX_PEERS) {
           ctx.counters.increment("peer_limit");
-          LOG.warn("{} op=links.authorized peer={} not linked: at most {} peers", ctx.log, KeyIds.shortId(k),
+          LOG.warn("{} op=links.authorized peer={} not linked: at most {} peers; remove nodes the family no longer"
+              + " uses (kinmesh admin) to make room", ctx.log, KeyIds.shortId(k),
               MAX_PEERS);
           continue;
         }

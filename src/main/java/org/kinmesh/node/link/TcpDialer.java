@@ -131,7 +131,8 @@ final class TcpDialer {
     int failures = p.breaker.consecutiveFailures();
     if (p.breaker.state() == CircuitBreaker.State.OPEN) {
       if (p.state != PeerState.UNREACHABLE) {
-        LOG.warn("{} op=link.dial peer={} unreachable after {} consecutive failures; last: {}", ctx.log,
+        LOG.warn("{} op=link.dial peer={} unreachable after {} consecutive failures; last: {}; still trying (and"
+            + " the relay carries its traffic if configured): check that the peer runs and its port is open", ctx.log,
             KeyIds.shortId(p.key), failures, err.getMessage());
       }
       events.state(p, PeerState.UNREACHABLE);

@@ -87,7 +87,8 @@ final class UdpPaths {
       events.reselect(p);
       timer.arm();
     } catch (WireException | RuntimeException e) {
-      LOG.warn("{} op=link.udp_up bad path event: {}", ctx.log, e.getMessage());
+      LOG.warn("{} op=link.udp_up bad path event ignored: {}; the peer stays on its other paths; report this"
+          + " line (a bug)", ctx.log, e.getMessage());
     }
   }
 

@@ -293,7 +293,8 @@ public final class RelayClientVerticle extends VerticleBase {
       // Once per outage, not once per retry: a relay that is down for an hour is one line.
       inOutage = true;
       outages++;
-      LOG.warn("{} op=relay.register relay={} status={} error={} message={}; retrying in the background", log,
+      LOG.warn("{} op=relay.register relay={} status={} error={} message={}; retrying in the background;"
+          + " if it lasts, check relay_url and that this node is authorized on the relay", log,
           settings.relayUrl(), status, code, message);
     }
     if (registered) {

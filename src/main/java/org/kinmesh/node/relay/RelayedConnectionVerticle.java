@@ -284,7 +284,8 @@ public final class RelayedConnectionVerticle extends VerticleBase {
     long delay = Jitter.around(baseDelay, JITTER);
     if (outage == null || !outage.equals(reason)) {
       // Once per outage (and per new reason), not once per try: a relay down for an hour is one line.
-      LOG.warn("{} op=relayed.connect relay={} reason={} detail=\"{}\"; retrying in the background", log,
+      LOG.warn("{} op=relayed.connect relay={} reason={} detail=\"{}\"; retrying in the background;"
+          + " if it lasts, check relay_url in the config and that the relay runs", log,
           settings.relayUrl(), reason, detail);
     }
     outage = reason;

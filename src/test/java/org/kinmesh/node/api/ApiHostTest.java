@@ -51,7 +51,7 @@ class ApiHostTest {
   @Test
   void aForeignHostIsRefusedOnEveryRoute() throws Exception {
     for (String path : new String[] {"/health", "/blocks/0", "/status", "/admin/proposals", "/peers", "/",
-        "/dashboard/events", "/dashboard/app.js"}) {
+        "/dashboard/events", "/dashboard/app.js", "/metrics"}) {
       for (String host : new String[] {"evil.example", "evil.example:" + port, "localhost.evil.example",
           "127.0.0.1.nip.io:" + port}) {
         RawHttp.Answer a = get(path, host);
