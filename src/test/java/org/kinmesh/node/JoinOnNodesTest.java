@@ -100,6 +100,43 @@ class JoinOnNodesTest {
     assertThat(bad.encode()).contains("malformed").contains("signature does not match");
   }
 
+  /** kinmesh invite against a real node: the code names this chain and genesis, and a join with it commits. */
+  @Test
+  void theInviteCommandMakesACodeANewKeyJoinsWith() throws Exception {
+    net = new TestNetwork(dir, 4).startAll();
+    net.awaitHeightOnUpNodes(1);
+    Path key = dir.resolve("mum.key");
+    org.kinmesh.crypto.KeyFiles.write(key, net.guardian);
+    org.kinmesh.testing.StdCapture std = new org.kinmesh.testing.StdCapture();
+    int rc = std.during(() -> org.kinmesh.cli.Main.run(new String[] {"invite", "--node", url(0), "--key",
+        key.toString(), "--member", "--relay", "https://relay.example.org", "--ttl", "2h", "--name", "kitchen"}));
+    assertThat(rc).as(std.err()).isZero();
+    assertThat(std.err()).contains("member invite for chain '" + TestNetwork.CHAIN + "'").contains("kinmesh join");
+    String[] lines = std.out().strip().split("\n");
+    String code = lines[lines.length - 1];
+    Invite inv = InviteCodec.decode(code);
+    assertThat(inv.genesisHash()).isEqualTo(net.genesis.hash());
+    assertThat(inv.blockchainId()).isEqualTo(TestNetwork.CHAIN);
+    assertThat(inv.genesisUrl()).isEqualTo(url(0));
+    assertThat(inv.consensus()).isFalse();
+    assertThat(inv.name()).isEqualTo("kitchen");
+    long now = System.currentTimeMillis() / 1000;
+    assertThat(inv.expiresAt()).isBetween(now + 7100, now + 7201);
+
+    Identity kitchen = TestKeys.key(130);
+    JsonObject accepted = submit(3, Transaction.sign(kitchen, TestNetwork.CHAIN, 1, now, Payload.NodeJoin.of(code)));
+    assertThat(accepted.getInteger("http_status")).as(accepted.encode()).isEqualTo(202);
+    Await.until("node 1 has the kitchen node", Duration.ofSeconds(30), () -> send(HttpRequest.newBuilder(
+        URI.create(url(1) + "/admin/nodes/status"))).getJsonArray("nodes").stream().map(JsonObject.class::cast)
+        .anyMatch(n -> kitchen.publicKeyHex().equals(n.getString("pubkey")) && "active".equals(n.getString("status"))
+            && !n.getBoolean("is_consensus_node")));
+
+    // refusals that change nothing: a bad ttl, no role
+    assertThat(std.during(() -> org.kinmesh.cli.Main.run(new String[] {"invite", "--node", url(0), "--key",
+        key.toString(), "--member", "--relay", "https://relay.example.org", "--ttl", "90d"}))).isEqualTo(2);
+    assertThat(std.err()).contains("--ttl must be at most 30d");
+  }
+
   boolean isActive(int node, String key) {
     JsonObject s = send(HttpRequest.newBuilder(URI.create(url(node) + "/admin/nodes/status")));
     return s.getJsonArray("nodes").stream().map(JsonObject.class::cast)
