@@ -4,16 +4,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Who takes part, derived from committed blocks only: nodes, family members, open and closed
  * proposals, and each sender's last nonce, as of the head block. Immutable; {@link Ledger}
  * produces the next state from a block. Equal chains give equal states.
  */
-public record GovernanceState(ChainParams params, long height, String headHash, long time,
+public record GovernanceState(ChainParams params, String genesisHash, long height, String headHash, long time,
     SortedMap<String, NodeRecord> nodes, SortedMap<String, Member> members, SortedMap<String, Proposal> proposals,
-    SortedMap<String, ClosedProposal> closed, SortedMap<String, Long> nonces) {
+    SortedMap<String, ClosedProposal> closed, SortedMap<String, Long> nonces, SortedSet<String> usedInvites) {
 
   public GovernanceState {
     nodes = freeze(nodes);
@@ -21,6 +23,7 @@ public record GovernanceState(ChainParams params, long height, String headHash, 
     proposals = freeze(proposals);
     closed = freeze(closed);
     nonces = freeze(nonces);
+    usedInvites = Collections.unmodifiableSortedSet(new TreeSet<>(usedInvites));
   }
 
   private static <V> SortedMap<String, V> freeze(Map<String, V> m) {
@@ -91,6 +94,7 @@ public record GovernanceState(ChainParams params, long height, String headHash, 
   /** Working copy for one transition. */
   static final class Builder {
     final ChainParams params;
+    String genesisHash;
     long height;
     String headHash;
     long time;
@@ -99,9 +103,12 @@ public record GovernanceState(ChainParams params, long height, String headHash, 
     final TreeMap<String, Proposal> proposals;
     final TreeMap<String, ClosedProposal> closed;
     final TreeMap<String, Long> nonces;
+    /** Ids of invites joins have used: each works once (docs/guide.md, "Invites"). */
+    final TreeSet<String> usedInvites;
 
     Builder(GovernanceState s) {
       params = s.params;
+      genesisHash = s.genesisHash;
       height = s.height;
       headHash = s.headHash;
       time = s.time;
@@ -110,21 +117,25 @@ public record GovernanceState(ChainParams params, long height, String headHash, 
       proposals = new TreeMap<>(s.proposals);
       closed = new TreeMap<>(s.closed);
       nonces = new TreeMap<>(s.nonces);
+      usedInvites = new TreeSet<>(s.usedInvites);
     }
 
     Builder(ChainParams params) {
       this.params = params;
       height = -1;
+      genesisHash = Block.ZERO_HASH;
       headHash = Block.ZERO_HASH;
       nodes = new TreeMap<>();
       members = new TreeMap<>();
       proposals = new TreeMap<>();
       closed = new TreeMap<>();
       nonces = new TreeMap<>();
+      usedInvites = new TreeSet<>();
     }
 
     GovernanceState build() {
-      return new GovernanceState(params, height, headHash, time, nodes, members, proposals, closed, nonces);
+      return new GovernanceState(params, genesisHash, height, headHash, time, nodes, members, proposals, closed, nonces,
+          usedInvites);
     }
   }
 }

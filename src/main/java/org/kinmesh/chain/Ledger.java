@@ -47,6 +47,7 @@ public final class Ledger {
           + s.guardianCount() + " genesis guardians");
     }
     w.headHash = b.hash();
+    w.genesisHash = b.hash();
     return new Applied(w.build(), log.entries());
   }
 
@@ -57,7 +58,7 @@ public final class Ledger {
     if (!Permissions.rule(tx.type()).inGenesis()) {
       return ValidationResult.of(INVALID_BLOCK, tx.type().wire() + " cannot appear in genesis");
     }
-    return TxValidator.checkTarget(s, tx.payload(), "");
+    return TxValidator.checkTarget(s, tx.payload(), tx.sender(), "");
   }
 
   public static Applied apply(GovernanceState s, Block b) throws InvalidBlockException {

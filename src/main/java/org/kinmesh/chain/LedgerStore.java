@@ -42,7 +42,9 @@ public final class LedgerStore {
       "CREATE TABLE audit (height BIGINT NOT NULL, seq INTEGER NOT NULL, timestamp BIGINT NOT NULL, "
           + "tx_hash TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, "
           + "reason TEXT NOT NULL, PRIMARY KEY (height, seq))",
-      "CREATE INDEX audit_target ON audit (target)")));
+      "CREATE INDEX audit_target ON audit (target)")),
+      new Migration(2, "used invites", List.of(
+          "CREATE TABLE used_invites (invite_id TEXT PRIMARY KEY, height BIGINT NOT NULL)")));
 
   private static final String OPEN = "open";
   private final Database db;
@@ -448,7 +450,7 @@ public final class LedgerStore {
   private static Future<Void> clearDerived(SqlConnection conn) {
     Future<Void> f = Future.succeededFuture();
     for (String table : List.of("consensus_nodes", "family_members", "proposals", "approvals", "sender_nonces",
-        "audit")) {
+        "audit", "used_invites")) {
       f = f.compose(v -> conn.query("DELETE FROM " + table).execute().mapEmpty());
     }
     return f;
@@ -476,6 +478,9 @@ public final class LedgerStore {
         nonces.add(Tuple.of(k, v));
       }
     });
+    List<Tuple> invites = new ArrayList<>();
+    now.usedInvites().stream().filter(id -> !old.usedInvites().contains(id))
+        .forEach(id -> invites.add(Tuple.of(id, now.height())));
     // A removed key registered again may come back under another node_id: its old row goes first.
     List<Tuple> moved = new ArrayList<>();
     nodes.forEach(t -> moved.add(Tuple.of(t.getValue(1), t.getValue(0))));
@@ -494,7 +499,9 @@ public final class LedgerStore {
         .compose(v -> batch(conn, "INSERT INTO approvals (resource_id, approver) VALUES (?, ?) "
             + "ON CONFLICT (resource_id, approver) DO NOTHING", approvals))
         .compose(v -> batch(conn, "INSERT INTO sender_nonces (sender, nonce) VALUES (?, ?) ON CONFLICT (sender) "
-            + "DO UPDATE SET nonce = excluded.nonce", nonces));
+            + "DO UPDATE SET nonce = excluded.nonce", nonces))
+        .compose(v -> batch(conn, "INSERT INTO used_invites (invite_id, height) VALUES (?, ?) "
+            + "ON CONFLICT (invite_id) DO NOTHING", invites));
   }
 
   private static void addProposal(Proposal p, String outcome, List<Tuple> proposals, List<Tuple> approvals) {
@@ -548,10 +555,13 @@ public final class LedgerStore {
       TreeMap<String, ClosedProposal> closed = new TreeMap<>();
       TreeMap<String, Long> nonces = new TreeMap<>();
       TreeMap<String, TreeSet<String>> approvers = new TreeMap<>();
-      Object[] head = new Object[4];
-      return q("SELECT body FROM blocks WHERE height = 0").compose(rows -> {
+      TreeSet<String> invites = new TreeSet<>();
+      Object[] head = new Object[5];
+      return q("SELECT hash, body FROM blocks WHERE height = 0").compose(rows -> {
         try {
-          head[0] = Block.parse(rows.iterator().next().getString("body").getBytes(StandardCharsets.UTF_8)).params();
+          Row g = rows.iterator().next();
+          head[4] = g.getString("hash");
+          head[0] = Block.parse(g.getString("body").getBytes(StandardCharsets.UTF_8)).params();
         } catch (WireException e) {
           return Future.failedFuture(e);
         }
@@ -578,6 +588,9 @@ public final class LedgerStore {
         return q("SELECT sender, nonce FROM sender_nonces");
       }).compose(rows -> {
         rows.forEach(r -> nonces.put(r.getString("sender"), r.getLong("nonce")));
+        return q("SELECT invite_id FROM used_invites");
+      }).compose(rows -> {
+        rows.forEach(r -> invites.add(r.getString("invite_id")));
         return q("SELECT resource_id, approver FROM approvals");
       }).compose(rows -> {
         rows.forEach(r -> approvers.computeIfAbsent(r.getString("resource_id"), k -> new TreeSet<>())
@@ -601,8 +614,8 @@ public final class LedgerStore {
         } catch (WireException e) {
           return Future.failedFuture(e);
         }
-        return Future.succeededFuture(new GovernanceState((ChainParams) head[0], (Long) head[1], (String) head[2],
-            (Long) head[3], nodes, members, open, closed, nonces));
+        return Future.succeededFuture(new GovernanceState((ChainParams) head[0], (String) head[4], (Long) head[1],
+            (String) head[2], (Long) head[3], nodes, members, open, closed, nonces, invites));
       });
     }
 

@@ -3,6 +3,10 @@ package org.kinmesh.chain;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.kinmesh.crypto.Hex;
+import org.kinmesh.invite.Invite;
+import org.kinmesh.invite.InviteCodec;
+import org.kinmesh.invite.InviteException;
+import org.kinmesh.invite.InviteGrant;
 import org.kinmesh.wire.FieldReader;
 import org.kinmesh.wire.StrictJson;
 import org.kinmesh.wire.WireException;
@@ -246,6 +250,63 @@ public sealed interface Payload {
     }
   }
 
+  /**
+   * A node registering itself with a guardian's invite; the sender is the new node's key. It
+   * carries the invite's grant (no URLs: no address goes on chain) and the guardian's signature,
+   * checked here, so a NodeJoin in hand carries a genuine invite; whether it still holds (chain,
+   * expiry, unused, guardian) is the validator's question.
+   */
+  record NodeJoin(InviteGrant invite) implements Payload {
+    public NodeJoin {
+      require(invite != null, "field 'invite_id' is required");
+      requireText("invite_name", invite.name(), 0, Invite.MAX_NAME_CHARS);
+      require(invite.verifies(), "the invite's signature does not match its content: it was changed or damaged;"
+          + " ask the guardian for a new invite");
+    }
+
+    /** From the code kinmesh invite printed; a damaged one is an IllegalArgumentException saying so. */
+    public static NodeJoin of(String inviteCode) {
+      try {
+        return new NodeJoin(InviteCodec.grant(inviteCode));
+      } catch (InviteException e) {
+        throw new IllegalArgumentException(e.getMessage());
+      }
+    }
+
+    public TxType type() {
+      return TxType.NODE_JOIN;
+    }
+
+    public List<Object> canonicalFields() {
+      return List.of(invite.id(), invite.blockchainId(), invite.genesisHash(), invite.locatorHash(), invite.role(),
+          invite.name(), invite.guardian(), invite.expiresAt(), invite.signature());
+    }
+
+    public void writeJson(ObjectNode out) {
+      out.put("invite_id", invite.id()).put("invite_chain", invite.blockchainId())
+          .put("invite_genesis", invite.genesisHash()).put("invite_locator", invite.locatorHash())
+          .put("role", invite.role()).put("invite_name", invite.name()).put("guardian", invite.guardian())
+          .put("expires", invite.expiresAt()).put("invite_signature", invite.signature());
+    }
+
+    static NodeJoin parse(StrictJson j) throws WireException {
+      String role = j.requireString("role");
+      if (!role.equals("consensus") && !role.equals("member")) {
+        throw WireException.malformed("field 'role' must be consensus or member");
+      }
+      String id = j.requireString("invite_id");
+      String chain = j.requireString("invite_chain");
+      String genesis = j.requireString("invite_genesis");
+      String locator = j.requireString("invite_locator");
+      String name = j.requireString("invite_name");
+      String guardian = j.requireString("guardian");
+      long expires = j.requireLong("expires");
+      String sig = j.requireString("invite_signature");
+      return build(() -> new NodeJoin(new InviteGrant(id, chain, genesis, locator, role.equals("consensus"), name,
+          guardian, expires, sig)));
+    }
+  }
+
   static Payload parse(TxType type, StrictJson j) throws WireException {
     return switch (type) {
       case NODE_REGISTRATION -> NodeRegistration.parse(j);
@@ -255,6 +316,7 @@ public sealed interface Payload {
       case FAMILY_MEMBER_REMOVE -> FamilyMemberRemove.parse(j);
       case APPROVAL -> Approval.parse(j);
       case DATA -> Data.parse(j);
+      case NODE_JOIN -> NodeJoin.parse(j);
     };
   }
 

@@ -11,7 +11,11 @@ import java.util.Map;
  * consensus node that shifts the quorum) wait for M-of-N guardian approvals.
  */
 public final class Permissions {
-  public enum Permission { GUARDIAN, MEMBER_OR_NODE }
+  public enum Permission {
+    GUARDIAN, MEMBER_OR_NODE,
+    /** Anyone holding a guardian's invite: TxValidator checks the invite and its guardian. */
+    INVITE
+  }
 
   public enum Scope { GLOBAL, SENDER }
 
@@ -28,6 +32,7 @@ public final class Permissions {
     TABLE.put(TxType.FAMILY_MEMBER_REMOVE, new Rule(Permission.GUARDIAN, Scope.GLOBAL, false));
     TABLE.put(TxType.APPROVAL, new Rule(Permission.GUARDIAN, Scope.GLOBAL, false));
     TABLE.put(TxType.DATA, new Rule(Permission.MEMBER_OR_NODE, Scope.SENDER, false));
+    TABLE.put(TxType.NODE_JOIN, new Rule(Permission.INVITE, Scope.SENDER, false));
   }
 
   private Permissions() {}
@@ -40,6 +45,7 @@ public final class Permissions {
     return switch (rule(type).permission()) {
       case GUARDIAN -> s.isGuardian(sender);
       case MEMBER_OR_NODE -> s.isMember(sender) || s.isAuthorized(sender);
+      case INVITE -> true;
     };
   }
 
@@ -60,6 +66,9 @@ public final class Permissions {
     }
     if (p instanceof Payload.NodeRegistration n) {
       return n.consensusNode();
+    }
+    if (p instanceof Payload.NodeJoin j) {
+      return j.invite().consensus();
     }
     return false;
   }

@@ -30,6 +30,9 @@ public record Proposal(String resourceId, Transaction tx, long createdAt, long e
     if (p instanceof Payload.NodeDeauthorization d) {
       return d.targetPubkey();
     }
+    if (p instanceof Payload.NodeJoin) {
+      return tx.sender();
+    }
     if (p instanceof Payload.FamilyMemberAdd a) {
       return a.memberPubkey();
     }

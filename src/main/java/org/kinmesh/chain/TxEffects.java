@@ -18,11 +18,17 @@ final class TxEffects {
       approve(b, tx, a.resourceId(), log);
       return;
     }
+    String actor = tx.sender();
+    if (p instanceof Payload.NodeJoin j) {
+      // The invite is used up when the join is committed, whether it executes now or waits.
+      b.usedInvites.add(j.invite().id());
+      actor = j.invite().guardian();
+    }
     if (!tx.isSystem() && Permissions.needsGuardianQuorum(before, tx)) {
-      propose(b, tx, log);
+      propose(b, tx, actor, log);
       return;
     }
-    execute(b, tx, tx.sender(), tx.hash(), log);
+    execute(b, tx, actor, tx.hash(), log);
   }
 
   /** The effect itself, whether at once or once approved. */
@@ -34,6 +40,12 @@ final class TxEffects {
           now, now, 0, ""));
       log.add(txHash, actor, "node_registered", r.nodePubkey(),
           "node_id " + r.nodeId() + (r.consensusNode() ? ", consensus" : ", non-consensus"));
+    } else if (p instanceof Payload.NodeJoin j) {
+      long id = freeNodeId(b);
+      boolean consensus = j.invite().consensus();
+      b.nodes.put(tx.sender(), new NodeRecord(tx.sender(), id, consensus, NodeStatus.ACTIVE, now, now, 0, ""));
+      log.add(txHash, j.invite().guardian(), "node_registered", tx.sender(), "node_id " + id
+          + (consensus ? ", consensus" : ", non-consensus") + ", joined with invite " + j.invite().id());
     } else if (p instanceof Payload.NodeDeauthorization d) {
       NodeRecord n = b.nodes.get(d.targetPubkey());
       if (d.mode() == Payload.DeauthMode.SUSPEND) {
@@ -60,10 +72,30 @@ final class TxEffects {
     }
   }
 
-  private static void propose(GovernanceState.Builder b, Transaction tx, AuditLog log) {
+  /**
+   * The smallest node_id no node holds and no pending registration claims: the joining node
+   * cannot know it when it signs, and every replica computes the same one.
+   */
+  private static long freeNodeId(GovernanceState.Builder b) {
+    java.util.Set<Long> taken = new java.util.HashSet<>();
+    b.nodes.values().forEach(n -> taken.add(n.nodeId()));
+    b.proposals.values().forEach(p -> {
+      if (p.tx().payload() instanceof Payload.NodeRegistration r) {
+        taken.add(r.nodeId());
+      }
+    });
+    long id = 1;
+    while (taken.contains(id)) {
+      id++;
+    }
+    return id;
+  }
+
+  /** {@code author} is the first approver: the sender, or for a join the guardian who invited. */
+  private static void propose(GovernanceState.Builder b, Transaction tx, String author, AuditLog log) {
     long now = b.time;
     TreeSet<String> approvers = new TreeSet<>();
-    approvers.add(tx.sender());
+    approvers.add(author);
     if (tx.payload() instanceof Payload.NodeDeauthorization d && b.params.timelockEnabled()) {
       NodeRecord n = b.nodes.get(d.targetPubkey());
       b.nodes.put(n.pubkey(), n.withStatus(NodeStatus.PENDING_REMOVAL, 0, tx.hash()));
@@ -74,7 +106,7 @@ final class TxEffects {
     }
     Proposal p = new Proposal(tx.hash(), tx, now, now + b.params.approvalWindowSecs(), approvers, false);
     b.proposals.put(tx.hash(), p);
-    log.add(tx.hash(), tx.sender(), "proposal_created", p.target(), tx.type().wire() + " expires at " + p.expiresAt());
+    log.add(tx.hash(), author, "proposal_created", p.target(), tx.type().wire() + " expires at " + p.expiresAt());
   }
 
   private static void approve(GovernanceState.Builder b, Transaction tx, String resourceId, AuditLog log) {

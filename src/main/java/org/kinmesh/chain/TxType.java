@@ -11,7 +11,9 @@ public enum TxType {
   FAMILY_MEMBER_ADD("family_member_add", MessageTag.TX_FAMILY_MEMBER_ADD),
   FAMILY_MEMBER_REMOVE("family_member_remove", MessageTag.TX_FAMILY_MEMBER_REMOVE),
   APPROVAL("approval", MessageTag.TX_APPROVAL),
-  DATA("data", MessageTag.TX_DATA);
+  DATA("data", MessageTag.TX_DATA),
+  /** A new node's own registration, carrying a guardian's invite (docs/guide.md, "Invites"). */
+  NODE_JOIN("node_join", MessageTag.TX_NODE_JOIN);
 
   private final String wire;
   private final MessageTag tag;

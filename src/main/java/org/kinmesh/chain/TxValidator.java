@@ -6,6 +6,7 @@ import static org.kinmesh.chain.ValidationResult.Code.DUPLICATE;
 import static org.kinmesh.chain.ValidationResult.Code.EXPIRED;
 import static org.kinmesh.chain.ValidationResult.Code.INSUFFICIENT_PERMISSION;
 import static org.kinmesh.chain.ValidationResult.Code.INVALID_SIGNATURE;
+import static org.kinmesh.chain.ValidationResult.Code.INVITE_USED;
 import static org.kinmesh.chain.ValidationResult.Code.MALFORMED;
 import static org.kinmesh.chain.ValidationResult.Code.NOT_YET_VALID;
 import static org.kinmesh.chain.ValidationResult.Code.UNKNOWN_TARGET;
@@ -80,7 +81,13 @@ public final class TxValidator {
     if (tx.payload() instanceof Payload.Approval a) {
       return checkApproval(s, tx.sender(), a.resourceId(), blockTime);
     }
-    ValidationResult stateProblem = checkTarget(s, tx.payload(), "");
+    if (tx.payload() instanceof Payload.NodeJoin j) {
+      ValidationResult inviteProblem = checkInvite(s, j.invite(), blockTime);
+      if (inviteProblem != null) {
+        return inviteProblem;
+      }
+    }
+    ValidationResult stateProblem = checkTarget(s, tx.payload(), tx.sender(), "");
     if (stateProblem != null) {
       return stateProblem;
     }
@@ -113,7 +120,7 @@ public final class TxValidator {
       return ValidationResult.of(DUPLICATE, "guardian already approved " + resourceId);
     }
     if (!p.timelock()) {
-      ValidationResult problem = checkTarget(s, p.tx().payload(), resourceId);
+      ValidationResult problem = checkTarget(s, p.tx().payload(), p.tx().sender(), resourceId);
       if (problem != null) {
         return problem;
       }
@@ -126,10 +133,47 @@ public final class TxValidator {
   }
 
   /**
-   * State checks of an action's target; null when it can take effect. {@code ownResource} is the
-   * proposal being approved, so it does not conflict with itself.
+   * A join's invite at the block's time: for this chain and genesis, not expired, not used, and
+   * signed by a current guardian (the signature itself was checked when the payload was parsed).
    */
-  static ValidationResult checkTarget(GovernanceState s, Payload payload, String ownResource) {
+  static ValidationResult checkInvite(GovernanceState s, org.kinmesh.invite.InviteGrant inv, long blockTime) {
+    if (!inv.blockchainId().equals(s.params().blockchainId()) || !inv.genesisHash().equals(s.genesisHash())) {
+      return ValidationResult.of(WRONG_CHAIN, "invite is for chain '" + inv.blockchainId() + "' with genesis "
+          + inv.genesisHash() + ", but this is chain '" + s.params().blockchainId() + "' with genesis "
+          + s.genesisHash() + "; ask a guardian of this family for an invite");
+    }
+    if (blockTime >= inv.expiresAt()) {
+      return ValidationResult.of(EXPIRED, "invite expired at " + java.time.Instant.ofEpochSecond(inv.expiresAt())
+          + " (block time " + java.time.Instant.ofEpochSecond(blockTime) + "); ask a guardian for a new invite");
+    }
+    if (s.usedInvites().contains(inv.id())) {
+      return ValidationResult.of(INVITE_USED, "invite " + inv.id() + " was already used to join this chain;"
+          + " an invite works once: ask a guardian for a new invite");
+    }
+    if (!s.isGuardian(inv.guardian())) {
+      return ValidationResult.of(INSUFFICIENT_PERMISSION, "the invite was signed by " + inv.guardian()
+          + ", which is not a guardian of this chain; ask a current guardian for an invite");
+    }
+    return null;
+  }
+
+  /**
+   * State checks of an action's target; null when it can take effect. {@code sender} signed the
+   * action (a join's node key); {@code ownResource} is the proposal being approved, so it does not
+   * conflict with itself.
+   */
+  static ValidationResult checkTarget(GovernanceState s, Payload payload, String sender, String ownResource) {
+    if (payload instanceof Payload.NodeJoin j) {
+      NodeRecord known = s.nodes().get(sender);
+      if (known != null && known.status() != NodeStatus.REMOVED) {
+        return ValidationResult.of(DUPLICATE, "node key already registered with node_id " + known.nodeId() + " ("
+            + known.status().wire() + ")");
+      }
+      if (pendingRegistrationOf(s, ownResource, sender)) {
+        return ValidationResult.of(CONFLICT, "a pending proposal already registers this key; approve it instead");
+      }
+      return null;
+    }
     if (payload instanceof Payload.NodeRegistration r) {
       if (r.nodePubkey().equals(Transaction.SYSTEM_SENDER)) {
         return ValidationResult.of(MALFORMED, "node_pubkey cannot be the system key");
@@ -143,7 +187,8 @@ public final class TxValidator {
         return ValidationResult.of(CONFLICT, "node_id " + r.nodeId() + " is taken");
       }
       if (pendingOn(s, ownResource, other -> other instanceof Payload.NodeRegistration o
-          && (o.nodePubkey().equals(r.nodePubkey()) || o.nodeId() == r.nodeId()))) {
+          && (o.nodePubkey().equals(r.nodePubkey()) || o.nodeId() == r.nodeId()))
+          || pendingRegistrationOf(s, ownResource, r.nodePubkey())) {
         return ValidationResult.of(CONFLICT, "a pending proposal already registers that key or node_id");
       }
       return null;
@@ -201,6 +246,13 @@ public final class TxValidator {
       return null;
     }
     return null;
+  }
+
+  /** A pending registration or join of {@code key}, other than {@code ownResource}. */
+  private static boolean pendingRegistrationOf(GovernanceState s, String ownResource, String key) {
+    return s.proposals().values().stream().anyMatch(p -> !p.resourceId().equals(ownResource)
+        && (p.tx().payload() instanceof Payload.NodeJoin && p.tx().sender().equals(key)
+            || p.tx().payload() instanceof Payload.NodeRegistration o && o.nodePubkey().equals(key)));
   }
 
   private static boolean pendingOn(GovernanceState s, String ownResource,

@@ -29,6 +29,8 @@ public record ValidationResult(Code code, String message) {
     EXPIRED,
     /** Dated too far after its block. */
     NOT_YET_VALID,
+    /** The invite of a join was already used on this chain. */
+    INVITE_USED,
     /** A block that does not extend the chain (height, previous hash, time, hash). */
     INVALID_BLOCK
   }

@@ -10,7 +10,6 @@ import java.util.Set;
 import org.kinmesh.crypto.Ed25519;
 import org.kinmesh.crypto.Hex;
 import org.kinmesh.crypto.Identity;
-import org.kinmesh.wire.Canonical;
 import org.kinmesh.wire.MessageTag;
 import org.kinmesh.wire.StrictJson;
 import org.kinmesh.wire.WireException;
@@ -37,8 +36,16 @@ public final class InviteCodec {
 
   /** The canonical message the guardian signs. */
   static byte[] message(Invite i) {
-    return Canonical.message(MessageTag.INVITE, i.id(), i.blockchainId(), i.genesisHash(), i.relayUrl(), i.genesisUrl(),
-        i.role(), i.name(), i.guardian(), i.expiresAt());
+    return InviteGrant.message(i.id(), i.blockchainId(), i.genesisHash(),
+        InviteGrant.locatorHash(i.relayUrl(), i.genesisUrl()), i.consensus(), i.name(), i.guardian(), i.expiresAt());
+  }
+
+  /** What a join carries on chain: the invite without its URLs, with the code's signature. */
+  public static InviteGrant grant(String code) throws InviteException {
+    Invite i = decode(code);
+    String sig = org.kinmesh.crypto.Hex.encode(UNB64.decode(code.strip().substring(code.strip().lastIndexOf('.') + 1)));
+    return new InviteGrant(i.id(), i.blockchainId(), i.genesisHash(), InviteGrant.locatorHash(i.relayUrl(),
+        i.genesisUrl()), i.consensus(), i.name(), i.guardian(), i.expiresAt(), sig);
   }
 
   /** Signs and encodes; {@code guardian} must be the invite's guardian. */

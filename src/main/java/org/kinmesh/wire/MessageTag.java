@@ -30,6 +30,7 @@ public enum MessageTag {
   TX_FAMILY_MEMBER_REMOVE("kinmesh-tx-family-member-remove-v1"),
   TX_APPROVAL("kinmesh-tx-approval-v1"),
   TX_DATA("kinmesh-tx-data-v1"),
+  TX_NODE_JOIN("kinmesh-tx-node-join-v1"),
   BLOCK("kinmesh-block-v1"),
   BLOCK_TXS("kinmesh-block-txs-v1"),
   CHAIN_PARAMS("kinmesh-chain-params-v1"),

@@ -98,6 +98,14 @@ final class BusyChain {
         if (!nodes.contains(fresh)) {
           nodes.add(fresh);
         }
+        if (rnd.nextInt(3) == 0) {
+          // the node joins itself with the guardian's invite (sometimes a used one: then refused)
+          String id = String.format("%032x", rnd.nextInt(16));
+          org.kinmesh.invite.Invite inv = new org.kinmesh.invite.Invite(id, TestChain.CHAIN, s.genesisHash(),
+              "https://relay.example.org", "https://node.example.org:8080", rnd.nextBoolean(), "", guardian.publicKeyHex(),
+              t + 1 + rnd.nextInt(3600));
+          return signAt(c, fresh, Payload.NodeJoin.of(org.kinmesh.invite.InviteCodec.encode(inv, guardian)), t);
+        }
         p = new Payload.NodeRegistration(fresh.publicKeyHex(), rnd.nextInt(64), rnd.nextBoolean(), t);
       }
       case 5 -> {

@@ -57,6 +57,36 @@ class LedgerStoreTest {
     }
   }
 
+  /** Issue 16: the used invites are stored, read back from the tables, and refuse a reuse after a restart. */
+  @Test
+  void usedInvitesSurviveARestart() throws Exception {
+    TestChain c = TestChain.standard();
+    org.kinmesh.invite.Invite inv = InviteJoinTest.invite(c, TestChain.MOM, false, InviteJoinTest.id(1), c.time + 3600);
+    c.commit(10, c.tx(TestChain.N4, InviteJoinTest.join(inv, TestChain.MOM)));
+    Path file = dir.resolve("invites.db");
+    Database db = await(Database.open(vertx, file, LedgerStore.MIGRATIONS));
+    try {
+      LedgerStore store = await(LedgerStore.open(db, c.blocks.get(0)));
+      await(store.append(c.blocks.get(1)));
+      GovernanceState fromTables = await(store.loadState());
+      assertThat(fromTables.usedInvites()).containsExactly(InviteJoinTest.id(1));
+      assertThat(fromTables).isEqualTo(c.state);
+    } finally {
+      await(db.close());
+    }
+    db = await(Database.open(vertx, file, LedgerStore.MIGRATIONS));
+    try {
+      LedgerStore reopened = await(LedgerStore.open(db, c.blocks.get(0)));
+      assertThat(reopened.state()).isEqualTo(c.state);
+      ValidationResult again = TxValidator.validateForNext(reopened.state(),
+          Transaction.sign(TestChain.key(15), TestChain.CHAIN, 1, c.time, InviteJoinTest.join(inv, TestChain.MOM)),
+          c.time);
+      assertThat(again.code()).isEqualTo(ValidationResult.Code.INVITE_USED);
+    } finally {
+      await(db.close());
+    }
+  }
+
   /** Issue 12.6: a removed key registered again under another node_id and kind is stored, and read back. */
   @Test
   void aRemovedKeyRegisteredAgainIsStoredUnderItsNewRegistration() throws Exception {

@@ -38,6 +38,10 @@ class ValidationCodesTest {
     seen.add(c.check(c.tx(MOM, GovernanceTest.reactivate(N1))).code());
     seen.add(c.check(c.txAt(N1, Payload.Data.of(new byte[0]), c.time - 86_401)).code());
     seen.add(c.check(c.txAt(N1, Payload.Data.of(new byte[0]), c.time + 301)).code());
+    org.kinmesh.invite.Invite inv = InviteJoinTest.invite(c, MOM, false, InviteJoinTest.id(99), c.time + 3600);
+    TestChain used = TestChain.standard();
+    used.commit(1, used.tx(N4, InviteJoinTest.join(inv, MOM)));
+    seen.add(used.check(used.tx(TestChain.key(15), InviteJoinTest.join(inv, MOM))).code());
     try {
       Ledger.apply(c.state, Block.of(TestChain.CHAIN, 5, c.state.headHash(), c.time, N1.publicKeyHex(), List.of(),
           List.of()));
