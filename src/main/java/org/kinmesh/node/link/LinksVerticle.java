@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.crypto.Identity;
 import org.kinmesh.node.Addresses;
+import org.kinmesh.node.LocalCodec;
 import org.kinmesh.node.relay.RelayedAddresses;
 import org.kinmesh.punch.PunchVerticle;
 import org.kinmesh.udp.DatagramKind;
@@ -93,6 +94,7 @@ public final class LinksVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx, LinkMessage.class);
     ctx = new LinkContext(vertx, settings, identity, clock, policy, genesis, counters);
     PeerEvents events = new PeerEvents(ctx);
     pathTimer = new PathTimer(ctx, events);
@@ -105,14 +107,14 @@ public final class LinksVerticle extends VerticleBase {
     // Called only once messages flow, after every part below exists.
     udp = new UdpPaths(ctx, udpAddresses, events, pathTimer, new UdpPaths.Listener() {
       @Override
-      public void delivered(String peer, String payload) {
+      public void delivered(String peer, byte[] payload) {
         publishInbound(peer, payload);
       }
 
       @Override
       public void failed(Peer p, List<byte[]> unacknowledged) {
         for (byte[] m : unacknowledged) {
-          router.route(p, new String(m, StandardCharsets.UTF_8));
+          router.route(p, m);
         }
         punching.punch(p);
       }
@@ -130,8 +132,8 @@ public final class LinksVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     List<Future<Void>> ready = new ArrayList<>();
     ready.add(bus.<JsonObject>consumer(Addresses.AUTHORIZED_SET, m -> roster.apply(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(Addresses.LINKS_SEND, m -> router.send(m.body())).completion());
-    ready.add(bus.<JsonObject>consumer(Addresses.LINKS_BROADCAST, m -> router.broadcast(m.body())).completion());
+    ready.add(bus.<LinkMessage>consumer(Addresses.LINKS_SEND, m -> router.send(m.body())).completion());
+    ready.add(bus.<LinkMessage>consumer(Addresses.LINKS_BROADCAST, m -> router.broadcast(m.body())).completion());
     ready.add(bus.<Object>consumer(Addresses.PEERS_STATUS, m -> m.reply(LinkStatus.of(ctx, udp))).completion());
     ready.add(bus.<JsonObject>consumer(PunchVerticle.PATH, m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>consumer(RelayedAddresses.STATE, m -> relayed.onState(m.body())).completion());
@@ -188,10 +190,10 @@ public final class LinksVerticle extends VerticleBase {
       }
       return;
     }
-    publishInbound(from, payload);
+    publishInbound(from, payload.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void publishInbound(String from, String payload) {
-    vertx.eventBus().publish(Addresses.LINKS_INBOUND, new JsonObject().put("from", from).put("payload", payload));
+  private void publishInbound(String from, byte[] payload) {
+    vertx.eventBus().publish(Addresses.LINKS_INBOUND, new LinkMessage(from, payload));
   }
 }
