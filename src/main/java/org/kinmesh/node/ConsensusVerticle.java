@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.kinmesh.chain.Block;
+import org.kinmesh.node.link.LinkMessage;
 import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.consensus.QuorumDecision;
 import org.kinmesh.consensus.QuorumInput;
@@ -142,6 +143,7 @@ public final class ConsensusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    org.kinmesh.bus.LocalCodec.register(vertx, LinkMessage.class);
     return vertx.eventBus().<GovernanceState>request(addresses.ledger().state(), null).compose(m -> {
       state = m.body();
       return resume(state);
@@ -151,7 +153,7 @@ public final class ConsensusVerticle extends VerticleBase {
       replica = new Replica(pbft, Signer.of(identity), judge, viewTimeouts, resume);
       lastCertificate = resume.certificate();
       var bus = vertx.eventBus();
-      consumers.add(bus.<JsonObject>localConsumer(addresses.links().inbound(), m -> inbound(m.body())));
+      consumers.add(bus.<LinkMessage>localConsumer(addresses.links().inbound(), m -> inbound(m.body())));
       consumers.add(bus.consumer(addresses.api().nodeStatus(), m -> m.reply(status())));
       consumers.add(bus.<JsonObject>localConsumer(addresses.ledger().written(), m -> {
         Integer unwritten = m.body().getInteger("unwritten");
@@ -228,30 +230,28 @@ public final class ConsensusVerticle extends VerticleBase {
     return Membership.of(LedgerVerticle.authorizedKeys(s), quorum);
   }
 
-  private void inbound(JsonObject body) {
-    if (stopping || body == null) {
-      return;
-    }
-    String payload = body.getString("payload");
-    if (payload == null || TxMessages.isLedgerPayload(payload)) {
+  /** A payload from a peer's link: parsed here, once, from its bytes. */
+  private void inbound(LinkMessage m) {
+    if (stopping || m == null || TxMessages.isLedgerPayload(m)) {
       return; // transactions between mempools are the ledger's
     }
+    String from = m.peer();
     Envelope e;
     try {
-      e = codec.parse(payload.getBytes(StandardCharsets.UTF_8));
+      e = codec.parse(m.payload());
       if (replica.isStale(e)) {
         // Still a sign of life from the peer (a lagging one sends nothing else): "from" is the
         // link's authenticated key, so it counts as heard without checking the envelope.
-        lastHeard.put(body.getString("from"), clock.nowMillis());
-        count(RejectReason.STALE, body.getString("from"), "height " + e.height() + " already committed");
+        lastHeard.put(from, clock.nowMillis());
+        count(RejectReason.STALE, from, "height " + e.height() + " already committed");
         return;
       }
       e = codec.verified(e);
     } catch (EnvelopeException ex) {
-      count(ex.reason(), body.getString("from"), ex.getMessage());
+      count(ex.reason(), from, ex.getMessage());
       return;
     }
-    lastHeard.put(body.getString("from"), clock.nowMillis());
+    lastHeard.put(from, clock.nowMillis());
     if (e instanceof Envelope.PrePrepare pp) {
       phases.mark(pp.height(), PhaseTrace.Mark.PROPOSAL, System.nanoTime());
       if (pp.height() <= replica.committedHeight() + pbft.logWindow()) {
@@ -285,13 +285,12 @@ public final class ConsensusVerticle extends VerticleBase {
       if (b.envelope() instanceof Envelope.PrePrepare pp) {
         proposalSeenAt(pp); // our own proposal
       }
-      vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", encode(b.envelope())));
+      vertx.eventBus().send(addresses.links().broadcast(), LinkMessage.broadcast(codec.encode(b.envelope())));
     }
 
     @Override
     public void send(Action.Send s) {
-      vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", s.to()).put("payload",
-          encode(s.envelope())));
+      vertx.eventBus().send(addresses.links().send(), LinkMessage.to(s.to(), codec.encode(s.envelope())));
     }
 
     @Override
@@ -380,10 +379,6 @@ public final class ConsensusVerticle extends VerticleBase {
     }
   }
 
-  private String encode(Envelope e) {
-    return new String(codec.encode(e), StandardCharsets.UTF_8);
-  }
-
   private void startTimer(TimerId id, long delayMs) {
     Long old = timers.remove(id.kind());
     if (old != null) {
@@ -461,7 +456,7 @@ public final class ConsensusVerticle extends VerticleBase {
     if (h == heightAtLastTick) {
       for (Envelope env : replica.ownPending()) {
         resent++;
-        vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", encode(env)));
+        vertx.eventBus().send(addresses.links().broadcast(), LinkMessage.broadcast(codec.encode(env)));
       }
     }
     heightAtLastTick = h;
@@ -592,7 +587,7 @@ public final class ConsensusVerticle extends VerticleBase {
               // Compact, like proposals: the receiver fills in the transactions (it asks us for them).
               Envelope.Block env = signer.block(height, b.hash(), org.kinmesh.chain.CompactBlock.of(b).toJsonBytes(),
                   cert);
-              vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", f.to()).put("payload", encode(env)));
+              vertx.eventBus().send(addresses.links().send(), LinkMessage.to(f.to(), codec.encode(env)));
             } catch (EnvelopeException | RuntimeException e) {
               LOG.warn("op=serve_fetch height={} cannot send: {}; the peer asks again, nothing to do unless this"
                   + " repeats (then check this node's ledger database)", height, e.getMessage());
@@ -630,7 +625,7 @@ public final class ConsensusVerticle extends VerticleBase {
         // What we sent while this link was down is lost (links deliver at most once): send our
         // pending view change or votes again, or a start-up or restart can stall for good.
         for (Envelope env : replica.ownPending()) {
-          vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", key).put("payload", encode(env)));
+          vertx.eventBus().send(addresses.links().send(), LinkMessage.to(key, codec.encode(env)));
         }
       }
     } else if ("down".equals(e.getString("event"))) {

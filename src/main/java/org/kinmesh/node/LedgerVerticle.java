@@ -13,6 +13,7 @@ import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.chain.AuditEntry;
 import org.kinmesh.chain.AuthorizedSet;
 import org.kinmesh.chain.Block;
+import org.kinmesh.node.link.LinkMessage;
 import org.kinmesh.chain.CompactBlock;
 import org.kinmesh.chain.GovernanceState;
 import org.kinmesh.chain.InvalidBlockException;
@@ -154,6 +155,7 @@ public final class LedgerVerticle extends VerticleBase {
     LocalCodec.register(vertx, Validation.class);
     LocalCodec.register(vertx, Appended.class);
     LocalCodec.register(vertx, Transaction.class);
+    LocalCodec.register(vertx, LinkMessage.class);
     return Database.open(vertx, dbFile, LedgerStore.MIGRATIONS)
         .compose(database -> {
           db = database;
@@ -175,7 +177,7 @@ public final class LedgerVerticle extends VerticleBase {
           lastAuthorized = authorizedKeys(store.state());
           var bus = vertx.eventBus();
           consumers.add(bus.consumer(addresses.api().chainSubmit(), this::submit));
-          consumers.add(bus.<JsonObject>localConsumer(addresses.links().inbound(), this::fromPeer));
+          consumers.add(bus.<LinkMessage>localConsumer(addresses.links().inbound(), this::fromPeer));
           consumers.add(bus.<JsonObject>consumer(addresses.api().peersEvents(), this::peerEvent));
           scheduleReforward();
           consumers.add(bus.localConsumer(addresses.chain().authorizedSetQuery(), m -> m.reply(AuthorizedSet.of(store.state()))));
@@ -250,8 +252,7 @@ public final class LedgerVerticle extends VerticleBase {
   private void peerEvent(Message<JsonObject> m) {
     if (m.body() != null && "up".equals(m.body().getString("event")) && m.body().getString("pubkey") != null) {
       for (String payload : TxMessages.forwards(jsonOf(intake.mempool().peek(REFORWARD_BATCH, 1L << 20)))) {
-        vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", m.body().getString("pubkey"))
-            .put("payload", payload));
+        vertx.eventBus().send(addresses.links().send(), LinkMessage.to(m.body().getString("pubkey"), utf8(payload)));
       }
     }
   }
@@ -260,7 +261,7 @@ public final class LedgerVerticle extends VerticleBase {
   private void scheduleReforward() {
     reforwardTimer = vertx.setTimer(org.kinmesh.util.Jitter.around(5_000, 0.2), id -> {
       for (String payload : TxMessages.forwards(jsonOf(intake.mempool().peek(REFORWARD_BATCH, 1L << 20)))) {
-        vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", payload));
+        vertx.eventBus().send(addresses.links().broadcast(), LinkMessage.broadcast(utf8(payload)));
       }
       scheduleReforward();
     });
@@ -422,24 +423,25 @@ public final class LedgerVerticle extends VerticleBase {
     }
     lastForwardMs = clock.nowMillis();
     for (String payload : TxMessages.forwards(outbox)) {
-      vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", payload));
+      vertx.eventBus().send(addresses.links().broadcast(), LinkMessage.broadcast(utf8(payload)));
     }
     outbox.clear();
   }
 
   /** Ledger payloads from a peer: forwarded transactions (no re-forwarding: links are a full mesh), or a request. */
-  private void fromPeer(Message<JsonObject> m) {
-    String payload = m.body() == null ? null : m.body().getString("payload");
-    String from = m.body() == null ? null : m.body().getString("from");
-    if (payload == null || !TxMessages.isLedgerPayload(payload)) {
+  /** A payload from a peer's link: a ledger one is parsed here, once, from its bytes. */
+  private void fromPeer(Message<LinkMessage> m) {
+    LinkMessage body = m.body();
+    if (body == null || !TxMessages.isLedgerPayload(body)) {
       return;
     }
+    String from = body.peer();
     try {
-      if (payload.startsWith(TxMessages.REQUEST)) {
-        serveTxRequest(from, TxMessages.readRequest(payload));
+      if (TxMessages.isRequest(body)) {
+        serveTxRequest(from, TxMessages.readRequest(body.payload()));
         return;
       }
-      List<Transaction> txs = TxMessages.readForward(payload);
+      List<Transaction> txs = TxMessages.readForward(body.payload());
       for (Transaction tx : txs) {
         arriving.put(tx.hash(), tx);
         if (fetches.wants(tx.hash())) {
@@ -500,7 +502,7 @@ public final class LedgerVerticle extends VerticleBase {
         ar.result().forEach(tx -> found.add(TxMessages.json(tx)));
       }
       for (String payload : TxMessages.forwards(found)) {
-        vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", to).put("payload", payload));
+        vertx.eventBus().send(addresses.links().send(), LinkMessage.to(to, utf8(payload)));
       }
     });
   }
@@ -614,12 +616,16 @@ public final class LedgerVerticle extends VerticleBase {
     }
   }
 
+  private static byte[] utf8(String payload) {
+    return payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private void askFor(List<String> hashes, String from) {
     for (String payload : TxMessages.requests(hashes)) {
       if (from != null) {
-        vertx.eventBus().send(addresses.links().send(), new JsonObject().put("to", from).put("payload", payload));
+        vertx.eventBus().send(addresses.links().send(), LinkMessage.to(from, utf8(payload)));
       } else {
-        vertx.eventBus().send(addresses.links().broadcast(), new JsonObject().put("payload", payload));
+        vertx.eventBus().send(addresses.links().broadcast(), LinkMessage.broadcast(utf8(payload)));
       }
     }
   }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kinmesh.chain.Block;
 import org.kinmesh.chain.Transaction;
+import org.kinmesh.node.link.LinkMessage;
 import org.kinmesh.wire.StrictJson;
 import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.WireRules;
@@ -34,6 +35,15 @@ final class TxMessages {
 
   static boolean isLedgerPayload(String payload) {
     return payload.startsWith(FORWARD_ONE) || payload.startsWith(FORWARD_MANY) || payload.startsWith(REQUEST);
+  }
+
+  /** The same look at a payload's bytes as they came off the link (no decoding, no parse). */
+  static boolean isLedgerPayload(LinkMessage m) {
+    return m.startsWith(FORWARD_ONE) || m.startsWith(FORWARD_MANY) || m.startsWith(REQUEST);
+  }
+
+  static boolean isRequest(LinkMessage m) {
+    return m.startsWith(REQUEST);
   }
 
   /** Transactions (their JSON) packed into as few forward payloads as the size bound allows. */
@@ -83,7 +93,12 @@ final class TxMessages {
 
   /** The transactions of a forward payload (either form); a malformed one throws, naming the fault. */
   static List<Transaction> readForward(String payload) throws WireException {
-    StrictJson j = StrictJson.parse(payload.getBytes(StandardCharsets.UTF_8), WireRules.MAX_MESSAGE_BYTES);
+    return readForward(payload.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** As above, from the payload's bytes as the link delivered them: one parse, typed values out. */
+  static List<Transaction> readForward(byte[] payload) throws WireException {
+    StrictJson j = StrictJson.parse(payload, WireRules.MAX_MESSAGE_BYTES);
     List<Transaction> out = new ArrayList<>();
     if (j.has("forward_tx")) {
       out.add(Transaction.fromJson(j.requireObject("forward_tx")));
@@ -111,7 +126,11 @@ final class TxMessages {
 
   /** The hashes a request names (each a lowercase SHA-256 hex, at most {@link #MAX_REQUEST_HASHES}). */
   static List<String> readRequest(String payload) throws WireException {
-    StrictJson j = StrictJson.parse(payload.getBytes(StandardCharsets.UTF_8), WireRules.MAX_MESSAGE_BYTES);
+    return readRequest(payload.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static List<String> readRequest(byte[] payload) throws WireException {
+    StrictJson j = StrictJson.parse(payload, WireRules.MAX_MESSAGE_BYTES);
     List<String> out = new ArrayList<>();
     for (JsonNode n : j.requireArray("tx_request", MAX_REQUEST_HASHES)) {
       if (!n.isTextual() || !WireRules.isSha256Hex(n.textValue())) {

@@ -309,10 +309,10 @@ final class TestNetwork implements AutoCloseable {
         new JsonObject(new String(tx.toJsonBytes(), StandardCharsets.UTF_8))), WAIT).body();
   }
 
-  /** Publishes {"from","payload"} on node i's LINKS_INBOUND, as if a peer had sent it. */
+  /** Publishes a payload from {@code from} on node i's LINKS_INBOUND, as if a peer had sent it. */
   void inject(int i, String from, String payload) {
     members.get(i).vertx.eventBus().publish(members.get(i).addresses().links().inbound(),
-        new JsonObject().put("from", from).put("payload", payload));
+        new org.kinmesh.node.link.LinkMessage(from, payload.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Waits for the next message on node i's address that matches (registered before {@code trigger} runs). */

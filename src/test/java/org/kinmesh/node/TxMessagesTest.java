@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kinmesh.chain.Payload;
 import org.kinmesh.chain.Transaction;
+import org.kinmesh.node.link.LinkMessage;
 import org.kinmesh.testing.TestKeys;
 import org.kinmesh.wire.WireException;
 import org.kinmesh.wire.WireRules;
@@ -72,5 +73,24 @@ class TxMessagesTest {
     assertThatThrownBy(() -> TxMessages.readForward("{\"forward_txs\":[{\"x\":1}]}")).isInstanceOf(WireException.class);
     assertThatThrownBy(() -> TxMessages.readForward("{\"forward_txs\":[")).isInstanceOf(WireException.class);
     assertThat(TxMessages.isLedgerPayload("{\"type\":\"prepare\"}")).isFalse();
+  }
+
+  @Test
+  void aLinkMessageIsSortedByItsBytesAndItsForwardReadFromThem() throws Exception {
+    List<Transaction> all = txs(3);
+    String forward = TxMessages.forwards(all.stream().map(TxMessages::json).toList()).get(0);
+    LinkMessage f = new LinkMessage("peer", forward.getBytes(StandardCharsets.UTF_8));
+    assertThat(TxMessages.isLedgerPayload(f)).isTrue();
+    assertThat(TxMessages.isRequest(f)).isFalse();
+    assertThat(TxMessages.readForward(f.payload())).isEqualTo(all);
+    String request = TxMessages.requests(List.of(all.get(0).hash())).get(0);
+    LinkMessage r = new LinkMessage("peer", request.getBytes(StandardCharsets.UTF_8));
+    assertThat(TxMessages.isLedgerPayload(r)).isTrue();
+    assertThat(TxMessages.isRequest(r)).isTrue();
+    // a consensus envelope, a payload shorter than every prefix, and a near miss are not the ledger's
+    for (String other : List.of("{\"type\":\"prepare\"}", "{", "{\"forward_tx\" :")) {
+      assertThat(TxMessages.isLedgerPayload(new LinkMessage("peer", other.getBytes(StandardCharsets.UTF_8))))
+          .as(other).isFalse();
+    }
   }
 }

@@ -18,6 +18,14 @@ public final class Events implements AutoCloseable {
     Await.result(consumer.completion());
   }
 
+  /** Collects bodies of another type (a record), each seen through {@code view} as a JsonObject. */
+  @SuppressWarnings("unchecked")
+  public <T> Events(Vertx vertx, String address, java.util.function.Function<T, JsonObject> view) {
+    MessageConsumer<?> c = vertx.eventBus().<T>consumer(address, m -> queue.add(view.apply(m.body())));
+    consumer = (MessageConsumer<JsonObject>) c;
+    Await.result(consumer.completion());
+  }
+
   /** The next message that matches, skipping the others; fails after 20 s. */
   public JsonObject next(Predicate<JsonObject> match) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -103,6 +103,7 @@ public final class LinksVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     org.kinmesh.bus.LocalCodec.register(vertx, AuthorizedSet.class);
+    org.kinmesh.bus.LocalCodec.register(vertx, LinkMessage.class);
     ctx = new LinkContext(vertx, settings, identity, clock, policy, genesis, counters);
     ctx.addresses = addresses;
     PeerEvents events = new PeerEvents(ctx);
@@ -116,14 +117,14 @@ public final class LinksVerticle extends VerticleBase {
     // Called only once messages flow, after every part below exists.
     udp = new UdpPaths(ctx, udpAddresses, events, pathTimer, new UdpPaths.Listener() {
       @Override
-      public void delivered(String peer, String payload) {
+      public void delivered(String peer, byte[] payload) {
         publishInbound(peer, payload);
       }
 
       @Override
       public void failed(Peer p, List<byte[]> unacknowledged) {
         for (byte[] m : unacknowledged) {
-          router.route(p, new String(m, StandardCharsets.UTF_8));
+          router.route(p, m);
         }
         punching.punch(p);
       }
@@ -141,8 +142,8 @@ public final class LinksVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     List<Future<Void>> ready = new ArrayList<>();
     ready.add(bus.<AuthorizedSet>localConsumer(addresses.chain().authorizedSet(), m -> roster.apply(m.body())).completion());
-    ready.add(bus.<JsonObject>localConsumer(addresses.links().send(), m -> router.send(m.body())).completion());
-    ready.add(bus.<JsonObject>localConsumer(addresses.links().broadcast(), m -> router.broadcast(m.body())).completion());
+    ready.add(bus.<LinkMessage>localConsumer(addresses.links().send(), m -> router.send(m.body())).completion());
+    ready.add(bus.<LinkMessage>localConsumer(addresses.links().broadcast(), m -> router.broadcast(m.body())).completion());
     ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> m.reply(LinkStatus.of(ctx, udp))).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.punch().path(), m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.relayed().state(), m -> relayed.onState(m.body())).completion());
@@ -199,10 +200,10 @@ public final class LinksVerticle extends VerticleBase {
       }
       return;
     }
-    publishInbound(from, payload);
+    publishInbound(from, payload.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void publishInbound(String from, String payload) {
-    vertx.eventBus().publish(addresses.links().inbound(), new JsonObject().put("from", from).put("payload", payload));
+  private void publishInbound(String from, byte[] payload) {
+    vertx.eventBus().publish(addresses.links().inbound(), new LinkMessage(from, payload));
   }
 }

@@ -24,7 +24,7 @@ final class UdpPaths {
   /** What the UDP paths hand back to the links. */
   interface Listener {
     /** A message from the peer arrived on its UDP path. */
-    void delivered(String peer, String payload);
+    void delivered(String peer, byte[] payload);
 
     /** The peer's UDP path failed; these messages were not acknowledged and need another way. */
     void failed(Peer p, List<byte[]> unacknowledged);
@@ -93,7 +93,7 @@ final class UdpPaths {
   }
 
   /** Sends on the peer's UDP path; false when it has none or the path refused. */
-  boolean send(Peer p, String payload) {
+  boolean send(Peer p, byte[] payload) {
     if (!paths.send(p.key, payload, ctx.monotonicNanos())) {
       return false;
     }
@@ -130,7 +130,7 @@ final class UdpPaths {
     }
 
     @Override
-    public void delivered(String peer, String payload) {
+    public void delivered(String peer, byte[] payload) {
       if (!ctx.authorized.contains(peer)) {
         ctx.counters.increment(Rejection.DEAUTHORIZED);
         return;

@@ -67,12 +67,12 @@ class DiscoveryThroughRelayTest {
     relay = new LocalRelay(dir, LinkNode.CHAIN, new JsonObject(), clock, a, b).start();
     Events ea = startNode(va, a);
     Events eb = startNode(vb, b);
-    try (Events inbound = new Events(vb, NodeAddresses.DEFAULT.links().inbound())) {
+    try (Events inbound = LinkNode.inboundEvents(vb)) {
       authorize(va, a, b);
       authorize(vb, a, b);
       ea.next(e -> "up".equals(e.getString("event")) && e.getString("pubkey").equals(b.publicKeyHex()));
       eb.next(e -> "up".equals(e.getString("event")) && e.getString("pubkey").equals(a.publicKeyHex()));
-      va.eventBus().send(NodeAddresses.DEFAULT.links().send(), new JsonObject().put("to", b.publicKeyHex()).put("payload", "hello b"));
+      va.eventBus().send(NodeAddresses.DEFAULT.links().send(), LinkMessage.to(b.publicKeyHex(), "hello b".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       assertThat(inbound.next().getString("payload")).isEqualTo("hello b");
     }
   }

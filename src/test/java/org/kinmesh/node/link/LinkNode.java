@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.kinmesh.node.NodeAddresses;
@@ -30,7 +31,7 @@ final class LinkNode implements AutoCloseable {
   LinkNode(Identity id, Map<String, Integer> directory, LinkSettings settings, TimeSource clock) {
     this.id = id;
     vertx.eventBus().<JsonObject>localConsumer(NodeAddresses.DEFAULT.relayClient().lookup(), m -> lookup(directory, m));
-    inbound = new Events(vertx, NodeAddresses.DEFAULT.links().inbound());
+    inbound = inboundEvents(vertx);
     events = new Events(vertx, NodeAddresses.DEFAULT.api().peersEvents());
     links = new LinksVerticle(settings, id, clock);
     deployment = Await.result(vertx.deployVerticle(links));
@@ -64,11 +65,11 @@ final class LinkNode implements AutoCloseable {
   }
 
   void send(Identity to, String payload) {
-    vertx.eventBus().send(NodeAddresses.DEFAULT.links().send(), new JsonObject().put("to", to.publicKeyHex()).put("payload", payload));
+    vertx.eventBus().send(NodeAddresses.DEFAULT.links().send(), LinkMessage.to(to.publicKeyHex(), payload.getBytes(StandardCharsets.UTF_8)));
   }
 
   void broadcast(String payload) {
-    vertx.eventBus().send(NodeAddresses.DEFAULT.links().broadcast(), new JsonObject().put("payload", payload));
+    vertx.eventBus().send(NodeAddresses.DEFAULT.links().broadcast(), LinkMessage.broadcast(payload.getBytes(StandardCharsets.UTF_8)));
   }
 
   JsonObject status() {
@@ -123,6 +124,12 @@ final class LinkNode implements AutoCloseable {
   @Override
   public void close() {
     Await.result(vertx.close());
+  }
+
+  /** LINKS_INBOUND's LinkMessages, seen as {"from", "payload" (text)} for the tests' assertions. */
+  static Events inboundEvents(Vertx vertx) {
+    return new Events(vertx, NodeAddresses.DEFAULT.links().inbound(),
+        (LinkMessage m) -> new JsonObject().put("from", m.peer()).put("payload", m.text()));
   }
 
   static Set<String> keys(Identity... ids) {

@@ -19,7 +19,7 @@ public final class UdpLinkPaths {
   public interface Sink {
     void datagram(Endpoint to, Buffer data);
 
-    void delivered(String peer, String payload);
+    void delivered(String peer, byte[] payload);
 
     /** Something arrived from the peer on its UDP path (rttNanos ≥ 0 when a heartbeat was timed). */
     void heard(String peer, long rttNanos);
@@ -112,13 +112,13 @@ public final class UdpLinkPaths {
    * Sends one payload on the peer's path; false when there is none or it refused (full queue,
    * oversized message): the caller uses another path.
    */
-  public boolean send(String peer, String payload, long now) {
+  public boolean send(String peer, byte[] payload, long now) {
     Path p = byPeer.get(peer);
     if (p == null) {
       return false;
     }
     try {
-      for (Buffer d : p.session.send(payload.getBytes(StandardCharsets.UTF_8), now)) {
+      for (Buffer d : p.session.send(payload, now)) {
         sink.datagram(p.endpoint, d);
       }
       return true;
@@ -161,7 +161,7 @@ public final class UdpLinkPaths {
       sink.heard(p.peer, in.rttNanos());
     }
     for (byte[] m : in.messages()) {
-      sink.delivered(p.peer, new String(m, StandardCharsets.UTF_8));
+      sink.delivered(p.peer, m);
     }
   }
 

@@ -114,7 +114,7 @@ class SpoofedUdpLinkTest {
           s[0].open(receiverId.publicKeyHex(), m, System.nanoTime());
         }
         if (sent[0] < MESSAGES && (sent[0] != MESSAGES / 2 || !restart || restartedAt[0] >= 0)) {
-          s[0].send(receiverId.publicKeyHex(), "m" + sent[0]++, System.nanoTime());
+          s[0].send(receiverId.publicKeyHex(), ("m" + sent[0]++).getBytes(java.nio.charset.StandardCharsets.UTF_8), System.nanoTime());
         }
         // 30-byte DATA frames of new sessions (150/s), and OPENs of new sessions with junk signatures (50/s):
         // ~8.7 KB/s from the sender's address, 12 times the 720 B/s that stalled block production.
@@ -147,7 +147,8 @@ class SpoofedUdpLinkTest {
     }
 
     @Override
-    public void delivered(String peer, String payload) {
+    public void delivered(String peer, byte[] bytes) {
+      String payload = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
       delivered.add(payload);
       onDelivered.run();
     }
