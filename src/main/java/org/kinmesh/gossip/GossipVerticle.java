@@ -30,6 +30,7 @@ import org.kinmesh.wire.WireRules;
 import org.kinmesh.wire.gossip.Announce;
 import org.kinmesh.wire.gossip.Endpoint;
 import org.kinmesh.wire.gossip.NatType;
+import org.kinmesh.stun.StunView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,6 +126,7 @@ public final class GossipVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.register(vertx, UdpDatagram.class);
     LocalCodec.register(vertx, AuthorizedSet.class);
+    LocalCodec.register(vertx, StunView.class);
     engine = new GossipEngine(settings.blockchainId(), cfg, identity, clock, random);
     schedule = new Schedule(cfg, random);
     return loadCache().map(v -> {
@@ -166,7 +168,7 @@ public final class GossipVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     consumers.add(bus.<UdpDatagram>localConsumer(udp.inbound(DatagramKind.GOSSIP), m -> onDatagram(m.body())));
     consumers.add(bus.<AuthorizedSet>localConsumer(addresses.authorizedSet(), m -> applyAuthorized(m.body())));
-    consumers.add(bus.<JsonObject>localConsumer(addresses.stunState(), m -> onStun(m.body())));
+    consumers.add(bus.<StunView>localConsumer(addresses.stunState(), m -> onStun(m.body())));
     consumers.add(bus.<JsonObject>localConsumer(addresses.peerTableQuery(), this::onQuery));
     consumers.add(bus.<JsonObject>localConsumer(addresses.peerEndpointResult(), m -> onResult(m.body())));
     consumers.add(bus.<JsonObject>localConsumer(addresses.status(), m -> m.reply(status(m.body()))));
@@ -191,23 +193,17 @@ public final class GossipVerticle extends VerticleBase {
 
   /** No answer means no Stun verticle (yet): NAT unknown, announce the advertised and local endpoints. */
   private void askStun() {
-    vertx.eventBus().<JsonObject>request(addresses.stunStateQuery(), new JsonObject(), ASK_STUN)
+    vertx.eventBus().<StunView>request(addresses.stunStateQuery(), null, ASK_STUN)
         .onSuccess(m -> onStun(m.body()));
   }
 
-  private void onStun(JsonObject body) {
-    if (stopping || body == null) {
+  /** The typed view, used as it is: the Stun verticle made its endpoint canonical. */
+  private void onStun(StunView view) {
+    if (stopping || view == null) {
       return;
     }
-    String ip = body.getValue("public_ip") instanceof String s ? WireRules.canonicalIp(s) : null;
-    Object port = body.getValue("public_port");
-    stunPublic = ip != null && WireRules.isIp(ip) && port instanceof Number n && WireRules.isPort(n.longValue())
-        ? new Endpoint(ip, n.intValue()) : null;
-    try {
-      stunNat = body.getValue("nat_type") instanceof String t ? NatType.fromWire(t) : NatType.UNKNOWN;
-    } catch (WireException e) {
-      stunNat = NatType.UNKNOWN;
-    }
+    stunPublic = view.publicEndpoint().orElse(null);
+    stunNat = view.natType();
     if (refreshOwn() && begun) {
       LOG.info("{} op=gossip.own_changed endpoints={} nat={}", log, engine.ownEndpoints(), engine.ownNat().wire());
       announceNow();

@@ -5,21 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-/** The JSON views of a probe result: the node's STUN state, and the CLI's report. */
+/** The JSON view of a probe result for the CLI's report (the node's view is the typed StunView). */
 public final class StunJson {
   private StunJson() {}
-
-  /**
-   * The body of StunAddresses#state: {"public_ip","public_port","nat_type","local_port"};
-   * public_ip and public_port are null while no server has answered.
-   */
-  public static JsonObject state(InetSocketAddress publicEndpoint, String natType, int localPort) {
-    return new JsonObject()
-        .put("public_ip", publicEndpoint == null ? null : StunClient.ipText(publicEndpoint))
-        .put("public_port", publicEndpoint == null ? null : publicEndpoint.getPort())
-        .put("nat_type", natType)
-        .put("local_port", localPort);
-  }
 
   /** {"public_ip","public_port","nat_type","mapping","filtering","server","elapsed_ms","servers":[...]}. */
   public static JsonObject report(ProbeResult r, List<ServerOutcome> unresolved) {

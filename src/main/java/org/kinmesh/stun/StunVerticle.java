@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.kinmesh.bus.BusScope;
+import org.kinmesh.bus.LocalCodec;
 import org.kinmesh.udp.DatagramKind;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpDatagram;
@@ -45,7 +46,7 @@ public final class StunVerticle extends VerticleBase {
   private NatType nat = NatType.UNKNOWN;
   /** The last probe that found an endpoint: a re-probe on the same socket may keep its verdict (NatProbe). */
   private ProbeResult last;
-  private Future<JsonObject> running;
+  private Future<StunView> running;
   private boolean again;
   private long refreshTimer = -1;
   private long pollTimer = -1;
@@ -64,6 +65,7 @@ public final class StunVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LocalCodec.register(vertx, StunView.class);
     EventBus bus = vertx.eventBus();
     client = new StunClient(vertx, (to, data) -> bus.send(udp.send(),
         new UdpDatagram(StunClient.ipText(to), to.getPort(), Buffer.buffer(data))));
@@ -91,16 +93,16 @@ public final class StunVerticle extends VerticleBase {
         });
   }
 
-  /** Stun's view: the body of STUN_STATE. */
-  private JsonObject state() {
-    return StunJson.state(endpoint, nat.wire(), localPort);
+  /** Stun's view: the body of StunAddresses#state, typed (consumers use it as it is). */
+  private StunView state() {
+    return StunView.of(endpoint, nat, localPort);
   }
 
   /**
    * Runs a probe, or joins the one running; a network change during a probe asks for one more
    * right after it, since the running one may have measured the old network.
    */
-  private Future<JsonObject> refresh(String reason) {
+  private Future<StunView> refresh(String reason) {
     if (settings.servers().isEmpty() || stopping) {
       return Future.succeededFuture(state());
     }
@@ -114,7 +116,7 @@ public final class StunVerticle extends VerticleBase {
       vertx.cancelTimer(refreshTimer);
       refreshTimer = -1;
     }
-    Promise<JsonObject> done = Promise.promise();
+    Promise<StunView> done = Promise.promise();
     running = done.future();
     LOG.debug("op=stun.probe reason={} servers={}", reason, settings.servers().size());
     StunResolver.resolve(vertx, settings.servers(), ipv4).compose(resolved -> {

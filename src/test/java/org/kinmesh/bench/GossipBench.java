@@ -164,8 +164,8 @@ public final class GossipBench {
       // endpoint stays): what is measured is how fast a new version spreads by pulls alone.
       moved = new Endpoint("127.0.0.1", mover.udp().boundPort());
     }
-    vertx.eventBus().publish(mover.addresses().stunState(), new JsonObject().put("public_ip", moved.ip())
-        .put("public_port", moved.port()).put("nat_type", "full_cone"));
+    vertx.eventBus().publish(mover.addresses().stunState(), new org.kinmesh.stun.StunView(
+        java.util.Optional.of(moved), org.kinmesh.wire.gossip.NatType.FULL_CONE, moved.port()));
     long newVer;
     while ((newVer = status(vertx, mover, null).getLong("ver")) == oldVer) {
       pause(vertx, 1);

@@ -95,8 +95,8 @@ class GossipVerticleTest {
     // One node moves (its STUN view changes): it announces at once and everybody follows.
     GossipNode mover = nodes.get(2);
     Endpoint moved = new Endpoint("127.0.0.1", 9);
-    mover.vertx.eventBus().publish(org.kinmesh.stun.StunAddresses.DEFAULT.state(), new JsonObject()
-        .put("public_ip", "127.0.0.1").put("public_port", 9).put("nat_type", "full_cone"));
+    mover.vertx.eventBus().publish(org.kinmesh.stun.StunAddresses.DEFAULT.state(), new org.kinmesh.stun.StunView(
+        java.util.Optional.of(moved), org.kinmesh.wire.gossip.NatType.FULL_CONE, 9));
     for (GossipNode n : nodes) {
       if (n != mover) {
         n.awaitUntil(() -> n.endpointsOf(mover.key()).contains(moved), "the mover's new endpoint");

@@ -9,29 +9,38 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kinmesh.testing.Await;
-import org.kinmesh.testing.Events;
 import org.kinmesh.testing.LocalRelay;
 import org.kinmesh.udp.UdpAddresses;
 import org.kinmesh.udp.UdpTransport;
 import org.kinmesh.util.ManualTimeSource;
+import org.kinmesh.wire.gossip.Endpoint;
+import org.kinmesh.wire.gossip.NatType;
 
-/** The node's Stun verticle over a real UdpTransport on loopback. */
+/**
+ * The node's Stun verticle over a real UdpTransport on loopback. Its view travels as a typed
+ * StunView (issue 14: parsed once), never as a JsonObject each consumer re-parses.
+ */
 class StunVerticleTest {
   private static final ProbeSettings QUICK = new ProbeSettings(50, 300, 150, 1_000);
   @TempDir
   Path dir;
   private Vertx vertx;
   private UdpTransport udp;
+  private final BlockingQueue<Object> published = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
+    Await.result(vertx.eventBus().localConsumer(StunAddresses.DEFAULT.state(), m -> published.add(m.body())).completion());
     udp = new UdpTransport("127.0.0.1", 0, UdpAddresses.DEFAULT);
     Await.result(vertx.deployVerticle(udp));
   }
@@ -48,27 +57,39 @@ class StunVerticleTest {
     return v;
   }
 
-  private JsonObject ask(String address) {
-    return Await.result(vertx.eventBus().<JsonObject>request(address, null)).body();
+  /** The answer on {@code address}, which must be the typed view. */
+  private StunView ask(String address) {
+    return typed(Await.result(vertx.eventBus().request(address, null)).body());
+  }
+
+  /** The next view published on StunAddresses#state (a bounded wait, not a sleep). */
+  private StunView next() throws InterruptedException {
+    Object body = published.poll(20, TimeUnit.SECONDS);
+    assertThat(body).as("a view published on stun.state within 20 s").isNotNull();
+    return typed(body);
+  }
+
+  private static StunView typed(Object body) {
+    assertThat(body).as("the STUN view travels as the typed StunView").isInstanceOf(StunView.class);
+    return (StunView) body;
   }
 
   @Test
-  void findsTheTransportsOwnEndpointThroughTheRelayResponder() {
+  void findsTheTransportsOwnEndpointThroughTheRelayResponder() throws Exception {
     try (LocalRelay relay = new LocalRelay(dir, "chain", new JsonObject().put("stun_alternate", "127.0.0.2"),
-        new ManualTimeSource(LocalRelay.START_SECS * 1000)).start();
-        Events states = new Events(vertx, org.kinmesh.stun.StunAddresses.DEFAULT.state())) {
+        new ManualTimeSource(LocalRelay.START_SECS * 1000)).start()) {
       InetSocketAddress server = relay.stunAddresses().get(0);
       stun(List.of("127.0.0.1:" + server.getPort()));
-      JsonObject s = states.next();
-      assertThat(s.getString("public_ip")).isEqualTo("127.0.0.1");
-      assertThat(s.getInteger("public_port")).as("the mapping is the UdpTransport socket's").isEqualTo(udp.boundPort());
-      assertThat(s.getString("nat_type")).isEqualTo("open");
-      assertThat(s.getInteger("local_port")).isEqualTo(udp.boundPort());
-      assertThat(ask(org.kinmesh.stun.StunAddresses.DEFAULT.stateQuery())).isEqualTo(s);
+      StunView s = next();
+      assertThat(s.publicEndpoint()).as("the mapping is the UdpTransport socket's")
+          .contains(new Endpoint("127.0.0.1", udp.boundPort()));
+      assertThat(s.natType()).isEqualTo(NatType.OPEN);
+      assertThat(s.localPort()).isEqualTo(udp.boundPort());
+      assertThat(ask(StunAddresses.DEFAULT.stateQuery())).isEqualTo(s);
       // a refresh that finds the same endpoint still publishes it (consumers learn it is fresh)
-      assertThat(ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh())).isEqualTo(s);
-      assertThat(states.next()).isEqualTo(s);
-      JsonObject transport = ask(UdpAddresses.DEFAULT.info());
+      assertThat(ask(StunAddresses.DEFAULT.refresh())).isEqualTo(s);
+      assertThat(next()).isEqualTo(s);
+      JsonObject transport = Await.result(vertx.eventBus().<JsonObject>request(UdpAddresses.DEFAULT.info(), null)).body();
       assertThat(transport.getJsonObject("received").getLong("stun")).isGreaterThanOrEqualTo(2);
     }
   }
@@ -76,12 +97,12 @@ class StunVerticleTest {
   @Test
   void withoutServersTheViewIsUnknownAndNothingIsSent() {
     stun(List.of());
-    JsonObject s = ask(org.kinmesh.stun.StunAddresses.DEFAULT.stateQuery());
-    assertThat(s.getValue("public_ip")).isNull();
-    assertThat(s.getValue("public_port")).isNull();
-    assertThat(s.getString("nat_type")).isEqualTo("unknown");
-    assertThat(ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh())).isEqualTo(s);
-    assertThat(ask(UdpAddresses.DEFAULT.info()).getLong("sent")).isZero();
+    StunView s = ask(StunAddresses.DEFAULT.stateQuery());
+    assertThat(s.publicEndpoint()).isEmpty();
+    assertThat(s.natType()).isEqualTo(NatType.UNKNOWN);
+    assertThat(s.toJson().getValue("public_ip")).as("JSON only where it leaves the node").isNull();
+    assertThat(ask(StunAddresses.DEFAULT.refresh())).isEqualTo(s);
+    assertThat(Await.result(vertx.eventBus().<JsonObject>request(UdpAddresses.DEFAULT.info(), null)).body().getLong("sent")).isZero();
   }
 
   /** A STUN server that reports whatever mapping the test says, as a NAT whose mapping changed would. */
@@ -101,20 +122,17 @@ class StunVerticleTest {
   }
 
   @Test
-  void aChangedMappingIsPublished() {
+  void aChangedMappingIsPublished() throws Exception {
     AtomicInteger mapped = new AtomicInteger(40_000);
     int port = scriptedServer(mapped);
-    try (Events states = new Events(vertx, org.kinmesh.stun.StunAddresses.DEFAULT.state())) {
-      stun(List.of("127.0.0.1:" + port));
-      JsonObject first = states.next();
-      assertThat(first.getString("public_ip")).isEqualTo("198.51.100.7");
-      assertThat(first.getInteger("public_port")).isEqualTo(40_000);
-      assertThat(first.getString("nat_type")).as("one server without OTHER-ADDRESS").isEqualTo("unknown");
-      mapped.set(40_123);
-      JsonObject after = ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh());
-      assertThat(after.getInteger("public_port")).isEqualTo(40_123);
-      assertThat(states.next()).isEqualTo(after);
-    }
+    stun(List.of("127.0.0.1:" + port));
+    StunView first = next();
+    assertThat(first.publicEndpoint()).contains(new Endpoint("198.51.100.7", 40_000));
+    assertThat(first.natType()).as("one server without OTHER-ADDRESS").isEqualTo(NatType.UNKNOWN);
+    mapped.set(40_123);
+    StunView after = ask(StunAddresses.DEFAULT.refresh());
+    assertThat(after.publicEndpoint().map(Endpoint::port)).contains(40_123);
+    assertThat(next()).isEqualTo(after);
   }
 
   @Test
@@ -122,8 +140,8 @@ class StunVerticleTest {
     DatagramSocket silent = vertx.createDatagramSocket();
     int port = Await.result(silent.listen(0, "127.0.0.1")).localAddress().port();
     stun(List.of("127.0.0.1:" + port));
-    JsonObject s = ask(org.kinmesh.stun.StunAddresses.DEFAULT.refresh()); // joins the start-up probe: replies when it is over
-    assertThat(s.getValue("public_ip")).isNull();
-    assertThat(s.getString("nat_type")).isEqualTo("unknown");
+    StunView s = ask(StunAddresses.DEFAULT.refresh()); // joins the start-up probe: replies when it is over
+    assertThat(s.publicEndpoint()).isEmpty();
+    assertThat(s.natType()).isEqualTo(NatType.UNKNOWN);
   }
 }

@@ -104,6 +104,7 @@ public final class LinksVerticle extends VerticleBase {
   public Future<?> start() {
     org.kinmesh.bus.LocalCodec.register(vertx, AuthorizedSet.class);
     org.kinmesh.bus.LocalCodec.register(vertx, LinkMessage.class);
+    org.kinmesh.bus.LocalCodec.register(vertx, org.kinmesh.stun.StunView.class);
     ctx = new LinkContext(vertx, settings, identity, clock, policy, genesis, counters);
     ctx.addresses = addresses;
     PeerEvents events = new PeerEvents(ctx);
@@ -147,7 +148,7 @@ public final class LinksVerticle extends VerticleBase {
     ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> m.reply(LinkStatus.of(ctx, udp))).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.punch().path(), m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.relayed().state(), m -> relayed.onState(m.body())).completion());
-    ready.add(bus.<JsonObject>localConsumer(addresses.stun().state(), m -> punching.onStunState(m.body())).completion());
+    ready.add(bus.<org.kinmesh.stun.StunView>localConsumer(addresses.stun().state(), m -> punching.onStunState(m.body())).completion());
     EndpointNews news = new EndpointNews(ctx, tcp, udp, punching);
     ready.add(bus.<JsonObject>localConsumer(addresses.gossip().peerTableUpdated(), m -> news.onPeerTable(m.body()))
         .completion());

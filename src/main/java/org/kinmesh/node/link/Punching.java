@@ -1,5 +1,6 @@
 package org.kinmesh.node.link;
 
+import org.kinmesh.stun.StunView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -88,11 +89,9 @@ final class Punching {
     return out;
   }
 
-  void onStunState(JsonObject b) {
-    if (b != null && b.getValue("public_ip") instanceof String ip && b.getValue("public_port") instanceof Integer port
-        && WireRules.isIp(ip) && WireRules.isPort(port)) {
-      stunPublic = new Endpoint(WireRules.canonicalIp(ip), port);
-    }
+  /** STUN's typed view, used as it is; a view without an endpoint keeps the last one. */
+  void onStunState(StunView view) {
+    view.publicEndpoint().ifPresent(e -> stunPublic = e);
   }
 
   /** A link control message (a call-me) from an authenticated peer: over TCP, or the relay's verified sender. */

@@ -1,5 +1,6 @@
 package org.kinmesh.node.relay;
 
+import org.kinmesh.stun.StunView;
 import org.kinmesh.node.NodeAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -61,7 +62,7 @@ public final class RelayClientVerticle extends VerticleBase {
   /** The endpoint we register: the configured one, or the public endpoint STUN found. */
   private String publishIp;
   private int publishPort;
-  private MessageConsumer<JsonObject> stunState;
+  private MessageConsumer<StunView> stunState;
   private boolean firstRoundStarted;
   /** The timestamp (seconds) of the last registration sent. */
   private long lastSentSecs = -1;
@@ -93,10 +94,11 @@ public final class RelayClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    org.kinmesh.bus.LocalCodec.register(vertx, StunView.class);
     http = new RelayHttpClient(vertx, settings.relayUrl(), clock);
     schedule = new RegisterSchedule(settings.registerIntervalMillis(), settings.registerBackoff());
     lookups = vertx.eventBus().localConsumer(addresses.relayClient().lookup(), this::onLookup);
-    stunState = vertx.eventBus().localConsumer(addresses.stun().state(), m -> onStunState(m.body()));
+    stunState = vertx.eventBus().<StunView>localConsumer(addresses.stun().state(), m -> onStunState(m.body()));
     follow = new RelayFollowFeed(vertx, addresses.ledger(), http, settings.blockchainId(), log,
         this::relayFollowedFurther);
     commits = vertx.eventBus().localConsumer(addresses.api().chainCommitted(), m -> follow.committed());
@@ -115,16 +117,16 @@ public final class RelayClientVerticle extends VerticleBase {
     if (!settings.followStun()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().<JsonObject>request(addresses.stun().stateQuery(), null,
+    return vertx.eventBus().<StunView>request(addresses.stun().stateQuery(), null,
         new DeliveryOptions().setSendTimeout(STUN_QUERY_TIMEOUT_MS)).compose(m -> {
-          if (m.body() != null && m.body().getValue("public_ip") != null) {
+          if (m.body() != null && m.body().publicEndpoint().isPresent()) {
             adopt(m.body());
             return Future.<Void>succeededFuture();
           }
           // No result yet: the start-up probe is most likely still running (a node with no STUN
           // servers answers at once). Join it, for a bounded time, rather than publish the listen
           // address and correct it a second later; a probe that takes longer is adopted when it ends.
-          return vertx.eventBus().<JsonObject>request(addresses.stun().refresh(), null,
+          return vertx.eventBus().<StunView>request(addresses.stun().refresh(), null,
               new DeliveryOptions().setSendTimeout(FIRST_PROBE_WAIT_MS)).onSuccess(r -> adopt(r.body()))
               .<Void>mapEmpty();
         }).otherwiseEmpty();
@@ -148,7 +150,7 @@ public final class RelayClientVerticle extends VerticleBase {
    * reach: the public one STUN found for our UDP socket (the TCP links share its port number).
    * A change re-registers at once.
    */
-  private void onStunState(JsonObject b) {
+  private void onStunState(StunView b) {
     // Before the first round, adopting is enough: that round registers the new endpoint.
     if (adopt(b) && firstRoundStarted) {
       registerChanged();
@@ -179,11 +181,12 @@ public final class RelayClientVerticle extends VerticleBase {
   }
 
   /** Takes STUN's public endpoint as the one to register; true when it changed. */
-  private boolean adopt(JsonObject b) {
-    if (!settings.followStun() || b == null || !(b.getValue("public_ip") instanceof String ip)
-        || !(b.getValue("public_port") instanceof Integer port) || !WireRules.isIp(ip) || !WireRules.isPort(port)) {
+  private boolean adopt(StunView b) {
+    if (!settings.followStun() || b == null || b.publicEndpoint().isEmpty()) {
       return false;
     }
+    String ip = b.publicEndpoint().get().ip();
+    int port = b.publicEndpoint().get().port();
     if (ip.equals(publishIp) && port == publishPort) {
       return false;
     }
