@@ -323,7 +323,9 @@ public final class PunchVerticle extends VerticleBase {
 
   private JsonObject status() {
     JsonArray list = new JsonArray();
+    long now = clock.nowMillis();
     attempts.values().forEach(a -> list.add(new JsonObject().put("peer", a.peer()).put("rounds", a.rounds())
+        .put("next_round_in_ms", Math.max(0, a.nextRoundAt() - now))
         .put("candidates", new JsonArray(a.candidates().stream().map(Endpoint::toString).sorted().toList()))));
     JsonObject d = new JsonObject();
     drops.forEach(d::put);

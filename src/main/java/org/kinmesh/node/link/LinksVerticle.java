@@ -37,6 +37,8 @@ public final class LinksVerticle extends VerticleBase {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(LinksVerticle.class);
+  /** The Punch verticle answers from memory; a slow answer means it is not running. */
+  private static final DeliveryOptions PUNCH_ASK = new DeliveryOptions().setSendTimeout(1_000);
 
   private final LinkSettings settings;
   private final Identity identity;
@@ -145,7 +147,7 @@ public final class LinksVerticle extends VerticleBase {
     ready.add(bus.<AuthorizedSet>localConsumer(addresses.chain().authorizedSet(), m -> roster.apply(m.body())).completion());
     ready.add(bus.<LinkMessage>localConsumer(addresses.links().send(), m -> router.send(m.body())).completion());
     ready.add(bus.<LinkMessage>localConsumer(addresses.links().broadcast(), m -> router.broadcast(m.body())).completion());
-    ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> m.reply(LinkStatus.of(ctx, udp))).completion());
+    ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> peersStatus().onSuccess(m::reply)).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.punch().path(), m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.relayed().state(), m -> relayed.onState(m.body())).completion());
     ready.add(bus.<org.kinmesh.stun.StunView>localConsumer(addresses.stun().state(), m -> punching.onStunState(m.body())).completion());
@@ -173,6 +175,14 @@ public final class LinksVerticle extends VerticleBase {
     }
     pathTimer.cancel();
     return tcp.stop();
+  }
+
+  /** PEERS_STATUS, with the punch attempts' rounds for the reasons (none when the Punch verticle does not answer). */
+  private Future<JsonObject> peersStatus() {
+    return vertx.eventBus().<JsonObject>request(addresses.punch().status(), new JsonObject(), PUNCH_ASK)
+        .map(m -> m.body().getJsonArray("attempts"))
+        .otherwise(e -> null)
+        .map(attempts -> LinkStatus.of(ctx, udp, punching.ownNat(), attempts));
   }
 
   /** Asks the ledger for the set until it answers or publishes one (it may start after us). */

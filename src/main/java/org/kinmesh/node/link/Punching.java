@@ -28,6 +28,7 @@ final class Punching {
   private final RelayedPath relayed;
   /** Our public endpoint as STUN last saw it (null: unknown). */
   private Endpoint stunPublic;
+  private String ownNat = "unknown";
 
   Punching(LinkContext ctx, UdpPaths udp, RelayedPath relayed) {
     this.ctx = ctx;
@@ -89,8 +90,14 @@ final class Punching {
     return out;
   }
 
+  /** Our NAT type as STUN last classified it, for /peers' reasons. */
+  String ownNat() {
+    return ownNat;
+  }
+
   /** STUN's typed view, used as it is; a view without an endpoint keeps the last one. */
   void onStunState(StunView view) {
+    ownNat = view.natType().wire();
     view.publicEndpoint().ifPresent(e -> stunPublic = e);
   }
 
