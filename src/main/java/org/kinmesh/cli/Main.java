@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kinmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
     subcommands = {KeygenCommand.class, PubkeyCommand.class, TxCommand.class, InviteCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class,
-        AdminCommand.class, NodeCommand.class, QuorumCommand.class, DemoCommand.class, PathsCommand.class,
+        AdminCommand.class, NodeCommand.class, QuorumCommand.class, DemoCommand.class, PathsCommand.class, StatusCommand.class,
         StunCommand.class, WaitReadyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
