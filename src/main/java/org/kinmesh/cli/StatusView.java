@@ -30,7 +30,7 @@ final class StatusView {
         && snapshot.getValue("now") instanceof Number now) {
       chain.put("head_time", t.longValue()).put("head_age_secs", Math.max(0, now.longValue() / 1000 - t.longValue()));
     }
-    JsonArray out = new JsonArray();
+    List<JsonObject> out = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (Object o : peers) {
       if (!(o instanceof JsonObject p)) {
@@ -56,7 +56,9 @@ final class StatusView {
         .put("responding", q.getValue("responding")).put("authorized", q.getValue("authorized"))
         .put("threshold", q.getValue("threshold")).put("missing", new JsonArray(missing));
     return new JsonObject().put("node", url).put("self", self).put("name", name(snapshot, self)).put("chain", chain)
-        .put("quorum", quorum).put("standing", standing(self, status, nodes, audit, snapshot)).put("peers", out);
+        .put("quorum", quorum).put("standing", standing(self, status, nodes, audit, snapshot))
+        .put("peers", new JsonArray(new ArrayList<Object>(out.stream()
+            .sorted(java.util.Comparator.comparing((JsonObject p) -> p.getString("name"))).toList())));
   }
 
   /** Active or suspended (until when, by whom), voting or not, primary or backup. */
@@ -133,7 +135,7 @@ final class StatusView {
     sb.append(String.format("self    %s, %s, %s%n", standing,
         Boolean.TRUE.equals(s.getValue("voting")) ? "voting" : Boolean.FALSE.equals(s.getValue("voting"))
             ? "not voting" : "voting unknown", or(s.getValue("role"))));
-    sb.append(String.format("%n%-12s %-10s %-22s %6s %-27s %-15s %s%n", "PEER", "PATH", "ENDPOINT", "RTT_MS",
+    sb.append(String.format("%n%-20s %-10s %-22s %6s %-27s %-15s %s%n", "PEER", "PATH", "ENDPOINT", "RTT_MS",
         "NAT (peer/own)", "BYTES in/out", "REASON"));
     for (Object o : g.getJsonArray("peers")) {
       JsonObject p = (JsonObject) o;
@@ -142,11 +144,15 @@ final class StatusView {
       if (reason != null && d != null && d.getValue("attempts") != null) {
         reason += " (" + d.getValue("attempts") + " rounds, next in " + d.getValue("next_try_in_ms") + " ms)";
       }
-      sb.append(String.format("%-12s %-10s %-22s %6s %-27s %-15s %s%n", p.getString("name"), p.getString("path"),
+      sb.append(String.format("%-20s %-10s %-22s %6s %-27s %-15s %s%n", cut(p.getString("name"), 20), p.getString("path"),
           or(p.getValue("endpoint")), or(p.getValue("rtt_ms")), or(p.getValue("nat")) + "/" + or(p.getValue("own_nat")),
           p.getValue("bytes_in") == null ? "-" : p.getValue("bytes_in") + "/" + or(p.getValue("bytes_out")), or(reason)));
     }
     return sb.toString();
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 
   private static String shortKey(String key) {
