@@ -196,6 +196,9 @@ class PunchVerticleTest {
       Await.result(tick.future());
     }
     assertTrue(roundsTowardA() >= roundsBefore + 8, "B's attempt ran 8 more rounds");
+    // Issue 17: /peers' punch_failed says when the next try is; the status gives it, from now.
+    long next = attemptTowardA().getLong("next_round_in_ms", -1L);
+    assertTrue(next >= 0 && next <= 15_000, "next_round_in_ms " + next);
     long in = probe.length();
     long out = received.get();
     System.out.printf("punch: 1 probe of %d B from an unverified source -> %d B back (%.2fx)%n", in, out,
@@ -207,15 +210,20 @@ class PunchVerticleTest {
   }
 
   private int roundsTowardA() {
+    JsonObject at = attemptTowardA();
+    return at == null ? 0 : at.getInteger("rounds");
+  }
+
+  private JsonObject attemptTowardA() {
     JsonArray attempts = Await.result(vb.eventBus().<JsonObject>request(PunchAddresses.DEFAULT.status(), null)).body()
         .getJsonArray("attempts");
     for (Object o : attempts) {
       JsonObject at = (JsonObject) o;
       if (a.publicKeyHex().equals(at.getString("peer"))) {
-        return at.getInteger("rounds");
+        return at;
       }
     }
-    return 0;
+    return null;
   }
 
   private static void send(Vertx from, UdpTransport to, io.vertx.core.buffer.Buffer data) {
