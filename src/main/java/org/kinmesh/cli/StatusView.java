@@ -115,8 +115,9 @@ final class StatusView {
   static String render(JsonObject g) {
     StringBuilder sb = new StringBuilder();
     JsonObject c = g.getJsonObject("chain");
-    sb.append(String.format("node    %s (%s) at %s%n", g.getString("name"), shortKey(g.getString("self")),
-        g.getString("node")));
+    String key = shortKey(g.getString("self"));
+    String name = g.getString("name");
+    sb.append(String.format("node    %s at %s%n", name.contains(key) ? name : name + " (" + key + ")", g.getString("node")));
     sb.append(String.format("chain   %s  height %s  head %s%n", c.getString("blockchain_id"), c.getValue("height"),
         c.getValue("head_age_secs") == null ? "age unknown" : c.getValue("head_age_secs") + " s old"));
     JsonObject q = g.getJsonObject("quorum");

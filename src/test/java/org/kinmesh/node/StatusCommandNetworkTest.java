@@ -51,6 +51,9 @@ class StatusCommandNetworkTest {
       assertThat(g.getJsonObject("standing").getBoolean("voting")).isTrue();
       JsonObject cLine = peer(g, c);
       JsonObject dLine = peer(g, d);
+      // Payload bytes each way: consensus talked to every peer before C stopped.
+      assertThat(cLine.getLong("bytes_in")).isPositive();
+      assertThat(dLine.getLong("bytes_out")).isPositive();
       assertThat(cLine.getString("path")).isEqualTo("down");
       assertThat(cLine.getString("reason")).isEqualTo("down");
       assertThat(dLine.getString("path")).isEqualTo("relayed");

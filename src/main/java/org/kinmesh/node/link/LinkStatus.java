@@ -49,6 +49,7 @@ final class LinkStatus {
           // Machine-readable: why the peer is not direct (docs/links.md §5); null when it is.
           .put("reason", reason).put("reason_detail", reason == null ? null : PeerReason.detail(in, reason))
           .put("own_nat", ownNat)
+          .put("bytes_in", p.bytesIn).put("bytes_out", p.bytesOut)
           .put("policy", ctx.policy == PathPolicy.FORCE_RELAY ? "force_relay"
               : p.peerForceRelay ? "peer_force_relay" : null));
     }

@@ -147,7 +147,13 @@ public final class LinksVerticle extends VerticleBase {
     ready.add(bus.<AuthorizedSet>localConsumer(addresses.chain().authorizedSet(), m -> roster.apply(m.body())).completion());
     ready.add(bus.<LinkMessage>localConsumer(addresses.links().send(), m -> router.send(m.body())).completion());
     ready.add(bus.<LinkMessage>localConsumer(addresses.links().broadcast(), m -> router.broadcast(m.body())).completion());
-    ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> peersStatus().onSuccess(m::reply)).completion());
+    ready.add(bus.<Object>consumer(addresses.api().peersStatus(), m -> peersStatus().onComplete(ar -> {
+      if (ar.succeeded()) {
+        m.reply(ar.result());
+      } else {
+        m.fail(500, "peers status failed: " + ar.cause());
+      }
+    })).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.punch().path(), m -> udp.onPunched(m.body())).completion());
     ready.add(bus.<JsonObject>localConsumer(addresses.relayed().state(), m -> relayed.onState(m.body())).completion());
     ready.add(bus.<org.kinmesh.stun.StunView>localConsumer(addresses.stun().state(), m -> punching.onStunState(m.body())).completion());
@@ -215,6 +221,10 @@ public final class LinksVerticle extends VerticleBase {
   }
 
   private void publishInbound(String from, byte[] payload) {
+    Peer p = ctx.peer(from);
+    if (p != null) {
+      p.bytesIn += payload.length;
+    }
     vertx.eventBus().publish(addresses.links().inbound(), new LinkMessage(from, payload));
   }
 }

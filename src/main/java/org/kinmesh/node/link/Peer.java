@@ -27,6 +27,9 @@ final class Peer {
   boolean dialing;
   long timer = -1;
   long lastSeenSecs = -1;
+  /** Payload bytes the node handed us for the peer, and that the peer sent the node, on any path (for /peers). */
+  long bytesOut;
+  long bytesIn;
   String lastError;
   final PathSelector selector;
   /** When the relayed path may be tried again after the relay said the peer is not connected (0: now). */

@@ -23,6 +23,7 @@ final class Router {
       ctx.counters.increment("send_not_connected");
       return;
     }
+    p.bytesOut += m.payload().length;
     route(p, m.payload(), null);
   }
 
@@ -34,6 +35,7 @@ final class Router {
     }
     String text = null; // made once for all the peers whose path frames it as a JSON string
     for (Peer p : ctx.peers.values()) {
+      p.bytesOut += m.payload().length;
       text = route(p, m.payload(), text);
     }
   }
