@@ -137,6 +137,49 @@ class JoinCommandTest {
     assertThat(fresh).doesNotExist();
   }
 
+  /**
+   * A consensus invite (one guardian: the invite is the whole approval): the join makes an active
+   * voting node, and a node started from the written DIR/node.json votes on the next blocks.
+   */
+  @Test
+  void aConsensusNodeStartedFromTheWrittenConfigVotes() throws Exception {
+    net = new TestNetwork(dir, 4).startAll();
+    net.awaitHeightOnUpNodes(1);
+    Path laptop = dir.resolve("laptop");
+    assertThat(join(invite("--consensus", "--name", "laptop"), laptop, "--api-listen", "127.0.0.1:0",
+        "--gossip-port", "0")).as(std.err()).isZero();
+    JsonObject result = new JsonObject(lastLine(std.out()));
+    assertThat(result.getString("status")).isEqualTo("active");
+    assertThat(result.containsKey("resource_id")).isFalse();
+    long joinedAt = net.node(0).height();
+
+    // As kinmesh node -conf DIR/node.json loads it; only the bind address is narrowed to loopback for the test.
+    JsonObject conf = new JsonObject(Files.readString(laptop.resolve("node.json"))).put("listen_host", "127.0.0.1")
+        .put("stun_servers", new io.vertx.core.json.JsonArray());
+    NodeConfig c = NodeConfig.fromJson(conf, Map.of(), null, laptop);
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      Node node = new Node(c, KeyFiles.load(c.identityPath()), Node.readGenesis(c), org.kinmesh.util.TimeSource.SYSTEM);
+      Await.result(vertx.deployVerticle(node));
+      String api = "http://127.0.0.1:" + node.apiPort();
+      Await.until("the joined node votes past height " + joinedAt, Duration.ofSeconds(60), () -> {
+        JsonObject st = get(api + "/status");
+        return st.getJsonObject("participation").getLong("last_voted_height") > joinedAt + 1;
+      });
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  JsonObject get(String u) {
+    try {
+      return new JsonObject(http.send(HttpRequest.newBuilder(URI.create(u)).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   String nodeStatus(int node, String key) {
     HttpResponse<String> r;
     try {
