@@ -18,6 +18,7 @@ final class JoinFiles {
   static final String KEY = "node.key";
   static final String GENESIS = "genesis.json";
   static final String CONFIG = "node.json";
+  static final String GUARDIAN = "guardian.key";
 
   private final Path dir;
   private final List<Path> written = new ArrayList<>();
@@ -33,7 +34,7 @@ final class JoinFiles {
       throw new Cli.UsageException(dir + " already holds a key (" + KEY + "); a machine joins once. Choose another"
           + " --dir, or start the node already there: kinmesh node -conf " + dir.resolve(CONFIG));
     }
-    for (String f : List.of(GENESIS, CONFIG)) {
+    for (String f : List.of(GENESIS, CONFIG, GUARDIAN)) {
       if (Files.exists(dir.resolve(f))) {
         throw new Cli.UsageException(dir.resolve(f) + " already exists; not overwriting it. Choose an empty --dir");
       }
@@ -50,11 +51,22 @@ final class JoinFiles {
         .put("gossip_udp_port", gossipPort);
   }
 
-  void write(Identity key, byte[] genesis, JsonObject config) throws IOException, KeyFiles.KeyFileException {
+  /** kinmesh init's new guardian key, DIR/guardian.key (0600); taken back like the rest. */
+  void writeGuardian(Identity guardian) throws IOException, KeyFiles.KeyFileException {
+    makeDir();
+    KeyFiles.write(dir.resolve(GUARDIAN), guardian);
+    written.add(dir.resolve(GUARDIAN));
+  }
+
+  private void makeDir() throws IOException {
     if (!Files.exists(dir)) {
       Files.createDirectories(dir);
       createdDir = true;
     }
+  }
+
+  void write(Identity key, byte[] genesis, JsonObject config) throws IOException, KeyFiles.KeyFileException {
+    makeDir();
     KeyFiles.write(dir.resolve(KEY), key);
     written.add(dir.resolve(KEY));
     create(dir.resolve(GENESIS), genesis);
