@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The kinmesh command line: one fat jar, one subcommand per job. */
 @Command(name = "kinmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Peer-to-peer networking for small permissioned PBFT blockchains.",
-    subcommands = {KeygenCommand.class, PubkeyCommand.class, TxCommand.class, InviteCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class,
+    subcommands = {KeygenCommand.class, PubkeyCommand.class, TxCommand.class, InviteCommand.class, JoinCommand.class,
+        InitCommand.class, GenesisCommand.class, RelayCommand.class, RelayClientCommand.class,
         AdminCommand.class, NodeCommand.class, QuorumCommand.class, DemoCommand.class, PathsCommand.class, StatusCommand.class,
         StunCommand.class, WaitReadyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

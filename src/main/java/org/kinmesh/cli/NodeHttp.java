@@ -75,21 +75,38 @@ final class NodeHttp implements AutoCloseable {
     return call(HttpMethod.POST, path, Buffer.buffer(body));
   }
 
+  /** GET whose body is kept byte for byte (a file to store, such as the genesis); status and bytes. */
+  record Raw(int status, byte[] body) {
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  Raw getRaw(String path) throws Failure {
+    var response = send(HttpMethod.GET, path, null);
+    return new Raw(response.statusCode(), response.body() == null ? new byte[0] : response.body().getBytes());
+  }
+
   private Answer call(HttpMethod method, String path, Buffer body) throws Failure {
+    var response = send(method, path, body);
+    JsonObject json;
+    try {
+      json = response.body() == null || response.body().length() == 0 ? new JsonObject()
+          : new JsonObject(response.body());
+    } catch (DecodeException | ClassCastException e) {
+      json = new JsonObject().put("error", "bad_answer").put("message", "node answered non-JSON");
+    }
+    return new Answer(response.statusCode(), json);
+  }
+
+  private io.vertx.ext.web.client.HttpResponse<Buffer> send(HttpMethod method, String path, Buffer body)
+      throws Failure {
     boolean tls = "https".equals(base.getScheme());
     int port = base.getPort() > 0 ? base.getPort() : (tls ? 443 : 80);
     var request = client.request(method, port, base.getHost(), path).ssl(tls)
         .putHeader("content-type", "application/json").timeout(15_000);
     try {
-      var response = Cli.await(body == null ? request.send() : request.sendBuffer(body), 30);
-      JsonObject json;
-      try {
-        json = response.body() == null || response.body().length() == 0 ? new JsonObject()
-            : new JsonObject(response.body());
-      } catch (DecodeException | ClassCastException e) {
-        json = new JsonObject().put("error", "bad_answer").put("message", "node answered non-JSON");
-      }
-      return new Answer(response.statusCode(), json);
+      return Cli.await(body == null ? request.send() : request.sendBuffer(body), 30);
     } catch (ExecutionException e) {
       throw new Failure("cannot reach node at " + url + ": " + e.getCause().getMessage()
           + " (is it running? start it with: kinmesh node -conf node.json)");

@@ -105,6 +105,7 @@ public final class NodeApiVerticle extends VerticleBase {
     router.post("/transactions").handler(this::submit);
     router.get("/transactions/:hash").handler(this::transaction);
     router.get("/blocks/:height").handler(this::block);
+    router.get("/genesis").handler(this::genesis);
     router.post("/gossip").handler(new BoundedBody(GossipDatagram.MAX_GOSSIP_BYTES,
         ctx -> error(ctx, 413, "too_large", "body over " + GossipDatagram.MAX_GOSSIP_BYTES + " bytes")));
     router.post("/gossip").handler(this::gossip);
@@ -262,6 +263,19 @@ public final class NodeApiVerticle extends VerticleBase {
               body.put("commit_certificate", new JsonObject(b.commitCertificate()));
             }
             json(ctx, 200, body);
+          } else {
+            busError(ctx, ar.cause());
+          }
+        });
+  }
+
+  /** Block 0 as the genesis file a node loads (params included): what kinmesh join fetches and checks. */
+  private void genesis(RoutingContext ctx) {
+    vertx.eventBus().<Block>request(addresses.ledger().block(), new JsonObject().put("height", 0L), ASK)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            ctx.response().setStatusCode(200).putHeader("content-type", JSON)
+                .end(io.vertx.core.buffer.Buffer.buffer(ar.result().body().toJsonBytes()));
           } else {
             busError(ctx, ar.cause());
           }
