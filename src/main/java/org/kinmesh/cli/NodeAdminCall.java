@@ -18,15 +18,28 @@ import org.kinmesh.relay.client.RelayAnswer;
 final class NodeAdminCall {
   private NodeAdminCall() {}
 
+  private static long lastNonce;
+
   /**
-   * Signs {@code payload} as the guardian. The nonce is the current time in milliseconds: it
-   * only has to grow (gaps are allowed), so no round trip to learn the last one is needed.
+   * A nonce from the clock, in microseconds since the epoch: it only has to grow (gaps are allowed),
+   * so no round trip to learn the last one is needed. Microseconds, not milliseconds: two commands a
+   * few ms apart are still {@link org.kinmesh.chain.Mempool#SPARSE_GAP} or more apart, which proposers
+   * read as the sender's numbering, not as a lost forward to wait for (docs/chain.md §1a); and they
+   * stay above the millisecond nonces earlier versions wrote. Within one process each is at least
+   * SPARSE_GAP above the last. Fits 2^53 until the year 2255.
    */
+  static synchronized long clockNonce() {
+    java.time.Instant now = java.time.Instant.now();
+    long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    lastNonce = Math.max(micros, lastNonce + org.kinmesh.chain.Mempool.SPARSE_GAP);
+    return lastNonce;
+  }
+
+  /** Signs {@code payload} as the guardian, numbered by {@link #clockNonce}. */
   static Transaction sign(Identity guardian, String blockchainId, Payload payload) throws Cli.UsageException {
     Cli.requireBlockchainId(blockchainId);
     try {
-      return Transaction.sign(guardian, blockchainId, System.currentTimeMillis(), System.currentTimeMillis() / 1000,
-          payload);
+      return Transaction.sign(guardian, blockchainId, clockNonce(), System.currentTimeMillis() / 1000, payload);
     } catch (IllegalArgumentException e) {
       throw new Cli.UsageException(e.getMessage());
     }

@@ -74,8 +74,8 @@ final class TxCommand implements Runnable {
               + status.describe() + ")");
           return ExitCodes.FAILURE;
         }
-        // Clock-based nonce, as kinmesh admin: it only has to grow (docs/chain.md §1a: a gap of
-        // 1,000 or more is the sender's numbering, not held), so no round trip for the last one.
+        // Clock-based nonce in microseconds, as kinmesh admin: it only has to grow (docs/chain.md §1a:
+        // a gap of 1,000 or more is the sender's numbering, not held), so no round trip for the last one.
         Transaction tx = NodeAdminCall.sign(sender, chain, Payload.Data.of(bytes));
         NodeHttp.Answer submitted = http.post("/transactions", tx.toJsonBytes());
         if (!submitted.ok()) {
