@@ -69,7 +69,7 @@ refusals_logged="$(grep -o "refused so far)" -c "$WORK/demo/node0.log" || true)"
 last_refused="$(grep -o "[0-9]* refused so far" "$WORK/demo/node0.log" | tail -n1 | tr -dc '0-9' || true)"
 alive="$(kill -0 "$DEMO_PID" 2>/dev/null && echo yes || echo no)"
 echo
-echo "flood: $(v attempted) connections attempted from 127.0.0.1, alternating API :$API_PORT and link :$LINK_PORT"
+echo "flood: $(v attempted) connections attempted from ${BENCH_FLOOD_SOURCE:-127.0.0.9}, alternating API :$API_PORT and link :$LINK_PORT"
 echo "  fd limit of the client $(v fd_limit); limit hit: $(v limit_hit); connect errors: $(v connect_errors)"
 echo "  accepted by the kernel:                 $(v connected) (opened in $(v open_secs) s)"
 echo "  closed within 1 s of connecting:       $(v closed_within_1s)  ($(calc "%.2f" "$(v closed_within_1s) / ($(v connected) + 0.0001) * 100") % of accepted)"
